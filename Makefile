@@ -1,0 +1,39 @@
+# Quick start on a fresh Debian machine: `make build`, then `make test`.
+SWIFT ?= swift
+BULLETIN = .build/release/bulletin
+APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
+
+.PHONY: build test unit-test validate deps test-deps bench clean
+
+build: deps
+	$(SWIFT) build -c release --product bulletin
+	$(BULLETIN) build --source . --output output
+
+# Installs the Debian packages Bulletin links against, only when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# The whole suite: Swift unit and end-to-end tests, then the external judges
+# (Nu HTML checker, feedparser, axe-core in headless Chromium) on the example site.
+test: deps unit-test validate
+
+unit-test:
+	$(SWIFT) test
+
+validate: test-deps build
+	.venv/bin/python Tests/external/validate_site.py output
+
+test-deps:
+	@scripts/install-test-deps.sh
+
+bench:
+	scripts/bench.sh
+
+clean:
+	rm -rf .build output .venv

@@ -1,0 +1,141 @@
+import Foundation
+
+/// What to build and how.
+public struct BuildOptions: Sendable {
+    public var source: URL
+    /// Defaults to `<source>/output`.
+    public var output: URL?
+    public var baseURL: String?
+    public var selection = SiteModel.Selection()
+    /// "Today", for reproducible builds; defaults to the current day in the site's zone.
+    public var now: SimpleDate?
+    /// Warnings fail the build.
+    public var strict = false
+    /// `false` for `check`: every stage but writing.
+    public var writesOutput = true
+
+    public init(source: URL) {
+        self.source = source
+    }
+
+    public var outputFolder: URL { output ?? source.appendingPathComponent("output") }
+}
+
+/// What a build did.
+public struct BuildReport: Sendable {
+    public var diagnostics: [Diagnostic] = []
+    public var issueCount = 0
+    public var pageCount = 0
+    public var fileCount = 0
+    public var duration: Duration = .zero
+
+    /// The build failed: errors, or warnings under `--strict`.
+    public var failed = false
+}
+
+/// Chains the five stages: load → parse → model → render → write. Never prints or exits:
+/// everything it has to say is in the report.
+public struct Builder: Sendable {
+    public init() {}
+
+    public func build(_ options: BuildOptions) -> BuildReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var report = BuildReport()
+        let files = run(options, report: &report)
+        report.diagnostics = report.diagnostics.sortedForReading()
+        let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
+        report.failed = report.diagnostics.hasErrors || (options.strict && hasWarnings) || files == nil
+        if report.failed {
+            if options.strict, !report.diagnostics.hasErrors, hasWarnings {
+                report.diagnostics.append(Diagnostic(.error, "warnings are errors under --strict", path: nil))
+            }
+            report.duration = clock.now - start
+            return report
+        }
+        if options.writesOutput, let files {
+            if let failure = OutputWriter(output: options.outputFolder.standardizedFileURL).write(files) {
+                report.diagnostics.append(failure)
+                report.failed = true
+            }
+        }
+        report.duration = clock.now - start
+        return report
+    }
+
+    /// Stages 1 to 4; `nil` when errors stop the build before rendering.
+    private func run(_ options: BuildOptions, report: inout BuildReport) -> [OutputFile]? {
+        // 1. Load
+        let (source, loadDiagnostics) = SiteLoader(root: options.source).load()
+        report.diagnostics += loadDiagnostics
+        guard let siteFile = source.siteFile,
+            var config = SiteConfigParser.parse(siteFile, staticFiles: source.staticFiles, diagnostics: &report.diagnostics)
+        else { return nil }
+        if let baseURL = options.baseURL {
+            guard isAbsoluteWebURL(baseURL) else {
+                report.diagnostics.append(Diagnostic(.error, "--base-url must be an absolute http(s) URL", path: nil))
+                return nil
+            }
+            config.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
+        }
+        let theme = Theme.load(siteRoot: options.source, name: config.theme, language: config.language, diagnostics: &report.diagnostics)
+
+        // 2. Parse: front-matter of every issue, then Markdown (which needs every issue's pages).
+        let parsed = source.issues.concurrentMap { folder in
+            var diagnostics: [Diagnostic] = []
+            let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics)
+            return (issue, diagnostics)
+        }
+        report.diagnostics += parsed.flatMap(\.1)
+        var issues = parsed.compactMap(\.0)
+        report.diagnostics += duplicateIssueDiagnostics(issues)
+
+        let today = options.now ?? SimpleDate.today(in: config.timeZone)
+        let selection = options.selection
+        let content = ContentRenderer(
+            issues: issues, folders: source.issues, staticFiles: source.staticFiles, unsafeHTML: config.unsafeHTML,
+            isPublished: { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) })
+        let rendered = issues.concurrentMap { issue in
+            var diagnostics: [Diagnostic] = []
+            return (content.render(issue, diagnostics: &diagnostics), diagnostics)
+        }
+        issues = rendered.map(\.0)
+        report.diagnostics += rendered.flatMap(\.1)
+        let addressHTML = config.addressMarkdown.map {
+            content.renderSiteText($0, path: "site.yml", diagnostics: &report.diagnostics)
+        }
+        guard let theme, !report.diagnostics.hasErrors else { return nil }
+
+        // 3. Model
+        let model = SiteModel(config: config, allIssues: issues, today: today, selection: selection)
+        if model.issues.isEmpty {
+            report.diagnostics.append(Diagnostic(
+                .warning, "no published issue (drafts and future issues are left out without --drafts/--future)",
+                path: source.issues.isEmpty ? nil : "issues"))
+        }
+
+        // 4. Render
+        let files = SiteRenderer(model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source).render()
+            + staticFiles(source)
+        if let clash = firstClash(files) {
+            report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
+            return nil
+        }
+        report.issueCount = model.issues.count
+        report.pageCount = files.filter(\.isPage).count
+        report.fileCount = files.count
+        return files
+    }
+
+    private func staticFiles(_ source: SiteSource) -> [OutputFile] {
+        source.staticFiles.sorted().map {
+            OutputFile(path: $0, contents: .copy(source.root.appendingPathComponent("static/\($0)")))
+        }
+    }
+
+    private func firstClash(_ files: [OutputFile]) -> String? {
+        var seen = Set<String>()
+        for file in files where !seen.insert(file.path).inserted { return file.path }
+        return nil
+    }
+}

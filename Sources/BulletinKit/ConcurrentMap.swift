@@ -1,0 +1,23 @@
+import Dispatch
+
+extension Array {
+    /// `map` spread over every core. Issues are independent, so each stage maps them
+    /// this way; the result keeps the input's order, so output stays deterministic.
+    func concurrentMap<T>(_ transform: (Element) -> T) -> [T] {
+        guard count > 1 else { return map(transform) }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // Each iteration initialises only its own slot, so the writes never overlap.
+            nonisolated(unsafe) let slots = buffer
+            withoutActuallyEscaping(transform) { transform in
+                nonisolated(unsafe) let transform = transform
+                self.withUnsafeBufferPointer { elements in
+                    nonisolated(unsafe) let elements = elements
+                    DispatchQueue.concurrentPerform(iterations: elements.count) { index in
+                        (slots.baseAddress! + index).initialize(to: transform(elements[index]))
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// An image with its mandatory alternative text. `path` is the file's path in the
+/// output, relative to its root (`issues/2023-07-lettre-ete/images/cover.jpg`).
+public struct ImageRef: Sendable, Hashable {
+    public let path: String
+    public let alt: String
+}
+
+public struct Video: Sendable {
+    public enum Source: Sendable, Hashable {
+        /// A recognised host; `watchURL` is its canonical page.
+        case hosted(provider: String, watchURL: String)
+        /// A `.mp4`/`.webm` file of the issue, by output path.
+        case local(path: String, mimeType: String)
+        /// Any other link, shown as a plain link.
+        case link(url: String)
+    }
+
+    public let title: String
+    public let source: Source
+    public let poster: String?
+    public let linkText: String?
+}
+
+public struct KeyFigure: Sendable {
+    public let value: String
+    public let label: String
+    public let source: String?
+}
+
+public struct AgendaItem: Sendable {
+    public let date: SimpleDate
+    public let time: String?
+    public let title: String
+    public let place: String?
+}
+
+public struct Edito: Sendable {
+    public let title: String?
+    public let author: String?
+    public let role: String?
+    /// Output path of the author's photo.
+    public let photo: String?
+}
+
+/// Markdown turned into HTML, with the parts the pages show separately. Site-internal
+/// URLs in it start with `RenderedMarkdown.rootMarker`, replaced per page.
+public struct RenderedMarkdown: Sendable {
+    public var html: String = ""
+    /// The text before `<!--more-->`, else the first paragraph, as HTML.
+    public var teaserHTML: String = ""
+    /// The first paragraph as plain text, for summaries and meta descriptions.
+    public var firstParagraphText: String = ""
+}
+
+/// An article or an En bref item.
+public struct Article: Sendable {
+    public let slug: String
+    public let title: String
+    public let summary: String?
+    public let image: ImageRef?
+    public let credit: String?
+    public let section: String?
+    public let tags: [String]
+    public let author: String?
+    public let contact: String?
+    public let link: String?
+    public let order: Int?
+    /// The Markdown body and where it starts in its file.
+    let source: MarkdownSource
+    public var content = RenderedMarkdown()
+}
+
+/// A Markdown body awaiting rendering.
+struct MarkdownSource: Sendable {
+    /// Path of the file, relative to the source folder.
+    let path: String
+    let text: String
+    let firstLine: Int
+}
+
+public struct Issue: Sendable {
+    public let slug: String
+    public let number: Int
+    public let title: String
+    public let date: SimpleDate
+    public let summary: String?
+    public let cover: ImageRef?
+    public let isDraft: Bool
+    public let edito: Edito?
+    public let videos: [Video]
+    public let figures: [KeyFigure]
+    public let agenda: [AgendaItem]
+    public var articles: [Article]
+    public var briefs: [Article]
+    /// Files of the issue folder that are copied to the output (not Markdown).
+    public let assets: [String]
+    let source: MarkdownSource
+    /// Where `number:` is written, for duplicate-number errors.
+    let numberLocation: SourceLocation
+    /// The édito.
+    public var content = RenderedMarkdown()
+
+    /// `issues/<slug>/`
+    public var outputPath: String { "issues/\(slug)/" }
+
+    /// The summary shown in lists, the feed and meta descriptions.
+    public var effectiveSummary: String {
+        summary ?? content.firstParagraphText
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+public enum Language: String, Sendable, CaseIterable {
+    case fr
+    case en
+}
+
+/// `site.yml`, validated.
+public struct SiteConfig: Sendable {
+    public struct SocialLink: Sendable { public let name: String; public let url: String }
+    public struct MastheadEntry: Sendable { public let role: String; public let name: String }
+
+    public var title: String
+    /// Always ends with `/`.
+    public var baseURL: String
+    public var language: Language
+    public var description: String?
+    public var theme: String
+    public var publisher: String?
+    public var contact: String?
+    /// Path under `static/`.
+    public var logo: String?
+    public var social: [SocialLink]
+    public var masthead: [MastheadEntry]
+    public var addressMarkdown: String?
+    public var unsubscribe: String?
+    public var emailFrom: String?
+    public var timeZone: TimeZone
+    public var feedItems: Int
+    public var unsafeHTML: Bool
+
+    static let keys = [
+        "title", "base_url", "language", "description", "theme", "publisher", "contact", "logo", "social",
+        "masthead", "address", "unsubscribe", "email_from", "timezone", "feed", "markdown",
+    ]
+}

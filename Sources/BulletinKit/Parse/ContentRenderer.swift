@@ -1,0 +1,127 @@
+import Foundation
+
+extension RenderedMarkdown {
+    /// Starts every site-internal URL in rendered Markdown; each page replaces it with
+    /// its way back to the site root (`../../`), the feed with `base_url`.
+    public static let rootMarker = "%BULLETIN-ROOT%/"
+}
+
+/// Turns the Markdown bodies of every issue into HTML. Runs after front-matter parsing
+/// because a body may link to another issue's page, whose slug comes from its front-matter.
+struct ContentRenderer {
+    let folders: [String: IssueFolder]
+    let staticFiles: Set<String>
+    let unsafeHTML: Bool
+    /// Source path of each Markdown file → its page, relative to the output root.
+    let pages: [String: Page]
+
+    struct Page {
+        let path: String
+        let isPublished: Bool
+    }
+
+    init(issues: [Issue], folders: [IssueFolder], staticFiles: Set<String>, unsafeHTML: Bool, isPublished: (Issue) -> Bool) {
+        var folderByName: [String: IssueFolder] = [:]
+        for folder in folders { folderByName[folder.name] = folder }
+        var pages: [String: Page] = [:]
+        for issue in issues {
+            let published = isPublished(issue)
+            pages[issue.source.path] = Page(path: "\(issue.outputPath)index.html", isPublished: published)
+            for article in issue.articles {
+                pages[article.source.path] = Page(path: "\(issue.outputPath)\(article.slug)/index.html", isPublished: published)
+            }
+            for brief in issue.briefs {
+                pages[brief.source.path] = Page(path: "\(issue.outputPath)index.html#bref-\(brief.slug)", isPublished: published)
+            }
+        }
+        self.folders = folderByName
+        self.staticFiles = staticFiles
+        self.unsafeHTML = unsafeHTML
+        self.pages = pages
+    }
+
+    func render(_ issue: Issue, diagnostics: inout [Diagnostic]) -> Issue {
+        var issue = issue
+        let folderName = String(issue.source.path.split(separator: "/")[1])
+        guard let folder = folders[folderName] else { return issue }
+        issue.content = render(issue.source, folder: folder, slug: issue.slug, prefix: "edito", diagnostics: &diagnostics)
+        for index in issue.articles.indices {
+            let article = issue.articles[index]
+            issue.articles[index].content = render(
+                article.source, folder: folder, slug: issue.slug, prefix: "a-\(article.slug)", diagnostics: &diagnostics)
+        }
+        for index in issue.briefs.indices {
+            let brief = issue.briefs[index]
+            issue.briefs[index].content = render(
+                brief.source, folder: folder, slug: issue.slug, prefix: "b-\(brief.slug)", diagnostics: &diagnostics)
+        }
+        return issue
+    }
+
+    /// Markdown that belongs to no issue (the site's address): no file links allowed but `/static` ones.
+    func renderSiteText(_ markdown: String, path: String, diagnostics: inout [Diagnostic]) -> String {
+        var renderer = MarkdownRenderer()
+        renderer.unsafeHTML = unsafeHTML
+        renderer.resolveURL = { url, location in
+            if let resolution = Self.resolveExternal(url, location: location) { return resolution }
+            let relative = String(url.drop { $0 == "/" })
+            return staticFiles.contains(relative)
+                ? .replace(RenderedMarkdown.rootMarker + encodePath(relative))
+                : .drop(.error("file not found: static/\(relative)", at: location))
+        }
+        return renderer.render(MarkdownSource(path: path, text: markdown, firstLine: 1), diagnostics: &diagnostics).html
+    }
+
+    private func render(
+        _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, diagnostics: inout [Diagnostic]
+    ) -> RenderedMarkdown {
+        let directory = String(source.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
+        let resolver = PathResolver(folder: folder, slug: slug, staticFiles: staticFiles, directory: directory)
+        var renderer = MarkdownRenderer()
+        renderer.unsafeHTML = unsafeHTML
+        renderer.footnotePrefix = prefix
+        renderer.resolveURL = { url, location in resolve(url, resolver: resolver, location: location) }
+        return renderer.render(source, diagnostics: &diagnostics)
+    }
+
+    private func resolve(_ url: String, resolver: PathResolver, location: SourceLocation) -> URLResolution {
+        if let resolution = Self.resolveExternal(url, location: location) { return resolution }
+        let suffixStart = url.firstIndex { $0 == "#" || $0 == "?" } ?? url.endIndex
+        let path = String(url[..<suffixStart])
+        let suffix = String(url[suffixStart...])
+        switch resolver.resolve(path) {
+        case .success(.asset(let output)):
+            return .replace(RenderedMarkdown.rootMarker + encodePath(output) + suffix)
+        case .success(.markdown(let source)):
+            guard let page = pages[source] else {
+                return .drop(.error("link to \(path): no issue, article or En bref item has this file", at: location))
+            }
+            var target = encodePath(page.path)
+            if !suffix.isEmpty, let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
+            let rewritten = RenderedMarkdown.rootMarker + target + suffix
+            guard page.isPublished else {
+                return .replaceWarning(rewritten, .warning(
+                    "link to \(path), which is not published (draft or future issue): the link is broken until it is",
+                    at: location))
+            }
+            return .replace(rewritten)
+        case .failure(let error):
+            return .drop(.error(error.message, at: location))
+        }
+    }
+
+    /// Links that leave the site: kept unless they could run code. `nil` for site paths.
+    private static func resolveExternal(_ url: String, location: SourceLocation) -> URLResolution? {
+        if url.isEmpty || url.hasPrefix("#") || url.hasPrefix("//") { return .keep }
+        let scheme = url.prefix { $0 != ":" && $0 != "/" && $0 != "?" && $0 != "#" }
+        guard scheme.count < url.count, url[scheme.endIndex] == ":",
+            let first = scheme.first, first.isLetter, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) })
+        else {
+            return URLSafety.isDangerous(url) ? .drop(.warning("unsafe URL removed: \(RawHTML.abbreviate(url))", at: location)) : nil
+        }
+        if URLSafety.isDangerous(url) {
+            return .drop(.warning("unsafe URL removed: \(RawHTML.abbreviate(url))", at: location))
+        }
+        return .keep
+    }
+}

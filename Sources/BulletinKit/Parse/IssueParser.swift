@@ -1,0 +1,239 @@
+import Foundation
+
+/// Parses one issue folder's front-matter into an `Issue` whose Markdown bodies are
+/// not rendered yet (rendering needs every issue's links, see `ContentRenderer`).
+struct IssueParser {
+    let folder: IssueFolder
+    let staticFiles: Set<String>
+
+    static let issueKeys = ["title", "number", "date", "summary", "cover", "cover_alt", "draft", "edito", "videos", "figures", "agenda"]
+    static let articleKeys = ["title", "summary", "image", "image_alt", "credit", "section", "tags", "author", "contact", "link", "order", "slug"]
+
+    var slug: String { Slug.make(folder.name) }
+
+    func parse(diagnostics: inout [Diagnostic]) -> Issue? {
+        if !Slug.isValid(folder.name) {
+            diagnostics.append(Diagnostic(
+                .warning, "folder name is not a slug (lower-case ASCII letters, digits and dashes); the issue is published as issues/\(slug)/",
+                path: folder.path))
+        }
+        guard let file = folder.issueFile, let (document, fields) = split(file, diagnostics: &diagnostics) else {
+            return nil
+        }
+        guard document.yaml != nil else {
+            diagnostics.append(Diagnostic(
+                .error, "issue.md must start with front-matter between --- lines (title, number, date)", path: file.path))
+            return nil
+        }
+        let errorCount = diagnostics.count
+        fields.warnUnknownKeys(allowed: Self.issueKeys, into: &diagnostics)
+        let resolver = resolver(in: "")
+
+        let title = fields.string("title", required: true, into: &diagnostics)
+        let number = fields.int("number", required: true, into: &diagnostics)
+        if let number, number < 1 {
+            diagnostics.append(.error("`number` must be a positive whole number", at: fields.location(ofKey: "number")))
+        }
+        let date = fields.date("date", required: true, into: &diagnostics)
+        let cover = image(fields, "cover", altKey: "cover_alt", resolver: resolver, diagnostics: &diagnostics)
+
+        var edito: Edito?
+        if let block = fields.mapping("edito", into: &diagnostics) {
+            block.warnUnknownKeys(allowed: ["title", "author", "role", "photo"], into: &diagnostics)
+            edito = Edito(
+                title: block.string("title", into: &diagnostics), author: block.string("author", into: &diagnostics),
+                role: block.string("role", into: &diagnostics),
+                photo: asset(block, "photo", resolver: resolver, diagnostics: &diagnostics))
+        }
+        let videos = fields.mappings("videos", into: &diagnostics).compactMap {
+            video($0, resolver: resolver, diagnostics: &diagnostics)
+        }
+        let figures = fields.mappings("figures", into: &diagnostics).compactMap { entry -> KeyFigure? in
+            entry.warnUnknownKeys(allowed: ["value", "label", "source"], into: &diagnostics)
+            guard let value = entry.string("value", required: true, into: &diagnostics),
+                let label = entry.string("label", required: true, into: &diagnostics)
+            else { return nil }
+            return KeyFigure(value: value, label: label, source: entry.string("source", into: &diagnostics))
+        }
+        let agenda = fields.mappings("agenda", into: &diagnostics).compactMap { entry -> AgendaItem? in
+            entry.warnUnknownKeys(allowed: ["date", "time", "title", "place"], into: &diagnostics)
+            guard let date = entry.date("date", required: true, into: &diagnostics),
+                let title = entry.string("title", required: true, into: &diagnostics)
+            else { return nil }
+            return AgendaItem(
+                date: date, time: entry.string("time", into: &diagnostics), title: title,
+                place: entry.string("place", into: &diagnostics))
+        }
+        let isDraft = fields.bool("draft", into: &diagnostics) ?? false
+        let summary = fields.string("summary", into: &diagnostics)
+
+        let articles = parseItems(folder.articles, kind: "article", diagnostics: &diagnostics)
+        let briefs = parseItems(folder.briefs, kind: "En bref item", diagnostics: &diagnostics)
+        let topLevelNames = Set(folder.files.map { String($0.split(separator: "/")[0]) })
+        for article in articles where topLevelNames.contains(article.slug) {
+            diagnostics.append(Diagnostic(
+                .error, "article slug `\(article.slug)` clashes with the file or folder \(folder.path)/\(article.slug) of the issue; set another `slug:`",
+                path: article.source.path))
+        }
+
+        guard !diagnostics[errorCount...].hasErrors, let title, let number, let date else { return nil }
+        return Issue(
+            slug: slug, number: number, title: title, date: date, summary: summary, cover: cover, isDraft: isDraft,
+            edito: edito, videos: videos, figures: figures, agenda: agenda, articles: articles, briefs: briefs,
+            assets: folder.files.filter { !$0.hasSuffix(".md") }.sorted(),
+            source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine),
+            numberLocation: fields.location(ofKey: "number"))
+    }
+
+    // MARK: Articles and En bref items
+
+    private func parseItems(_ files: [SourceFile], kind: String, diagnostics: inout [Diagnostic]) -> [Article] {
+        var items: [(article: Article, fileName: String)] = []
+        for file in files {
+            guard let (document, fields) = split(file, diagnostics: &diagnostics) else { continue }
+            if document.yaml == nil {
+                diagnostics.append(Diagnostic(
+                    .error, "\(kind) must start with front-matter between --- lines (at least a title)", path: file.path))
+                continue
+            }
+            if let article = parseItem(file, document: document, fields: fields, diagnostics: &diagnostics) {
+                items.append((article, file.name))
+            }
+        }
+        // Order: `order:` replaces the file name's number; then the file name, naturally.
+        items.sort { lhs, rhs in
+            let left = lhs.article.order ?? Slug.numberPrefix(of: lhs.fileName) ?? Int.max
+            let right = rhs.article.order ?? Slug.numberPrefix(of: rhs.fileName) ?? Int.max
+            return left != right ? left < right : naturalOrder(lhs.fileName, rhs.fileName)
+        }
+        var seen: [String: String] = [:]
+        for (article, _) in items {
+            if let other = seen[article.slug] {
+                diagnostics.append(Diagnostic(
+                    .error, "slug `\(article.slug)` is already used by \(other) in this issue; set a different `slug:`",
+                    path: article.source.path))
+            }
+            seen[article.slug] = article.source.path
+        }
+        return items.map(\.article)
+    }
+
+    private func parseItem(
+        _ file: SourceFile, document: FrontMatterDocument, fields: YAMLFields, diagnostics: inout [Diagnostic]
+    ) -> Article? {
+        let errorCount = diagnostics.count
+        fields.warnUnknownKeys(allowed: Self.articleKeys, into: &diagnostics)
+        let directory = String(file.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
+        let resolver = resolver(in: directory)
+        let title = fields.string("title", required: true, into: &diagnostics)
+        var slug = Slug.fromFileName(file.name)
+        if let custom = fields.string("slug", into: &diagnostics) {
+            if Slug.isValid(custom) {
+                slug = custom
+            } else {
+                diagnostics.append(.error(
+                    "`slug` must be lower-case ASCII letters, digits and dashes (e.g. \(Slug.make(custom)))",
+                    at: fields.location(ofKey: "slug")))
+            }
+        }
+        if slug.isEmpty {
+            diagnostics.append(Diagnostic(.error, "file name gives an empty slug; rename the file or set `slug:`", path: file.path))
+        }
+        let link = fields.string("link", into: &diagnostics)
+        if let link, !isAbsoluteWebURL(link) {
+            diagnostics.append(.error("`link` must be an absolute http(s) URL", at: fields.location(ofKey: "link")))
+        }
+        let contact = fields.string("contact", into: &diagnostics)
+        if let contact, !contact.contains("@") || contact.contains(" ") {
+            diagnostics.append(.warning("`contact` does not look like an e-mail address", at: fields.location(ofKey: "contact")))
+        }
+        let article = Article(
+            slug: slug, title: title ?? "", summary: fields.string("summary", into: &diagnostics),
+            image: image(fields, "image", altKey: "image_alt", resolver: resolver, diagnostics: &diagnostics),
+            credit: fields.string("credit", into: &diagnostics), section: fields.string("section", into: &diagnostics),
+            tags: fields.strings("tags", into: &diagnostics), author: fields.string("author", into: &diagnostics),
+            contact: contact, link: link, order: fields.int("order", into: &diagnostics),
+            source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine))
+        return diagnostics[errorCount...].hasErrors ? nil : article
+    }
+
+    // MARK: Fields shared by issues and articles
+
+    private func split(_ file: SourceFile, diagnostics: inout [Diagnostic]) -> (FrontMatterDocument, YAMLFields)? {
+        switch FrontMatterDocument.split(file) {
+        case .failure(let diagnostic):
+            diagnostics.append(diagnostic)
+            return nil
+        case .success(let document):
+            guard let yaml = document.yaml else {
+                return (document, YAMLFields(mapping: [:], path: file.path, lineOffset: 0, location: SourceLocation(path: file.path)))
+            }
+            switch YAMLFields.parse(yaml, path: file.path, firstLine: document.yamlFirstLine) {
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
+                return nil
+            case .success(let fields):
+                return (document, fields)
+            }
+        }
+    }
+
+    private func resolver(in directory: String) -> PathResolver {
+        PathResolver(folder: folder, slug: slug, staticFiles: staticFiles, directory: directory)
+    }
+
+    /// A path field that must name a file of the issue (or of `static/`).
+    private func asset(_ fields: YAMLFields, _ key: String, resolver: PathResolver, diagnostics: inout [Diagnostic]) -> String? {
+        guard let path = fields.string(key, into: &diagnostics) else { return nil }
+        switch resolver.resolve(path) {
+        case .success(.asset(let output)):
+            return output
+        case .success(.markdown):
+            diagnostics.append(.error("`\(key)` must name an image or media file, not a Markdown file", at: fields.location(ofKey: key)))
+        case .failure(let error):
+            diagnostics.append(.error("`\(key)`: \(error.message)", at: fields.location(ofKey: key)))
+        }
+        return nil
+    }
+
+    private func image(
+        _ fields: YAMLFields, _ key: String, altKey: String, resolver: PathResolver, diagnostics: inout [Diagnostic]
+    ) -> ImageRef? {
+        let path = asset(fields, key, resolver: resolver, diagnostics: &diagnostics)
+        let alt = fields.string(altKey, into: &diagnostics)
+        if fields.value(key) != nil, alt == nil {
+            diagnostics.append(.error(
+                "`\(altKey)` is required when `\(key)` is set: describe the image for readers who cannot see it",
+                at: fields.location(ofKey: key)))
+        }
+        guard let path, let alt else { return nil }
+        return ImageRef(path: path, alt: alt)
+    }
+
+    private func video(_ entry: YAMLFields, resolver: PathResolver, diagnostics: inout [Diagnostic]) -> Video? {
+        entry.warnUnknownKeys(allowed: ["title", "url", "poster", "link_text"], into: &diagnostics)
+        guard let title = entry.string("title", required: true, into: &diagnostics),
+            let url = entry.string("url", required: true, into: &diagnostics)
+        else { return nil }
+        let poster = asset(entry, "poster", resolver: resolver, diagnostics: &diagnostics)
+        let linkText = entry.string("link_text", into: &diagnostics)
+        let lowered = url.lowercased()
+        if !lowered.contains("://"), lowered.hasSuffix(".mp4") || lowered.hasSuffix(".webm") {
+            guard let path = asset(entry, "url", resolver: resolver, diagnostics: &diagnostics) else { return nil }
+            let source = Video.Source.local(path: path, mimeType: lowered.hasSuffix(".mp4") ? "video/mp4" : "video/webm")
+            return Video(title: title, source: source, poster: poster, linkText: linkText)
+        }
+        if let hosted = VideoLink.hosted(url) {
+            return Video(title: title, source: hosted, poster: poster, linkText: linkText)
+        }
+        guard isAbsoluteWebURL(url) else {
+            diagnostics.append(.error(
+                "video `url` must be a YouTube, Vimeo or Dailymotion link, an http(s) URL or a .mp4/.webm file of the issue",
+                at: entry.location(ofKey: "url")))
+            return nil
+        }
+        diagnostics.append(.warning(
+            "video host not recognised (YouTube, Vimeo, Dailymotion); shown as a plain link", at: entry.location(ofKey: "url")))
+        return Video(title: title, source: .link(url: url), poster: poster, linkText: linkText)
+    }
+}

@@ -1,0 +1,158 @@
+import CCmarkGFM
+import Foundation
+
+/// What to do with a URL written in Markdown.
+enum URLResolution {
+    case keep
+    case replace(String)
+    case drop(Diagnostic)
+    case replaceWarning(String, Diagnostic)
+}
+
+/// The one place that talks to cmark-gfm: parses a Markdown body, walks its syntax tree
+/// to resolve paths and filter raw HTML, and renders HTML.
+struct MarkdownRenderer {
+    /// Keeps raw HTML that is not on the typographic allowlist (`markdown.unsafe_html`).
+    var unsafeHTML = false
+    /// Made part of footnote ids so that several bodies can share a page.
+    var footnotePrefix = "note"
+    /// Decides what each link and image URL becomes.
+    var resolveURL: (_ url: String, _ location: SourceLocation) -> URLResolution = { _, _ in .keep }
+
+    private static let registration: Void = cmark_gfm_core_extensions_ensure_registered()
+    private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
+
+    func render(_ source: MarkdownSource, diagnostics: inout [Diagnostic]) -> RenderedMarkdown {
+        _ = Self.registration
+        let parser = cmark_parser_new(CMARK_OPT_FOOTNOTES)!
+        defer { cmark_parser_free(parser) }
+        for name in Self.extensionNames {
+            if let syntaxExtension = cmark_find_syntax_extension(name) {
+                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+            }
+        }
+        var text = source.text
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
+        }
+        let document = cmark_parser_finish(parser)!
+        defer { cmark_node_free(document) }
+
+        func location(of node: OpaquePointer) -> SourceLocation {
+            SourceLocation(
+                path: source.path,
+                line: source.firstLine + Int(cmark_node_get_start_line(node)) - 1,
+                column: max(Int(cmark_node_get_start_column(node)), 1))
+        }
+
+        var removals: [OpaquePointer] = []
+        var inlineTags: [OpaquePointer: [(node: OpaquePointer, tag: RawHTML.Tag)]] = [:]
+        var moreMarker: OpaquePointer?
+        let iterator = cmark_iter_new(document)
+        defer { cmark_iter_free(iterator) }
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            switch cmark_node_get_type(node) {
+            case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                switch resolveURL(url, location(of: node)) {
+                case .keep: break
+                case .replace(let newURL): cmark_node_set_url(node, newURL)
+                case .drop(let diagnostic):
+                    diagnostics.append(diagnostic)
+                    cmark_node_set_url(node, "")
+                case .replaceWarning(let newURL, let diagnostic):
+                    diagnostics.append(diagnostic)
+                    cmark_node_set_url(node, newURL)
+                }
+            case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
+                let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+                let trimmed = literal.trimmingCharacters(in: .whitespacesAndNewlines)
+                if trimmed.lowercased() == "<!--more-->" {
+                    if moreMarker == nil { moreMarker = node }
+                    removals.append(node)
+                } else if trimmed.hasPrefix("<!--") {
+                    removals.append(node)  // an editor's comment: never shown, never worth a warning
+                } else if unsafeHTML {
+                    cmark_node_set_literal(node, RawHTML.sanitize(literal))
+                } else if cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE, let tag = RawHTML.Tag(allowed: trimmed) {
+                    inlineTags[cmark_node_parent(node), default: []].append((node, tag))
+                } else {
+                    diagnostics.append(.warning(
+                        "raw HTML \(RawHTML.abbreviate(trimmed)) dropped (set markdown.unsafe_html to keep it)",
+                        at: location(of: node)))
+                    removals.append(node)
+                }
+            default:
+                break
+            }
+        }
+        // Allowed tags must pair up within their paragraph or span, or the page's HTML breaks.
+        for tags in inlineTags.values {
+            for index in RawHTML.unbalanced(tags.map(\.tag)) {
+                let node = tags[index].node
+                diagnostics.append(.warning(
+                    "raw HTML \(RawHTML.abbreviate(tags[index].tag.source)) dropped: it is not closed or not opened in the same paragraph",
+                    at: location(of: node)))
+                removals.append(node)
+            }
+        }
+
+        var rendered = RenderedMarkdown()
+        let extensions = cmark_parser_get_syntax_extensions(parser)
+        func html(_ node: OpaquePointer) -> String {
+            guard let pointer = cmark_render_html(node, CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES, extensions) else { return "" }
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+
+        // The teaser is what stands before `<!--more-->`; find its top-level block first.
+        var teaserEnd: OpaquePointer?
+        var teaserIncludesEnd = false
+        if var block = moreMarker {
+            while let parent = cmark_node_parent(block), parent != document { block = parent }
+            teaserEnd = block
+            teaserIncludesEnd = cmark_node_get_type(block) == CMARK_NODE_PARAGRAPH
+        }
+        for node in removals { cmark_node_unlink(node); cmark_node_free(node) }
+
+        var firstParagraph: OpaquePointer?
+        var teaser = ""
+        var child = cmark_node_first_child(document)
+        while let node = child {
+            if firstParagraph == nil, cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH { firstParagraph = node }
+            if let end = teaserEnd {
+                if node == end {
+                    if teaserIncludesEnd { teaser += html(node) }
+                    teaserEnd = nil
+                    moreMarker = nil
+                } else {
+                    teaser += html(node)
+                }
+            }
+            child = cmark_node_next(node)
+        }
+        if let paragraph = firstParagraph {
+            if moreMarker == nil, teaser.isEmpty { teaser = html(paragraph) }
+            if let pointer = cmark_render_plaintext(paragraph, 0, 0) {
+                rendered.firstParagraphText = String(cString: pointer)
+                    .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                free(pointer)
+            }
+        }
+        rendered.html = prefixFootnotes(html(document))
+        rendered.teaserHTML = prefixFootnotes(teaser)
+        return rendered
+    }
+
+    /// cmark-gfm numbers footnotes `fn-1` in every document; several documents on one
+    /// page need distinct ids.
+    private func prefixFootnotes(_ html: String) -> String {
+        guard html.contains("fnref-") else { return html }
+        return html
+            .replacingOccurrences(of: "\"#fn-", with: "\"#fn-\(footnotePrefix)-")
+            .replacingOccurrences(of: "id=\"fn-", with: "id=\"fn-\(footnotePrefix)-")
+            .replacingOccurrences(of: "\"#fnref-", with: "\"#fnref-\(footnotePrefix)-")
+            .replacingOccurrences(of: "id=\"fnref-", with: "id=\"fnref-\(footnotePrefix)-")
+    }
+}

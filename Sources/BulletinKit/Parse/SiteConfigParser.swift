@@ -1,0 +1,100 @@
+import Foundation
+
+/// Parses and validates `site.yml`.
+enum SiteConfigParser {
+    static func parse(_ file: SourceFile, staticFiles: Set<String>, diagnostics: inout [Diagnostic]) -> SiteConfig? {
+        guard let text = String(data: file.data, encoding: .utf8) else {
+            let location = FrontMatterDocument.firstInvalidUTF8(in: file.data)
+            diagnostics.append(Diagnostic(
+                .error, "file is not valid UTF-8 text (save it as UTF-8)", path: file.path,
+                line: location.line, column: location.column))
+            return nil
+        }
+        let fields: YAMLFields
+        switch YAMLFields.parse(text, path: file.path, firstLine: 1) {
+        case .success(let parsed): fields = parsed
+        case .failure(let diagnostic):
+            diagnostics.append(diagnostic)
+            return nil
+        }
+        fields.warnUnknownKeys(allowed: SiteConfig.keys, into: &diagnostics)
+        let errorCount = diagnostics.count
+
+        let title = fields.string("title", required: true, into: &diagnostics)
+        let baseURL = fields.string("base_url", required: true, into: &diagnostics)
+        if let baseURL, !isAbsoluteWebURL(baseURL) {
+            diagnostics.append(.error(
+                "`base_url` must be an absolute http(s) URL such as https://lettre.example.fr/",
+                at: fields.location(ofKey: "base_url")))
+        }
+        let languageText = fields.string("language", required: true, into: &diagnostics)
+        let language = languageText.flatMap(Language.init(rawValue:))
+        if let languageText, language == nil {
+            diagnostics.append(.error(
+                "`language` must be fr or en, got \"\(languageText)\"", at: fields.location(ofKey: "language")))
+        }
+        let timeZoneName = fields.string("timezone", into: &diagnostics) ?? "Europe/Paris"
+        let timeZone = TimeZone(identifier: timeZoneName)
+        if timeZone == nil {
+            diagnostics.append(.error(
+                "`timezone` must be an IANA time zone such as Europe/Paris, got \"\(timeZoneName)\"",
+                at: fields.location(ofKey: "timezone")))
+        }
+
+        let social = fields.mappings("social", into: &diagnostics).compactMap { entry -> SiteConfig.SocialLink? in
+            entry.warnUnknownKeys(allowed: ["name", "url"], into: &diagnostics)
+            guard let name = entry.string("name", required: true, into: &diagnostics),
+                let url = entry.string("url", required: true, into: &diagnostics)
+            else { return nil }
+            if !isAbsoluteWebURL(url) {
+                diagnostics.append(.error("social `url` must be an absolute http(s) URL", at: entry.location(ofKey: "url")))
+            }
+            return SiteConfig.SocialLink(name: name, url: url)
+        }
+        let masthead = fields.mappings("masthead", into: &diagnostics).compactMap { entry -> SiteConfig.MastheadEntry? in
+            entry.warnUnknownKeys(allowed: ["role", "name"], into: &diagnostics)
+            guard let role = entry.string("role", required: true, into: &diagnostics),
+                let name = entry.string("name", required: true, into: &diagnostics)
+            else { return nil }
+            return SiteConfig.MastheadEntry(role: role, name: name)
+        }
+        var feedItems = 20
+        if let feed = fields.mapping("feed", into: &diagnostics) {
+            feed.warnUnknownKeys(allowed: ["items"], into: &diagnostics)
+            if let items = feed.int("items", into: &diagnostics) {
+                if items < 1 {
+                    diagnostics.append(.error("feed `items` must be at least 1", at: feed.location(ofKey: "items")))
+                }
+                feedItems = items
+            }
+        }
+        var unsafeHTML = false
+        if let markdown = fields.mapping("markdown", into: &diagnostics) {
+            markdown.warnUnknownKeys(allowed: ["unsafe_html"], into: &diagnostics)
+            unsafeHTML = markdown.bool("unsafe_html", into: &diagnostics) ?? false
+        }
+        let logo = fields.string("logo", into: &diagnostics).map { String($0.drop { $0 == "/" }) }
+        if let logo, !staticFiles.contains(logo) {
+            diagnostics.append(.error("`logo` file not found: static/\(logo)", at: fields.location(ofKey: "logo")))
+        }
+        let theme = fields.string("theme", into: &diagnostics) ?? "default"
+        if theme.contains("/") || theme.hasPrefix(".") {
+            diagnostics.append(.error("`theme` must be a folder name under themes/", at: fields.location(ofKey: "theme")))
+        }
+        let config = SiteConfig(
+            title: title ?? "", baseURL: baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "",
+            language: language ?? .fr, description: fields.string("description", into: &diagnostics),
+            theme: theme, publisher: fields.string("publisher", into: &diagnostics),
+            contact: fields.string("contact", into: &diagnostics), logo: logo,
+            social: social, masthead: masthead, addressMarkdown: fields.string("address", into: &diagnostics),
+            unsubscribe: fields.string("unsubscribe", into: &diagnostics),
+            emailFrom: fields.string("email_from", into: &diagnostics),
+            timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML)
+        return diagnostics[errorCount...].hasErrors ? nil : config
+    }
+}
+
+func isAbsoluteWebURL(_ text: String) -> Bool {
+    guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else { return false }
+    return (scheme == "http" || scheme == "https") && !(url.host ?? "").isEmpty
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Slugs: the lower-case ASCII names that become URLs.
+enum Slug {
+    private static let ligatures: [Character: String] = ["œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "ł": "l", "Ł": "l"]
+
+    /// `Ômu des abysses` → `omu-des-abysses`.
+    static func make(_ text: String) -> String {
+        var expanded = ""
+        for character in text { expanded += ligatures[character] ?? String(character) }
+        let folded = expanded.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+        var slug = ""
+        var pendingDash = false
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
+                if pendingDash, !slug.isEmpty { slug += "-" }
+                slug.unicodeScalars.append(scalar)
+                pendingDash = false
+            } else {
+                pendingDash = true
+            }
+        }
+        return slug.lowercased()
+    }
+
+    /// `01-avenue-de-paris.md` → `avenue-de-paris`: no extension, no leading number.
+    static func fromFileName(_ name: String) -> String {
+        let stem = (name as NSString).deletingPathExtension
+        let withoutNumber = stem.drop { $0.isASCII && $0.isNumber }
+        let rest = withoutNumber.count < stem.count ? withoutNumber.drop { "-_. ".contains($0) } : Substring(stem)
+        return make(rest.isEmpty ? stem : String(rest))
+    }
+
+    static func isValid(_ text: String) -> Bool {
+        !text.isEmpty && text == make(text)
+    }
+
+    /// The leading number of a file name (`02-x.md` → 2), used for ordering.
+    static func numberPrefix(of name: String) -> Int? {
+        Int(name.prefix { $0.isASCII && $0.isNumber })
+    }
+}
+
+/// Compares names as people read them: `2-…` before `10-…`.
+func naturalOrder(_ lhs: String, _ rhs: String) -> Bool {
+    lhs.compare(rhs, options: [.numeric, .caseInsensitive]) == .orderedAscending
+        || (lhs.compare(rhs, options: [.numeric, .caseInsensitive]) == .orderedSame && lhs < rhs)
+}

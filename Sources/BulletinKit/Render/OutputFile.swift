@@ -1,0 +1,19 @@
+import Foundation
+
+/// One file of the output, by path relative to the output folder.
+public struct OutputFile: Sendable {
+    public enum Contents: Sendable {
+        case data(Data)
+        /// A file copied as is (an asset), read only when written.
+        case copy(URL)
+    }
+
+    public let path: String
+    public let contents: Contents
+
+    static func text(_ path: String, _ text: String) -> OutputFile {
+        OutputFile(path: path, contents: .data(Data(text.utf8)))
+    }
+
+    var isPage: Bool { path.hasSuffix(".html") }
+}

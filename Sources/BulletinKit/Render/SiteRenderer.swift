@@ -1,0 +1,177 @@
+import Mustache
+import Foundation
+
+/// Stage 4: the site model and a theme in, the list of output files out. Pure: it
+/// reads nothing but the theme's on-disk assets it lists for copying.
+struct SiteRenderer {
+    let model: SiteModel
+    let theme: Theme
+    let addressHTML: String?
+    let sourceRoot: URL
+
+    private var baseURL: String { model.config.baseURL }
+
+    private func context(depth: Int) -> RenderContext {
+        RenderContext(
+            model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), addressHTML: addressHTML)
+    }
+
+    func render() -> [OutputFile] {
+        var files: [OutputFile] = []
+        files.append(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
+        files.append(archivePage())
+        files.append(notFoundPage())
+        let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
+            issueFiles(issue, position: position)
+        }
+        files += perIssue.joined()
+        files.append(.text("feed.xml", feed()))
+        files.append(.text("sitemap.xml", sitemap()))
+        files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))
+        for (path, file) in theme.assets.sorted(by: { $0.key < $1.key }) {
+            switch file {
+            case .builtIn(let data): files.append(OutputFile(path: "assets/" + path, contents: .data(data)))
+            case .onDisk(let url): files.append(OutputFile(path: "assets/" + path, contents: .copy(url)))
+            }
+        }
+        return files
+    }
+
+    // MARK: Pages
+
+    private func page(_ template: String, path: String, context: RenderContext, body: (RenderContext) -> PageView.Body, meta: PageMeta) -> OutputFile {
+        var view = PageView(body: body(context), meta: meta, context: context)
+        view.content = theme.render(template, view)
+        return .text(path, theme.render("layout", view))
+    }
+
+    private func homeBody(_ context: RenderContext) -> PageView.Body {
+        let latest = model.issues.first.map { IssueView(issue: $0, context: context, isFull: true, position: 0) }
+        let recent = model.issues.dropFirst().prefix(10).map { IssueView(issue: $0, context: context, isFull: false) }
+        return .home(latest: latest, recent: Array(recent))
+    }
+
+    private var homeMeta: PageMeta {
+        PageMeta(
+            kind: .home, title: model.config.title, description: model.config.description ?? model.config.title,
+            absoluteURL: baseURL, absoluteImageURL: model.config.logo.map { baseURL + encodePath($0) })
+    }
+
+    private func archivePage() -> OutputFile {
+        let meta = PageMeta(
+            kind: .archive, title: string("archive_title", default: "Archives"),
+            description: model.config.description ?? model.config.title, absoluteURL: baseURL + "archive/")
+        return page("archive", path: "archive/index.html", context: context(depth: 1), body: { context in
+            .archive(model.archive.map { year in
+                YearView(year: year.year, issues: year.issues.map { IssueView(issue: $0, context: context, isFull: false) })
+            })
+        }, meta: meta)
+    }
+
+    /// Served by hosts at any depth, so its links start from the site's root path.
+    private func notFoundPage() -> OutputFile {
+        let rootPath = URLComponents(string: baseURL)?.path ?? "/"
+        let context = RenderContext(
+            model: model, locale: theme.locale,
+            linker: Linker(root: rootPath.hasSuffix("/") ? rootPath : rootPath + "/", baseURL: baseURL, isAbsolute: false),
+            addressHTML: addressHTML)
+        let meta = PageMeta(
+            kind: .notfound, title: string("not_found_title", default: "404"),
+            description: model.config.description ?? model.config.title, absoluteURL: baseURL + "404.html")
+        return page("404", path: "404.html", context: context, body: { _ in .notFound }, meta: meta)
+    }
+
+    private func issueFiles(_ issue: Issue, position: Int) -> [OutputFile] {
+        let issueContext = context(depth: 2)
+        let issueView = IssueView(issue: issue, context: issueContext, isFull: true, position: position)
+        let image = issue.cover.map { baseURL + encodePath($0.path) }
+        var files = [page("issue", path: issue.outputPath + "index.html", context: issueContext, body: { _ in .issue(issueView) },
+            meta: PageMeta(kind: .issue, title: issue.title, description: issue.effectiveSummary,
+                absoluteURL: baseURL + encodePath(issue.outputPath), absoluteImageURL: image))]
+
+        let articleContext = context(depth: 3)
+        let issueFromArticle = IssueView(issue: issue, context: articleContext, isFull: false, position: position)
+        for article in issue.articles {
+            let view = ArticleView(article: article, issue: issue, context: articleContext, isPage: true)
+            let folder = issue.outputPath + article.slug + "/"
+            let meta = PageMeta(
+                kind: .article, title: article.title, description: article.summary ?? article.content.firstParagraphText,
+                absoluteURL: baseURL + encodePath(folder),
+                absoluteImageURL: (article.image ?? issue.cover).map { baseURL + encodePath($0.path) })
+            files.append(page("article", path: folder + "index.html", context: articleContext,
+                body: { _ in .article(issueFromArticle, view) }, meta: meta))
+        }
+        let folder = issue.source.path.split(separator: "/").dropLast().joined(separator: "/")
+        for asset in issue.assets {
+            files.append(OutputFile(path: issue.outputPath + asset, contents: .copy(sourceRoot.appendingPathComponent("\(folder)/\(asset)"))))
+        }
+        return files
+    }
+
+    // MARK: Feed and sitemap
+
+    private func feed() -> String {
+        let context = context(depth: 0).with(.absolute(baseURL: baseURL))
+        let items = model.issues.prefix(model.config.feedItems).map { issue in
+            let view = IssueView(issue: issue, context: context, isFull: true)
+            let pageView = PageView(body: .issue(view), meta: PageMeta(
+                kind: .issue, title: issue.title, description: issue.effectiveSummary,
+                absoluteURL: baseURL + encodePath(issue.outputPath)), context: context)
+            return FeedItemView(
+                issue: view, pubDate: issue.date.rfc822(in: model.config.timeZone),
+                contentHTML: theme.render("partials/issue-content", pageView))
+        }
+        let view = FeedView(
+            page: PageView(body: .notFound, meta: homeMeta, context: context), items: items,
+            lastBuildDate: model.issues.first?.date.rfc822(in: model.config.timeZone))
+        return theme.render("feed", view)
+    }
+
+    private func sitemap() -> String {
+        var urls = [baseURL, baseURL + "archive/"]
+        for issue in model.issues {
+            urls.append(baseURL + encodePath(issue.outputPath))
+            urls += issue.articles.map { baseURL + encodePath(issue.outputPath + $0.slug + "/") }
+        }
+        let lastModified = Dictionary(model.issues.map { (baseURL + encodePath($0.outputPath), $0.date.description) }, uniquingKeysWith: { a, _ in a })
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for url in urls {
+            xml += "  <url><loc>\(escapeHTML(url))</loc>"
+            if let date = lastModified[url] { xml += "<lastmod>\(date)</lastmod>" }
+            xml += "</url>\n"
+        }
+        return xml + "</urlset>\n"
+    }
+
+    private func string(_ key: String, default fallback: String) -> String {
+        theme.locale.strings[key] ?? fallback
+    }
+}
+
+struct FeedView: MustacheParent {
+    let page: PageView
+    let items: [FeedItemView]
+    let lastBuildDate: String?
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "items": items
+        case "last_build_date": lastBuildDate
+        default: page.child(named: name)
+        }
+    }
+}
+
+struct FeedItemView: MustacheParent {
+    let issue: IssueView
+    let pubDate: String
+    let contentHTML: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "pub_date": pubDate
+        case "content_html": contentHTML
+        default: issue.child(named: name)
+        }
+    }
+}

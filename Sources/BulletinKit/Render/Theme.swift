@@ -1,0 +1,140 @@
+import Foundation
+import Mustache
+import Yams
+
+/// A theme ready to render: parsed templates, locale strings and assets. A site's
+/// `themes/<name>/` overrides the built-in default theme file by file.
+struct Theme: Sendable {
+    static let requiredTemplates = ["layout", "home", "issue", "article", "archive", "404", "feed"]
+
+    let library: MustacheLibrary
+    let locale: LocaleStrings
+    /// Files copied to `output/assets/`, by path relative to `assets/`.
+    let assets: [String: ThemeFile]
+
+    enum ThemeFile: Sendable {
+        case builtIn(Data)
+        case onDisk(URL)
+    }
+
+    /// Loads the theme `name` of the site, falling back on the built-in theme for every
+    /// file the site's theme folder does not have.
+    static func load(siteRoot: URL, name: String, language: Language, diagnostics: inout [Diagnostic]) -> Theme? {
+        let folder = siteRoot.appendingPathComponent("themes/\(name)")
+        let sitePrefix = "themes/\(name)/"
+        var isDirectory: ObjCBool = false
+        let hasFolder = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        if !hasFolder, name != "default" {
+            diagnostics.append(Diagnostic(.error, "theme `\(name)` not found: no folder \(sitePrefix)", path: "site.yml"))
+            return nil
+        }
+        let siteFiles = hasFolder ? Set(SiteLoader.files(under: folder)) : []
+        var files: [String: ThemeFile] = DefaultTheme.files.mapValues { .builtIn($0) }
+        for path in siteFiles { files[path] = .onDisk(folder.appendingPathComponent(path)) }
+        let errorCount = diagnostics.count
+
+        func displayPath(_ path: String) -> String {
+            siteFiles.contains(path) ? sitePrefix + path : "(built-in theme)/" + path
+        }
+        func read(_ path: String) -> String? {
+            switch files[path] {
+            case .builtIn(let data): return String(decoding: data, as: UTF8.self)
+            case .onDisk(let url):
+                guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+                    diagnostics.append(Diagnostic(.error, "cannot read theme file as UTF-8 text", path: displayPath(path)))
+                    return nil
+                }
+                return text
+            case nil: return nil
+            }
+        }
+
+        var library = MustacheLibrary()
+        for path in files.keys.sorted() where path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
+            let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
+            guard let text = read(path) else { continue }
+            do {
+                try library.register(text, named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                diagnostics.append(Diagnostic(
+                    .error, "template error: \(error.error)", path: displayPath(path),
+                    line: error.context.lineNumber, column: error.context.columnNumber))
+            } catch {
+                diagnostics.append(Diagnostic(.error, "template error: \(error)", path: displayPath(path)))
+            }
+        }
+        for name in requiredTemplates where files["templates/\(name).mustache"] == nil {
+            diagnostics.append(Diagnostic(.error, "theme has no templates/\(name).mustache", path: sitePrefix))
+        }
+
+        // Locale: the built-in strings, overridden key by key by the site's theme.
+        let localePath = "locales/\(language.rawValue).yml"
+        var locale = LocaleFile()
+        if let data = DefaultTheme.files[localePath] {
+            locale.merge(String(decoding: data, as: UTF8.self), path: "(built-in theme)/" + localePath, diagnostics: &diagnostics)
+        }
+        if siteFiles.contains(localePath), let text = read(localePath) {
+            locale.merge(text, path: sitePrefix + localePath, diagnostics: &diagnostics)
+        }
+        if locale.months.count != 12 {
+            diagnostics.append(Diagnostic(.error, "locale must list 12 month names under date.months", path: displayPath(localePath)))
+        }
+
+        var assets: [String: ThemeFile] = [:]
+        for (path, file) in files where path.hasPrefix("assets/") {
+            assets[String(path.dropFirst("assets/".count))] = file
+        }
+        guard !diagnostics[errorCount...].hasErrors else { return nil }
+        return Theme(
+            library: library,
+            locale: LocaleStrings(strings: locale.strings, months: locale.months, dateFormat: locale.dateFormat, firstDay: locale.firstDay),
+            assets: assets)
+    }
+
+    /// Renders a template, or reports why it produced nothing.
+    func render(_ template: String, _ context: Any) -> String {
+        library.render(context, withTemplate: template) ?? ""
+    }
+}
+
+/// A locale file being assembled from the built-in theme and the site's overrides.
+private struct LocaleFile {
+    var strings: [String: String] = [:]
+    var months: [String] = []
+    var dateFormat = "{day} {month} {year}"
+    var firstDay: String?
+
+    mutating func merge(_ yaml: String, path: String, diagnostics: inout [Diagnostic]) {
+        let fields: YAMLFields
+        switch YAMLFields.parse(yaml, path: path, firstLine: 1) {
+        case .success(let parsed): fields = parsed
+        case .failure(let diagnostic):
+            diagnostics.append(diagnostic)
+            return
+        }
+        if let date = fields.mapping("date", into: &diagnostics) {
+            let names = date.strings("months", into: &diagnostics)
+            if !names.isEmpty { months = names }
+            dateFormat = date.string("format", into: &diagnostics) ?? dateFormat
+            firstDay = date.string("first_day", into: &diagnostics) ?? firstDay
+        }
+        if let table = fields.mapping("strings", into: &diagnostics) {
+            for (key, value) in table.mapping {
+                guard let name = key.string else { continue }
+                guard let text = value.scalar?.string else {
+                    diagnostics.append(.error("locale string `\(name)` must be text", at: table.location(of: value)))
+                    continue
+                }
+                strings[name] = text
+            }
+        }
+    }
+}
+
+/// The strings a theme shows readers, in the site's language.
+struct LocaleStrings: Sendable {
+    let strings: [String: String]
+    let months: [String]
+    let dateFormat: String
+    let firstDay: String?
+}

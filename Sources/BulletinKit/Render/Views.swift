@@ -1,0 +1,259 @@
+import Mustache
+
+/// Template contexts. Each view answers the names listed in docs/themes.md by a
+/// `switch`, which is both the theme's documented vocabulary and faster than the
+/// reflection swift-mustache falls back on.
+struct RenderContext: Sendable {
+    let model: SiteModel
+    let locale: LocaleStrings
+    let linker: Linker
+    /// The site's address, rendered once.
+    let addressHTML: String?
+
+    func with(_ linker: Linker) -> RenderContext {
+        RenderContext(model: model, locale: locale, linker: linker, addressHTML: addressHTML)
+    }
+}
+
+struct ImageView: MustacheParent {
+    let url: String
+    let alt: String
+    let credit: String?
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "url": url
+        case "alt": alt
+        case "credit": credit
+        default: nil
+        }
+    }
+}
+
+struct LinkView: MustacheParent {
+    let title: String
+    let url: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title", "name": title
+        case "url": url
+        default: nil
+        }
+    }
+}
+
+struct IssueView: MustacheParent {
+    let issue: Issue
+    let context: RenderContext
+    /// Lists show summaries; the issue page and the feed show everything.
+    let isFull: Bool
+    /// Index in `model.issues`, for the neighbouring issues.
+    var position: Int? = nil
+
+    func child(named name: String) -> Any? {
+        let linker = context.linker
+        switch name {
+        case "number": return issue.number
+        case "title": return issue.title
+        case "slug": return issue.slug
+        case "url": return linker.page(issue.outputPath)
+        case "absolute_url": return linker.absolutePage(issue.outputPath)
+        case "date_iso": return issue.date.description
+        case "date_display": return context.locale.display(issue.date)
+        case "year": return issue.date.year
+        case "summary": return issue.effectiveSummary
+        case "cover": return issue.cover.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: nil) }
+        case "is_draft": return issue.isDraft
+        case "is_future": return context.model.isFuture(issue)
+        default: break
+        }
+        guard isFull else { return nil }
+        switch name {
+        case "edito": return EditoView(issue: issue, linker: linker)
+        case "sections": return sections
+        case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }
+        case "has_articles": return !issue.articles.isEmpty
+        case "briefs": return issue.briefs.map { BriefView(brief: $0, linker: linker) }
+        case "has_briefs": return !issue.briefs.isEmpty
+        case "videos": return issue.videos.map { VideoView(video: $0, linker: linker) }
+        case "has_videos": return !issue.videos.isEmpty
+        case "figures": return issue.figures.map { FigureView(figure: $0) }
+        case "has_figures": return !issue.figures.isEmpty
+        case "agenda": return issue.agenda.map { AgendaView(item: $0, locale: context.locale) }
+        case "has_agenda": return !issue.agenda.isEmpty
+        case "newer", "older":
+            guard let index = position else { return nil }
+            let neighbours = context.model.neighbours(of: index)
+            return (name == "newer" ? neighbours.newer : neighbours.older)
+                .map { IssueView(issue: $0, context: context, isFull: false) }
+        default: return nil
+        }
+    }
+
+    /// Articles grouped by `section`, in order of first appearance, unsectioned first.
+    private var sections: [SectionView] {
+        var order: [String?] = []
+        var groups: [String?: [Article]] = [:]
+        for article in issue.articles {
+            if groups[article.section] == nil { order.append(article.section) }
+            groups[article.section, default: []].append(article)
+        }
+        order.sort { ($0 == nil ? 0 : 1) < ($1 == nil ? 0 : 1) }
+        return order.map { section in
+            SectionView(name: section, articles: groups[section]!.map { ArticleView(article: $0, issue: issue, context: context) })
+        }
+    }
+}
+
+struct SectionView: MustacheParent {
+    let name: String?
+    let articles: [ArticleView]
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": self.name
+        case "has_name": self.name != nil
+        case "articles": articles
+        default: nil
+        }
+    }
+}
+
+struct EditoView: MustacheParent {
+    let issue: Issue
+    let linker: Linker
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": issue.edito?.title
+        case "author": issue.edito?.author
+        case "role": issue.edito?.role
+        case "photo_url": issue.edito?.photo.map(linker.file)
+        case "html": linker.content(issue.content.html)
+        default: nil
+        }
+    }
+}
+
+struct ArticleView: MustacheParent {
+    let article: Article
+    let issue: Issue
+    let context: RenderContext
+    /// The article page shows the body and the neighbouring articles.
+    var isPage = false
+
+    private var pageFolder: String { issue.outputPath + article.slug + "/" }
+
+    func child(named name: String) -> Any? {
+        let linker = context.linker
+        switch name {
+        case "title": return article.title
+        case "slug": return article.slug
+        case "url": return article.link ?? linker.page(pageFolder)
+        case "page_url": return linker.page(pageFolder)
+        case "absolute_url": return linker.absolutePage(pageFolder)
+        case "is_external": return article.link != nil
+        case "link": return article.link
+        case "summary_html":
+            if let summary = article.summary { return "<p>\(escapeHTML(summary))</p>" }
+            return linker.content(article.content.teaserHTML)
+        case "summary": return article.summary ?? article.content.firstParagraphText
+        case "image": return article.image.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: article.credit) }
+        case "credit": return article.credit
+        case "section": return article.section
+        case "author": return article.author
+        case "contact": return article.contact
+        case "tags": return article.tags
+        case "has_tags": return !article.tags.isEmpty
+        case "html": return isPage ? linker.content(article.content.html) : nil
+        case "previous", "next":
+            guard isPage, let index = issue.articles.firstIndex(where: { $0.slug == article.slug }) else { return nil }
+            let neighbour = name == "previous" ? index - 1 : index + 1
+            guard issue.articles.indices.contains(neighbour) else { return nil }
+            let other = issue.articles[neighbour]
+            return LinkView(title: other.title, url: linker.page(issue.outputPath + other.slug + "/"))
+        default: return nil
+        }
+    }
+}
+
+struct BriefView: MustacheParent {
+    let brief: Article
+    let linker: Linker
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": brief.title
+        case "slug": brief.slug
+        case "html": linker.content(brief.content.html)
+        case "link": brief.link
+        case "image": brief.image.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: brief.credit) }
+        default: nil
+        }
+    }
+}
+
+struct VideoView: MustacheParent {
+    let video: Video
+    let linker: Linker
+
+    func child(named name: String) -> Any? {
+        switch (name, video.source) {
+        case ("title", _): video.title
+        case ("poster_url", _): video.poster.map(linker.file)
+        case ("link_text", _): video.linkText
+        case ("is_local", .local): true
+        case ("is_local", _): false
+        case ("local_url", .local(let path, _)): linker.file(path)
+        case ("local_type", .local(_, let type)): type
+        case ("provider", .hosted(let provider, _)): provider
+        case ("watch_url", .hosted(_, let url)), ("watch_url", .link(let url)): url
+        default: nil
+        }
+    }
+}
+
+struct FigureView: MustacheParent {
+    let figure: KeyFigure
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "value": figure.value
+        case "label": figure.label
+        case "source": figure.source
+        default: nil
+        }
+    }
+}
+
+struct AgendaView: MustacheParent {
+    let item: AgendaItem
+    let locale: LocaleStrings
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "date_iso": item.date.description
+        case "date_display": locale.display(item.date)
+        case "time": item.time
+        case "title": item.title
+        case "place": item.place
+        default: nil
+        }
+    }
+}
+
+func escapeHTML(_ text: String) -> String {
+    var result = ""
+    result.reserveCapacity(text.utf8.count)
+    for character in text {
+        switch character {
+        case "&": result += "&amp;"
+        case "<": result += "&lt;"
+        case ">": result += "&gt;"
+        case "\"": result += "&quot;"
+        default: result.append(character)
+        }
+    }
+    return result
+}

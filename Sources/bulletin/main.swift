@@ -1,0 +1,129 @@
+import ArgumentParser
+import BulletinKit
+import Foundation
+
+/// Exit codes: 0 success, 1 the site has errors, 2 the command line is wrong.
+enum Exit {
+    static let siteErrors: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+struct Bulletin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bulletin",
+        abstract: "Builds a newsletter's issues into a website and an RSS feed.",
+        subcommands: [Build.self, Check.self],
+        defaultSubcommand: nil)
+}
+
+/// Options shared by `build` and `check`.
+struct SiteOptions: ParsableArguments {
+    @Option(help: "The site folder (with site.yml).")
+    var source: String = "."
+
+    @Flag(help: "Include draft issues.")
+    var drafts = false
+
+    @Flag(help: "Include issues dated after today.")
+    var future = false
+
+    @Option(help: ArgumentHelp("Build as if today were this day (YYYY-MM-DD), for reproducible builds.", valueName: "YYYY-MM-DD"))
+    var now: String?
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    func validate() throws {
+        if let now, SimpleDate(parsing: now) == nil {
+            throw ValidationError("--now must be a real date written YYYY-MM-DD, got \"\(now)\"")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--source \(source): no such folder")
+        }
+    }
+
+    func options() -> BuildOptions {
+        var options = BuildOptions(source: URL(fileURLWithPath: source).standardizedFileURL)
+        options.selection = .init(includeDrafts: drafts, includeFuture: future)
+        options.now = now.flatMap(SimpleDate.init(parsing:))
+        options.strict = strict
+        return options
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build the site into the output folder.")
+
+    @OptionGroup var site: SiteOptions
+
+    @Option(help: "Where to write the site (default: <source>/output).")
+    var output: String?
+
+    @Option(name: .customLong("base-url"), help: "Override site.yml's base_url.")
+    var baseURL: String?
+
+    @Flag(help: "Print nothing but errors and warnings.")
+    var quiet = false
+
+    func run() throws {
+        var options = site.options()
+        options.output = output.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        options.baseURL = baseURL
+        let report = Builder().build(options)
+        print(report.diagnostics)
+        if report.failed {
+            let errors = report.diagnostics.filter { $0.severity == .error }.count
+            printError("build failed: \(errors) error\(errors == 1 ? "" : "s"); \(options.outputFolder.path) left as it was")
+            throw ExitCode(Exit.siteErrors)
+        }
+        if !quiet {
+            let seconds = Double(report.duration.components.attoseconds) / 1e18 + Double(report.duration.components.seconds)
+            Swift.print(String(
+                format: "Built %d issue%@: %d pages, %d files in %.2f s → %@", report.issueCount,
+                report.issueCount == 1 ? "" : "s", report.pageCount, report.fileCount, seconds,
+                relativePath(options.outputFolder)))
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate the site without writing anything.")
+
+    @OptionGroup var site: SiteOptions
+
+    func run() throws {
+        var options = site.options()
+        options.writesOutput = false
+        let report = Builder().build(options)
+        print(report.diagnostics)
+        if report.failed { throw ExitCode(Exit.siteErrors) }
+        Swift.print("No errors: \(report.issueCount) issue\(report.issueCount == 1 ? "" : "s"), \(report.pageCount) pages.")
+    }
+}
+
+private func print(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics { printError(diagnostic.description) }
+}
+
+private func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+private func relativePath(_ url: URL) -> String {
+    let current = FileManager.default.currentDirectoryPath + "/"
+    return url.path.hasPrefix(current) ? String(url.path.dropFirst(current.count)) : url.path
+}
+
+// Usage errors exit 2 (ArgumentParser's default is 64).
+do {
+    var command = try Bulletin.parseAsRoot()
+    try command.run()
+} catch {
+    let code = Bulletin.exitCode(for: error)
+    if code == .validationFailure {
+        printError(Bulletin.fullMessage(for: error))
+        exit(Exit.usage)
+    }
+    Bulletin.exit(withError: error)
+}
