@@ -21,32 +21,44 @@ struct FrontMatterDocument: Sendable {
                 path: file.path, line: location.line, column: location.column))
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        if text.contains("\r") {
-            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        if text.utf8.contains(UInt8(ascii: "\r")) {
+            text = text.replacingBytes(of: "\r\n", with: "\n").replacingBytes(of: "\r", with: "\n")
         }
-        if text.allSatisfy(\.isWhitespace) {
+        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }) {
             return .failure(Diagnostic(.error, "file is empty; expected front-matter between --- lines", path: file.path))
         }
 
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard isFence(lines[0], closing: false) else {
-            return .success(FrontMatterDocument(path: file.path, yaml: nil, yamlFirstLine: 1, body: text, bodyFirstLine: 1))
+        // Walk the lines by byte offsets: bodies are long, only the front-matter is split.
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
+        var lineNumber = 1
+        var yamlStart: String.Index?
+        while lineStart < utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = text[lineStart..<lineEnd]
+            let next = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
+            if let start = yamlStart {
+                if isFence(line, closing: true) {
+                    return .success(FrontMatterDocument(
+                        path: file.path, yaml: String(text[start..<lineStart]), yamlFirstLine: 2,
+                        body: String(text[next...]), bodyFirstLine: lineNumber + 1))
+                }
+            } else if isFence(line, closing: false) {
+                yamlStart = next
+            } else {
+                return .success(FrontMatterDocument(path: file.path, yaml: nil, yamlFirstLine: 1, body: text, bodyFirstLine: 1))
+            }
+            lineStart = next
+            lineNumber += 1
         }
-        guard let closing = lines.indices.dropFirst().first(where: { isFence(lines[$0], closing: true) }) else {
-            return .failure(Diagnostic(
-                .error, "front-matter opened here is never closed (add a line with --- after it)",
-                path: file.path))
-        }
-        let yaml = lines[1..<closing].joined(separator: "\n")
-        lines.removeSubrange(0...closing)
-        return .success(FrontMatterDocument(
-            path: file.path, yaml: yaml, yamlFirstLine: 2,
-            body: lines.joined(separator: "\n"), bodyFirstLine: closing + 2))
+        return .failure(Diagnostic(
+            .error, "front-matter opened here is never closed (add a line with --- after it)", path: file.path))
     }
 
     private static func isFence(_ line: Substring, closing: Bool) -> Bool {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        return trimmed == "---" || (closing && trimmed == "...")
+        var bytes = line.utf8[...]
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        return bytes.elementsEqual("---".utf8) || (closing && bytes.elementsEqual("...".utf8))
     }
 
     private static func decodeUTF8(_ file: SourceFile) -> String? {

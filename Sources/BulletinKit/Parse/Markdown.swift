@@ -148,11 +148,11 @@ struct MarkdownRenderer {
     /// cmark-gfm numbers footnotes `fn-1` in every document; several documents on one
     /// page need distinct ids.
     private func prefixFootnotes(_ html: String) -> String {
-        guard html.contains("fnref-") else { return html }
+        guard html.containsBytes(of: "fnref-") else { return html }
         return html
-            .replacingOccurrences(of: "\"#fn-", with: "\"#fn-\(footnotePrefix)-")
-            .replacingOccurrences(of: "id=\"fn-", with: "id=\"fn-\(footnotePrefix)-")
-            .replacingOccurrences(of: "\"#fnref-", with: "\"#fnref-\(footnotePrefix)-")
-            .replacingOccurrences(of: "id=\"fnref-", with: "id=\"fnref-\(footnotePrefix)-")
+            .replacingBytes(of: "\"#fn-", with: "\"#fn-\(footnotePrefix)-")
+            .replacingBytes(of: "id=\"fn-", with: "id=\"fn-\(footnotePrefix)-")
+            .replacingBytes(of: "\"#fnref-", with: "\"#fnref-\(footnotePrefix)-")
+            .replacingBytes(of: "id=\"fnref-", with: "id=\"fnref-\(footnotePrefix)-")
     }
 }

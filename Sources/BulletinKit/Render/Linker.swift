@@ -31,7 +31,6 @@ struct Linker: Sendable {
 
     /// Rendered Markdown with its site-internal URLs made to work from this page.
     func content(_ html: String) -> String {
-        guard html.contains(RenderedMarkdown.rootMarker) else { return html }
-        return html.replacingOccurrences(of: RenderedMarkdown.rootMarker, with: root)
+        html.replacingBytes(of: RenderedMarkdown.rootMarker, with: root)
     }
 }

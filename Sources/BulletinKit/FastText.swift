@@ -1,0 +1,60 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Byte-level substring search and replacement. Foundation's `range(of:)` goes through
+/// CoreFoundation's Unicode-aware search and dominated build profiles; the strings
+/// searched here (markers, ASCII snippets) need only bytes.
+extension String {
+    func containsBytes(of needle: String) -> Bool {
+        var haystack = self
+        var needle = needle
+        return haystack.withUTF8 { hay in
+            needle.withUTF8 { pin in
+                findBytes(hay, from: 0, pin) != nil
+            }
+        }
+    }
+
+    /// Every occurrence of `target` replaced by `replacement`.
+    func replacingBytes(of target: String, with replacement: String) -> String {
+        var haystack = self
+        var target = target
+        var replacement = replacement
+        return haystack.withUTF8 { hay -> String in
+            target.withUTF8 { pin -> String in
+                replacement.withUTF8 { insert -> String in
+                    guard let base = hay.baseAddress, pin.count > 0 else { return self }
+                    var output: [UInt8] = []
+                    var offset = 0
+                    _ = base
+                    while offset < hay.count, let index = findBytes(hay, from: offset, pin) {
+                        if output.isEmpty { output.reserveCapacity(hay.count + 64) }
+                        output.append(contentsOf: hay[offset..<index])
+                        output.append(contentsOf: insert)
+                        offset = index + pin.count
+                    }
+                    if offset == 0 { return self }
+                    output.append(contentsOf: hay[offset...])
+                    return String(decoding: output, as: UTF8.self)
+                }
+            }
+        }
+    }
+}
+
+/// Index of the first occurrence of `needle` in `haystack` at or after `start`.
+private func findBytes(_ haystack: UnsafeBufferPointer<UInt8>, from start: Int, _ needle: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard let base = haystack.baseAddress, let pin = needle.baseAddress, needle.count > 0 else { return nil }
+    var offset = start
+    let first = Int32(pin[0])
+    while haystack.count - offset >= needle.count {
+        guard let hit = memchr(base + offset, first, haystack.count - offset - needle.count + 1) else { return nil }
+        let index = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        if memcmp(base + index, pin, needle.count) == 0 { return index }
+        offset = index + 1
+    }
+    return nil
+}
