@@ -92,9 +92,10 @@ public struct Builder: Sendable {
 
         let today = options.now ?? SimpleDate.today(in: config.timeZone)
         let selection = options.selection
-        let content = ContentRenderer(
+        var content = ContentRenderer(
             issues: issues, folders: source.issues, staticFiles: source.staticFiles, unsafeHTML: config.unsafeHTML,
             isPublished: { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) })
+        if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
         let rendered = issues.concurrentMap { issue in
             var diagnostics: [Diagnostic] = []
             return (content.render(issue, diagnostics: &diagnostics), diagnostics)

@@ -12,6 +12,8 @@ struct ContentRenderer {
     let folders: [String: IssueFolder]
     let staticFiles: Set<String>
     let unsafeHTML: Bool
+    /// From the theme's locale (`footnote_back`).
+    var footnoteBackLabel = "Back to content"
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
 
@@ -80,6 +82,7 @@ struct ContentRenderer {
         var renderer = MarkdownRenderer()
         renderer.unsafeHTML = unsafeHTML
         renderer.footnotePrefix = prefix
+        renderer.footnoteBackLabel = footnoteBackLabel
         renderer.resolveURL = { url, location in resolve(url, resolver: resolver, location: location) }
         return renderer.render(source, diagnostics: &diagnostics)
     }

@@ -16,6 +16,8 @@ struct MarkdownRenderer {
     var unsafeHTML = false
     /// Made part of footnote ids so that several bodies can share a page.
     var footnotePrefix = "note"
+    /// The accessible label of a footnote's way back (cmark-gfm writes it in English).
+    var footnoteBackLabel = "Back to content"
     /// Decides what each link and image URL becomes.
     var resolveURL: (_ url: String, _ location: SourceLocation) -> URLResolution = { _, _ in .keep }
 
@@ -68,9 +70,8 @@ struct MarkdownRenderer {
             case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
                 let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
                 let trimmed = literal.trimmingCharacters(in: .whitespacesAndNewlines)
-                if trimmed.lowercased() == "<!--more-->" {
-                    if moreMarker == nil { moreMarker = node }
-                    removals.append(node)
+                if trimmed.lowercased() == "<!--more-->", moreMarker == nil {
+                    moreMarker = node  // removed once the teaser is cut
                 } else if trimmed.hasPrefix("<!--") {
                     removals.append(node)  // an editor's comment: never shown, never worth a warning
                 } else if unsafeHTML {
@@ -115,6 +116,7 @@ struct MarkdownRenderer {
             teaserIncludesEnd = cmark_node_get_type(block) == CMARK_NODE_PARAGRAPH
         }
         for node in removals { cmark_node_unlink(node); cmark_node_free(node) }
+        let marker = moreMarker
 
         var firstParagraph: OpaquePointer?
         var teaser = ""
@@ -140,6 +142,10 @@ struct MarkdownRenderer {
                 free(pointer)
             }
         }
+        if let marker {
+            cmark_node_unlink(marker)
+            cmark_node_free(marker)
+        }
         rendered.html = prefixFootnotes(html(document))
         rendered.teaserHTML = prefixFootnotes(teaser)
         return rendered
@@ -154,5 +160,6 @@ struct MarkdownRenderer {
             .replacingBytes(of: "id=\"fn-", with: "id=\"fn-\(footnotePrefix)-")
             .replacingBytes(of: "\"#fnref-", with: "\"#fnref-\(footnotePrefix)-")
             .replacingBytes(of: "id=\"fnref-", with: "id=\"fnref-\(footnotePrefix)-")
+            .replacingBytes(of: "aria-label=\"Back to content\"", with: "aria-label=\"\(escapeHTML(footnoteBackLabel))\"")
     }
 }

@@ -81,7 +81,7 @@ struct SiteView: MustacheParent {
         case "archive_url": return linker.page("archive/")
         case "feed_url": return linker.file("feed.xml")
         case "absolute_feed_url": return linker.absoluteFile("feed.xml")
-        case "absolute_url": return config.baseURL
+        case "absolute_url", "absolute_home_url": return config.baseURL
         case "social": return config.social.map { LinkView(title: $0.name, url: $0.url) }
         case "has_social": return !config.social.isEmpty
         case "masthead": return config.masthead.map { ["role": $0.role, "name": $0.name] }

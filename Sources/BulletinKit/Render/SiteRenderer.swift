@@ -119,7 +119,7 @@ struct SiteRenderer {
                 absoluteURL: baseURL + encodePath(issue.outputPath)), context: context)
             return FeedItemView(
                 issue: view, pubDate: issue.date.rfc822(in: model.config.timeZone),
-                contentHTML: theme.render("partials/issue-content", pageView))
+                contentHTML: theme.render("partials/issue-content", StackedView(top: view, below: pageView)))
         }
         let view = FeedView(
             page: PageView(body: .notFound, meta: homeMeta, context: context), items: items,
@@ -173,5 +173,16 @@ struct FeedItemView: MustacheParent {
         case "content_html": contentHTML
         default: issue.child(named: name)
         }
+    }
+}
+
+/// The partial `issue-content` runs inside `{{#issue}}` on the issue page; the feed
+/// gives it the same stack: the issue first, then the page.
+struct StackedView: MustacheParent {
+    let top: any MustacheParent
+    let below: any MustacheParent
+
+    func child(named name: String) -> Any? {
+        top.child(named: name) ?? below.child(named: name)
     }
 }

@@ -70,7 +70,9 @@ struct IssueView: MustacheParent {
         }
         guard isFull else { return nil }
         switch name {
-        case "edito": return EditoView(issue: issue, linker: linker)
+        case "edito":
+            guard issue.edito != nil || !issue.content.html.isEmpty else { return nil }
+            return EditoView(issue: issue, linker: linker)
         case "sections": return sections
         case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }
         case "has_articles": return !issue.articles.isEmpty

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+/// A site written into a fresh temporary folder, from file contents given inline, so
+/// that each test shows the input it feeds the build.
+struct TemporarySite {
+    let root: URL
+
+    static let minimalSiteYML = """
+        title: "Lettre de test"
+        base_url: "https://lettre.example.fr/"
+        language: fr
+
+        """
+
+    static let minimalIssue = """
+        ---
+        title: "Lettre d'été"
+        number: 1
+        date: 2023-07-05
+        ---
+        Édito.
+
+        """
+
+    init(_ files: [String: String] = [:], copying fixture: String? = nil) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("bulletin-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        if let fixture {
+            let source = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent(fixture)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+                try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: root.appendingPathComponent(name))
+            }
+        }
+        for (path, text) in files { try write(path, text) }
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        try write(path, Data(text.utf8))
+    }
+
+    func write(_ path: String, _ data: Data) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+    }
+
+    var output: URL { root.appendingPathComponent("output") }
+
+    func build(
+        now: String = "2026-01-01", drafts: Bool = false, future: Bool = false, strict: Bool = false,
+        output: URL? = nil
+    ) -> BuildReport {
+        var options = BuildOptions(source: root)
+        options.output = output
+        options.now = SimpleDate(parsing: now)
+        options.selection = .init(includeDrafts: drafts, includeFuture: future)
+        options.strict = strict
+        return Builder().build(options)
+    }
+
+    /// A page of the last build, as text.
+    func page(_ path: String, in output: URL? = nil) throws -> String {
+        try String(contentsOf: (output ?? self.output).appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: output.appendingPathComponent(path).path)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+extension BuildReport {
+    var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+    var printed: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Every `href`/`src` value of a page, in order.
+func links(in html: String) -> [String] {
+    let pattern = try! NSRegularExpression(pattern: #"(?:href|src)="([^"]*)""#)
+    let text = html as NSString
+    return pattern.matches(in: html, range: NSRange(location: 0, length: text.length)).map {
+        text.substring(with: $0.range(at: 1)).replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
+/// The visible text of an HTML fragment, tags removed and entities of quotes decoded.
+func text(of html: String) -> String {
+    html.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+        .replacingOccurrences(of: "&#39;", with: "'")
+        .replacingOccurrences(of: "&quot;", with: "\"")
+        .replacingOccurrences(of: "&amp;", with: "&")
+        .replacingOccurrences(of: "&#160;", with: "\u{00A0}")
+}
