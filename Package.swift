@@ -36,7 +36,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulletinKitTests",
-            dependencies: ["BulletinKit"],
+            dependencies: ["BulletinKit", "bulletin"],
             resources: [.copy("Fixtures")]
         ),
     ]

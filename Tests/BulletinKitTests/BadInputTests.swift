@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+/// One test per kind of bad input: the right file and line, a failed build, and the
+/// previous output left exactly as it was.
+@Suite struct BadInputTests {
+    /// Builds a good site, breaks one file, builds again and checks what the editor is told.
+    private func expectFailure(
+        writing path: String, _ contents: Data, at expectedPath: String, line: Int, column: Int? = nil,
+        message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "issues/2023-07-ete/images/photo.jpg": "jpeg",
+        ])
+        defer { site.remove() }
+        let good = site.build()
+        #expect(!good.failed, "\(good.printed)", sourceLocation: sourceLocation)
+        let before = try snapshot(site.output)
+
+        try site.write(path, contents)
+        let report = site.build()
+        #expect(report.failed, sourceLocation: sourceLocation)
+        let match = report.errors.first { $0.path == expectedPath && $0.message.contains(message) }
+        #expect(match != nil, "expected \(expectedPath): …\(message)… in:\n\(report.printed)", sourceLocation: sourceLocation)
+        if let match {
+            #expect(match.line == line, "\(match)", sourceLocation: sourceLocation)
+            if let column { #expect(match.column == column, "\(match)", sourceLocation: sourceLocation) }
+        }
+        #expect(try snapshot(site.output) == before, "the previous output must be untouched", sourceLocation: sourceLocation)
+    }
+
+    private func expectFailure(
+        writing path: String, _ text: String, at expectedPath: String? = nil, line: Int, column: Int? = nil,
+        message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
+        try expectFailure(
+            writing: path, Data(text.utf8), at: expectedPath ?? path, line: line, column: column, message: message,
+            sourceLocation: sourceLocation)
+    }
+
+    private func snapshot(_ folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: folder.path)! {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            if !isDirectory.boolValue { files[path] = try Data(contentsOf: folder.appendingPathComponent(path)) }
+        }
+        return files
+    }
+
+    @Test func malformedYAMLIsReportedAtItsLineInTheWholeFile() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/articles/01-a.md",
+            "---\ntitle: \"Un titre\"\nsection: Le dossier\ntags: [a, b\nauthor: X\n---\nTexte.\n",
+            line: 5, message: "invalid YAML")
+    }
+
+    @Test func missingRequiredField() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/issue.md", "---\ntitle: \"Été\"\ndate: 2023-07-05\n---\nÉdito.\n",
+            line: 2, message: "missing required field `number`")
+    }
+
+    @Test func wrongType() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/issue.md", "---\ntitle: \"Été\"\nnumber: quarante-deux\ndate: 2023-07-05\n---\n",
+            line: 3, column: 9, message: "`number` must be a whole number")
+    }
+
+    @Test func duplicateIssueNumber() throws {
+        try expectFailure(
+            writing: "issues/2023-09-rentree/issue.md", "---\ntitle: \"Rentrée\"\nnumber: 1\ndate: 2023-09-05\n---\n",
+            line: 3, message: "issue number 1 is already used by issues/2023-07-ete/issue.md")
+    }
+
+    @Test func duplicateArticleSlug() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "issues/2023-07-ete/articles/01-acc.md": "---\ntitle: A\n---\n",
+            "issues/2023-07-ete/articles/02-b.md": "---\ntitle: B\nslug: acc\n---\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(report.failed)
+        #expect(report.errors.contains { $0.message.contains("slug `acc` is already used") })
+    }
+
+    @Test func nonexistentPath() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/articles/01-a.md",
+            "---\ntitle: A\nimage: ../images/absente.jpg\nimage_alt: Une photo\n---\n",
+            line: 3, column: 8, message: "file not found")
+    }
+
+    @Test func pathLeavingTheIssueFolder() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/issue.md",
+            "---\ntitle: A\nnumber: 1\ndate: 2023-07-05\ncover: ../../site.yml\ncover_alt: X\n---\n",
+            line: 5, message: "leaves the issue folder")
+    }
+
+    @Test func missingLinkTargetInTheBody() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/articles/01-a.md", "---\ntitle: A\n---\nIntro.\n\nVoir ![le plan](../images/plan.png).\n",
+            line: 6, column: 6, message: "file not found")
+    }
+
+    @Test func imageWithoutAlternativeText() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/articles/01-a.md", "---\ntitle: A\nimage: ../images/photo.jpg\n---\n",
+            line: 3, message: "`image_alt` is required")
+    }
+
+    @Test func invalidDate() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/issue.md", "---\ntitle: A\nnumber: 1\ndate: 2023-02-30\n---\n",
+            line: 4, column: 7, message: "must be a real date")
+    }
+
+    @Test func folderWithoutIssueFile() throws {
+        try expectFailure(
+            writing: "issues/2023-09-rentree/articles/01-a.md", "---\ntitle: A\n---\n",
+            at: "issues/2023-09-rentree", line: 1, message: "has no issue.md")
+    }
+
+    @Test func unclosedFrontMatter() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/en-bref/01-a.md", "---\ntitle: A\n\nTexte sans fin de front-matter.\n",
+            line: 1, message: "never closed")
+    }
+
+    @Test func invalidUTF8() throws {
+        var data = Data("---\ntitle: A\n---\nCaf".utf8)
+        data.append(contentsOf: [0xE9, 0x0A])  // Latin-1 "é"
+        try expectFailure(
+            writing: "issues/2023-07-ete/articles/01-a.md", data, at: "issues/2023-07-ete/articles/01-a.md",
+            line: 4, column: 4, message: "not valid UTF-8")
+    }
+
+    @Test func emptyFile() throws {
+        try expectFailure(writing: "issues/2023-07-ete/articles/01-a.md", "", line: 1, message: "empty")
+    }
+
+    @Test func badSiteConfiguration() throws {
+        try expectFailure(
+            writing: "site.yml", "title: X\nbase_url: lettre.example.fr\nlanguage: de\n",
+            line: 2, message: "`base_url` must be an absolute http(s) URL")
+    }
+
+    @Test func everyErrorIsReportedNotOnlyTheFirst() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": "---\ntitle: A\nnumber: x\ndate: 2023-13-01\n---\n",
+            "issues/2023-08-aout/issue.md": "---\nnumber: 2\ndate: 2023-08-01\n---\n",
+            "issues/2023-08-aout/articles/01-a.md": "---\ntitle: [\n---\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(report.errors.count == 4, "\(report.printed)")
+        #expect(report.diagnostics.map(\.path) == report.diagnostics.sortedForReading().map(\.path), "sorted by file")
+    }
+
+    @Test func unknownKeyIsAWarningAndStrictMakesItFail() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML + "base_ulr: x\n", "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+        ])
+        defer { site.remove() }
+        let relaxed = site.build()
+        #expect(!relaxed.failed)
+        #expect(relaxed.warnings.first?.description == "site.yml:4:1: warning: unknown key `base_ulr` (did you mean `base_url`?)")
+        let strict = site.build(strict: true, output: site.root.appendingPathComponent("strict"))
+        #expect(strict.failed)
+        #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent("strict").path))
+    }
+}
+
+@Suite struct OutputSafetyTests {
+    @Test func refusesToReplaceAFolderItDidNotCreate() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "home/notes.txt": "précieux",
+        ])
+        defer { site.remove() }
+        let report = site.build(output: site.root.appendingPathComponent("home"))
+        #expect(report.failed)
+        #expect(report.errors.first?.message.contains("not created by bulletin") == true)
+        #expect(try String(contentsOf: site.root.appendingPathComponent("home/notes.txt"), encoding: .utf8) == "précieux")
+    }
+
+    @Test func replacesItsOwnOutputWholeSoNothingStaleSurvives() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "issues/2023-07-ete/articles/01-a.md": "---\ntitle: A\n---\nTexte.\n",
+        ])
+        defer { site.remove() }
+        #expect(!site.build().failed)
+        #expect(site.exists("issues/2023-07-ete/a/index.html"))
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("issues/2023-07-ete/articles/01-a.md"))
+        #expect(!site.build().failed)
+        #expect(!site.exists("issues/2023-07-ete/a/index.html"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.root.path).filter { $0.hasPrefix(".output") }
+        #expect(leftovers.isEmpty, "no temporary folder left behind: \(leftovers)")
+    }
+
+    @Test func buildsIntoAnEmptyFolder() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+        ])
+        defer { site.remove() }
+        try FileManager.default.createDirectory(at: site.output, withIntermediateDirectories: true)
+        #expect(!site.build().failed)
+        #expect(site.exists("index.html"))
+    }
+}

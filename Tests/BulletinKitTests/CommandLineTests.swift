@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Runs the `bulletin` executable as CI does and checks what it prints and returns.
+@Suite struct CommandLineTests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    private func bulletin(_ arguments: [String]) throws -> Run {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = folder.appendingPathComponent("bulletin")
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func successfulBuildEndsWithASummaryLine() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+        ])
+        defer { site.remove() }
+        let run = try bulletin(["build", "--source", site.root.path, "--now", "2026-01-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("Built 1 issue: "))
+        #expect(run.stdout.contains(" pages, "))
+        #expect(run.stdout.contains(" files in "))
+        let quiet = try bulletin(["build", "--source", site.root.path, "--quiet"])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty)
+    }
+
+    @Test func siteErrorsExitOneWithCompilerStyleLines() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": "---\ntitle: A\nnumber: 1\ndate: 2023-02-30\n---\n",
+        ])
+        defer { site.remove() }
+        let run = try bulletin(["build", "--source", site.root.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("issues/2023-07-ete/issue.md:4:7: error: `date` must be a real date"))
+        #expect(!run.stderr.contains("Fatal error"))
+        let check = try bulletin(["check", "--source", site.root.path])
+        #expect(check.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: site.output.path), "check writes nothing")
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try bulletin(["build", "--no-such-flag"]).status == 2)
+        #expect(try bulletin(["build", "--now", "2023-02-30"]).status == 2)
+        #expect(try bulletin(["build", "--source", "/nonexistent/folder"]).status == 2)
+        #expect(try bulletin(["frobnicate"]).status == 2)
+    }
+}
