@@ -95,6 +95,19 @@ import Testing
         #expect(plain.firstParagraphText == "Premier paragraphe sur deux lignes.")
     }
 
+    @Test func headingsGetUniqueIdsButNotInTeasers() {
+        var renderer = MarkdownRenderer()
+        renderer.headingPrefix = "edito-"
+        var diagnostics: [Diagnostic] = []
+        let rendered = renderer.render(
+            MarkdownSource(path: "a.md", text: "## Été 2023\n\nTexte.\n\n<!--more-->\n\n## Été 2023\n\n### *Bilan* chiffré\n", firstLine: 1),
+            diagnostics: &diagnostics)
+        #expect(rendered.html.contains("<h2 id=\"edito-ete-2023\">Été 2023</h2>"))
+        #expect(rendered.html.contains("<h2 id=\"edito-ete-2023-2\">Été 2023</h2>"))
+        #expect(rendered.html.contains("<h3 id=\"edito-bilan-chiffre\"><em>Bilan</em> chiffré</h3>"))
+        #expect(rendered.teaserHTML == "<h2>Été 2023</h2>\n<p>Texte.</p>\n")
+    }
+
     @Test func linkErrorsPointAtTheLinkInTheWholeFile() {
         let (_, diagnostics) = render("Intro.\n\nVoir [le plan](plan.pdf).\n", firstLine: 5) { url, location in
             .drop(.error("file not found: \(url)", at: location))

@@ -20,6 +20,10 @@ struct ContentRenderer {
     struct Page {
         let path: String
         let isPublished: Bool
+        /// Put before a `#fragment` written in a link to this file (see `editoHeadingPrefix`).
+        var fragmentPrefix = ""
+        /// Where the file's content stands on its page, when it shares one (En bref items).
+        var anchor: String? = nil
     }
 
     init(issues: [Issue], folders: [IssueFolder], staticFiles: Set<String>, unsafeHTML: Bool, isPublished: (Issue) -> Bool) {
@@ -28,12 +32,15 @@ struct ContentRenderer {
         var pages: [String: Page] = [:]
         for issue in issues {
             let published = isPublished(issue)
-            pages[issue.source.path] = Page(path: "\(issue.outputPath)index.html", isPublished: published)
+            pages[issue.source.path] = Page(
+                path: "\(issue.outputPath)index.html", isPublished: published, fragmentPrefix: Self.editoHeadingPrefix)
             for article in issue.articles {
                 pages[article.source.path] = Page(path: "\(issue.outputPath)\(article.slug)/index.html", isPublished: published)
             }
             for brief in issue.briefs {
-                pages[brief.source.path] = Page(path: "\(issue.outputPath)index.html#bref-\(brief.slug)", isPublished: published)
+                pages[brief.source.path] = Page(
+                    path: "\(issue.outputPath)index.html", isPublished: published,
+                    fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
             }
         }
         self.folders = folderByName
@@ -46,7 +53,9 @@ struct ContentRenderer {
         var issue = issue
         let folderName = String(issue.source.path.split(separator: "/")[1])
         guard let folder = folders[folderName] else { return issue }
-        issue.content = render(issue.source, folder: folder, slug: issue.slug, prefix: "edito", diagnostics: &diagnostics)
+        issue.content = render(
+            issue.source, folder: folder, slug: issue.slug, prefix: "edito", headingPrefix: Self.editoHeadingPrefix,
+            diagnostics: &diagnostics)
         for index in issue.articles.indices {
             let article = issue.articles[index]
             issue.articles[index].content = render(
@@ -55,7 +64,8 @@ struct ContentRenderer {
         for index in issue.briefs.indices {
             let brief = issue.briefs[index]
             issue.briefs[index].content = render(
-                brief.source, folder: folder, slug: issue.slug, prefix: "b-\(brief.slug)", diagnostics: &diagnostics)
+                brief.source, folder: folder, slug: issue.slug, prefix: "b-\(brief.slug)",
+                headingPrefix: Self.briefHeadingPrefix(brief.slug), diagnostics: &diagnostics)
         }
         return issue
     }
@@ -74,14 +84,21 @@ struct ContentRenderer {
         return renderer.render(MarkdownSource(path: path, text: markdown, firstLine: 1), diagnostics: &diagnostics).html
     }
 
+    /// Heading ids of the bodies shown together on the issue page are prefixed, so they
+    /// neither clash with each other nor with the theme's own ids (`agenda`, `en-bref`).
+    static let editoHeadingPrefix = "edito-"
+    static func briefHeadingPrefix(_ slug: String) -> String { "bref-\(slug)-" }
+
     private func render(
-        _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, diagnostics: inout [Diagnostic]
+        _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, headingPrefix: String = "",
+        diagnostics: inout [Diagnostic]
     ) -> RenderedMarkdown {
         let directory = String(source.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
         let resolver = PathResolver(folder: folder, slug: slug, staticFiles: staticFiles, directory: directory)
         var renderer = MarkdownRenderer()
         renderer.unsafeHTML = unsafeHTML
         renderer.footnotePrefix = prefix
+        renderer.headingPrefix = headingPrefix
         renderer.footnoteBackLabel = footnoteBackLabel
         renderer.resolveURL = { url, location in resolve(url, resolver: resolver, location: location) }
         return renderer.render(source, diagnostics: &diagnostics)
@@ -99,9 +116,9 @@ struct ContentRenderer {
             guard let page = pages[source] else {
                 return .drop(.error("link to \(path): no issue, article or En bref item has this file", at: location))
             }
-            var target = encodePath(page.path)
-            if !suffix.isEmpty, let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
-            let rewritten = RenderedMarkdown.rootMarker + target + suffix
+            let fragment = suffix.hasPrefix("#")
+                ? "#" + page.fragmentPrefix + suffix.dropFirst() : (page.anchor.map { "#" + $0 } ?? "")
+            let rewritten = RenderedMarkdown.rootMarker + encodePath(page.path) + fragment
             guard page.isPublished else {
                 return .replaceWarning(rewritten, .warning(
                     "link to \(path), which is not published (draft or future issue): the link is broken until it is",

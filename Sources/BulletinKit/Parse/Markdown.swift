@@ -16,6 +16,8 @@ struct MarkdownRenderer {
     var unsafeHTML = false
     /// Made part of footnote ids so that several bodies can share a page.
     var footnotePrefix = "note"
+    /// Put before heading ids of bodies that share a page with others (`edito-`).
+    var headingPrefix = ""
     /// The accessible label of a footnote's way back (cmark-gfm writes it in English).
     var footnoteBackLabel = "Back to content"
     /// Decides what each link and image URL becomes.
@@ -50,11 +52,14 @@ struct MarkdownRenderer {
         var removals: [OpaquePointer] = []
         var inlineTags: [OpaquePointer: [(node: OpaquePointer, tag: RawHTML.Tag)]] = [:]
         var moreMarker: OpaquePointer?
+        var headings: [OpaquePointer] = []
         let iterator = cmark_iter_new(document)
         defer { cmark_iter_free(iterator) }
         while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
             guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
             switch cmark_node_get_type(node) {
+            case CMARK_NODE_HEADING:
+                headings.append(node)
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
                 let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
                 switch resolveURL(url, location(of: node)) {
@@ -99,6 +104,7 @@ struct MarkdownRenderer {
             }
         }
 
+        markHeadings(headings)
         var rendered = RenderedMarkdown()
         let extensions = cmark_parser_get_syntax_extensions(parser)
         func html(_ node: OpaquePointer) -> String {
@@ -146,9 +152,53 @@ struct MarkdownRenderer {
             cmark_node_unlink(marker)
             cmark_node_free(marker)
         }
-        rendered.html = prefixFootnotes(html(document))
-        rendered.teaserHTML = prefixFootnotes(teaser)
+        rendered.html = prefixFootnotes(identifyHeadings(html(document)))
+        rendered.teaserHTML = prefixFootnotes(identifyHeadings(teaser, keepIDs: false))
         return rendered
+    }
+
+    // MARK: Heading anchors
+
+    private static let headingMarkerStart = "<!--bulletin-heading:"
+    private static let headingMarkerEnd = "-->"
+
+    /// cmark-gfm writes headings without ids; each heading gets a marker as its first
+    /// child, turned into `id="…"` once rendered, so that `#anchors` can target it.
+    private func markHeadings(_ headings: [OpaquePointer]) {
+        var used: [String: Int] = [:]
+        for heading in headings {
+            guard let pointer = cmark_render_plaintext(heading, 0, 0) else { continue }
+            var slug = Slug.make(String(cString: pointer))
+            free(pointer)
+            if slug.isEmpty { slug = "section" }
+            let count = used[slug, default: 0] + 1
+            used[slug] = count
+            if count > 1 { slug += "-\(count)" }
+            guard let marker = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
+            cmark_node_set_on_enter(marker, Self.headingMarkerStart + slug + Self.headingMarkerEnd)
+            cmark_node_set_on_exit(marker, "")
+            cmark_node_prepend_child(heading, marker)
+        }
+    }
+
+    /// `<h2><!--bulletin-heading:suite-->` → `<h2 id="prefix-suite">`, or `<h2>` in teasers,
+    /// which stand on pages where the ids belong to the article page.
+    private func identifyHeadings(_ html: String, keepIDs: Bool = true) -> String {
+        guard html.containsBytes(of: Self.headingMarkerStart) else { return html }
+        var result = ""
+        var rest = Substring(html)
+        while let start = rest.range(of: Self.headingMarkerStart) {
+            guard let end = rest[start.upperBound...].range(of: Self.headingMarkerEnd) else { break }
+            var before = rest[..<start.lowerBound]
+            if keepIDs, before.hasSuffix(">") {
+                before = before.dropLast()
+                result += before + " id=\"\(headingPrefix)\(rest[start.upperBound..<end.lowerBound])\">"
+            } else {
+                result += before
+            }
+            rest = rest[end.upperBound...]
+        }
+        return result + rest
     }
 
     /// cmark-gfm numbers footnotes `fn-1` in every document; several documents on one

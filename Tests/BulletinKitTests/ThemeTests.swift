@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+@Suite struct ThemeTests {
+    private let themeFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("themes/default")
+
+    @Test func theBinaryCarriesThemesDefaultAsItIsOnDisk() throws {
+        let onDisk = SiteLoader.files(under: themeFolder)
+        #expect(Set(onDisk) == Set(DefaultTheme.files.keys), "run scripts/embed-theme.py (make build does)")
+        for path in onDisk {
+            let data = try Data(contentsOf: themeFolder.appendingPathComponent(path))
+            #expect(DefaultTheme.files[path] == data, "\(path) differs from the embedded copy: run scripts/embed-theme.py")
+        }
+    }
+
+    @Test func frenchAndEnglishLocalesHaveTheSameKeys() throws {
+        var diagnostics: [Diagnostic] = []
+        let root = FileManager.default.temporaryDirectory
+        let french = try #require(Theme.load(siteRoot: root, name: "default", language: .fr, diagnostics: &diagnostics))
+        let english = try #require(Theme.load(siteRoot: root, name: "default", language: .en, diagnostics: &diagnostics))
+        #expect(diagnostics.isEmpty)
+        #expect(Set(french.locale.strings.keys) == Set(english.locale.strings.keys))
+        #expect(french.locale.months.count == 12 && english.locale.months.count == 12)
+        #expect(french.locale.strings["read_more"] == "En savoir plus")
+    }
+
+    @Test func aBrokenSiteTemplateIsReportedWithItsLine() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "themes/default/templates/home.mustache": "<h1>\n{{#latest}}\n{{title}}\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(report.failed)
+        #expect(report.errors.first?.path == "themes/default/templates/home.mustache")
+    }
+
+    @Test func anUnknownThemeIsAnError() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML + "theme: sombre\n", "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(report.errors.first?.message.contains("theme `sombre` not found") == true)
+    }
+}
