@@ -6,6 +6,7 @@ APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 .PHONY: build test unit-test validate deps test-deps bench clean
 
 build: deps
+	python3 scripts/embed-theme.py
 	$(SWIFT) build -c release --product bulletin
 	$(BULLETIN) build --source . --output output
 
