@@ -13,6 +13,8 @@ public struct BuildOptions: Sendable {
     public var strict = false
     /// `false` for `check`: every stage but writing.
     public var writesOutput = true
+    /// French or English typography on text (off only to measure what it costs).
+    public var typography = true
 
     public init(source: URL) {
         self.source = source
@@ -96,6 +98,11 @@ public struct Builder: Sendable {
             issues: issues, folders: source.issues, staticFiles: source.staticFiles, unsafeHTML: config.unsafeHTML,
             isPublished: { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) })
         if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
+        let typographer = Typographer(language: config.language)
+        if options.typography {
+            content.typographer = typographer
+            config.typeset(with: typographer)
+        }
         let rendered = issues.concurrentMap { issue in
             var diagnostics: [Diagnostic] = []
             return (content.render(issue, diagnostics: &diagnostics), diagnostics)
@@ -116,7 +123,10 @@ public struct Builder: Sendable {
         }
 
         // 4. Render
-        let files = SiteRenderer(model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source).render()
+        let files = SiteRenderer(
+            model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
+            typographer: options.typography ? typographer : Typographer(language: nil)
+        ).render()
             + staticFiles(source)
         if let clash = firstClash(files) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))

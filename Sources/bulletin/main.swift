@@ -66,10 +66,14 @@ struct Build: ParsableCommand {
     @Flag(help: "Print nothing but errors and warnings.")
     var quiet = false
 
+    @Flag(name: .customLong("no-typography"), help: ArgumentHelp("Leave text as written (to measure the typographer's cost).", visibility: .hidden))
+    var noTypography = false
+
     func run() throws {
         var options = site.options()
         options.output = output.map { URL(fileURLWithPath: $0).standardizedFileURL }
         options.baseURL = baseURL
+        options.typography = !noTypography
         let report = Builder().build(options)
         print(report.diagnostics)
         if report.failed {

@@ -34,8 +34,8 @@ import FoundationXML
         let page = try site.page("issues/2023-06-lettre-ete/index.html")
         let visible = text(of: page)
         for expected in [
-            "Lettre d'été", "5 juillet 2023", "L'innovation et la durabilité", "André Kuchinski", "Président du SIZIAF",
-            "Le dossier", "Actualités", "En savoir plus", "En bref", "Hydroline s'installe", "Recrutement", "En vidéo",
+            "Lettre d’été", "5 juillet 2023", "L’innovation et la durabilité", "André Kuchinski", "Président du SIZIAF",
+            "Le dossier", "Actualités", "En savoir plus", "En bref", "Hydroline s’installe", "Recrutement", "En vidéo",
             "Chiffres-clés", "+ 4 100", "AULA", "Agenda", "21 juin 2023", "Osons nos talents", "Suivez-nous", "LinkedIn",
             "Directeur de la publication",
         ] {
@@ -43,13 +43,13 @@ import FoundationXML
         }
         // `order: 0` puts 10-omu.md before 01-avenue-de-paris.md.
         let omu = try #require(page.range(of: "Ômu des abysses"))
-        let avenue = try #require(page.range(of: "L&#39;Avenue de Paris inaugurée"))
+        let avenue = try #require(page.range(of: "L’Avenue de Paris inaugurée"))
         #expect(omu.lowerBound < avenue.lowerBound)
         #expect(page.contains("https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=30s"))
         #expect(!page.lowercased().contains("<iframe"), "no request to a video host before the reader clicks")
         #expect(!page.contains("<script"))
         #expect(page.contains("href=\"https://www.acc-emotion.com/\""), "`link:` replaces the article page in the teaser")
-        #expect(page.contains("<p>En 2015, PSA annonçait la réduction de l'usine.</p>"), "teaser stops at <!--more-->")
+        #expect(page.contains("<p>En 2015, PSA annonçait la réduction de l’usine.</p>"), "teaser stops at <!--more-->")
         #expect(!page.contains("Le 22 mai dernier"))
     }
 
@@ -108,7 +108,7 @@ import FoundationXML
         defer { site.remove() }
         #expect(!site.build().failed)
         let archive = text(of: try site.page("archive/index.html"))
-        let summer = try #require(archive.range(of: "Lettre d'été"))
+        let summer = try #require(archive.range(of: "Lettre d’été"))
         let spring = try #require(archive.range(of: "Lettre de printemps"))
         #expect(summer.lowerBound < spring.lowerBound)
         #expect(archive.contains("2023"))
@@ -124,7 +124,7 @@ import FoundationXML
         let first = try #require(items.first as? XMLElement)
         #expect(first.elements(forName: "link").first?.stringValue == "https://lettre.example.fr/issues/2023-06-lettre-ete/")
         #expect(first.elements(forName: "pubDate").first?.stringValue == "Wed, 05 Jul 2023 00:00:00 +0200")
-        #expect(first.elements(forName: "title").first?.stringValue?.contains("Lettre d'été") == true)
+        #expect(first.elements(forName: "title").first?.stringValue?.contains("Lettre d’été") == true)
         let content = try #require(first.elements(forName: "content:encoded").first?.stringValue)
         #expect(content.contains("André Kuchinski"))
         #expect(content.contains("src=\"https://lettre.example.fr/issues/2023-06-lettre-ete/images/president.png\""))

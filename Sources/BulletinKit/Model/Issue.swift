@@ -15,29 +15,29 @@ public struct Video: Sendable {
         case link(url: String)
     }
 
-    public let title: String
-    public let source: Source
+    public var title: String
+    public var source: Source
     public let poster: String?
-    public let linkText: String?
+    public var linkText: String?
 }
 
 public struct KeyFigure: Sendable {
-    public let value: String
-    public let label: String
-    public let source: String?
+    public var value: String
+    public var label: String
+    public var source: String?
 }
 
 public struct AgendaItem: Sendable {
     public let date: SimpleDate
-    public let time: String?
-    public let title: String
-    public let place: String?
+    public var time: String?
+    public var title: String
+    public var place: String?
 }
 
 public struct Edito: Sendable {
-    public let title: String?
-    public let author: String?
-    public let role: String?
+    public var title: String?
+    public var author: String?
+    public var role: String?
     /// Output path of the author's photo.
     public let photo: String?
 }
@@ -55,13 +55,13 @@ public struct RenderedMarkdown: Sendable {
 /// An article or an En bref item.
 public struct Article: Sendable {
     public let slug: String
-    public let title: String
-    public let summary: String?
+    public var title: String
+    public var summary: String?
     public let image: ImageRef?
-    public let credit: String?
-    public let section: String?
-    public let tags: [String]
-    public let author: String?
+    public var credit: String?
+    public var section: String?
+    public var tags: [String]
+    public var author: String?
     public let contact: String?
     public let link: String?
     public let order: Int?
@@ -81,15 +81,15 @@ struct MarkdownSource: Sendable {
 public struct Issue: Sendable {
     public let slug: String
     public let number: Int
-    public let title: String
+    public var title: String
     public let date: SimpleDate
-    public let summary: String?
+    public var summary: String?
     public let cover: ImageRef?
     public let isDraft: Bool
-    public let edito: Edito?
-    public let videos: [Video]
-    public let figures: [KeyFigure]
-    public let agenda: [AgendaItem]
+    public var edito: Edito?
+    public var videos: [Video]
+    public var figures: [KeyFigure]
+    public var agenda: [AgendaItem]
     public var articles: [Article]
     public var briefs: [Article]
     /// Files of the issue folder that are copied to the output (not Markdown).

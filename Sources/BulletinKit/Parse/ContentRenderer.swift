@@ -12,6 +12,8 @@ struct ContentRenderer {
     let folders: [String: IssueFolder]
     let staticFiles: Set<String>
     let unsafeHTML: Bool
+    /// Sets the bodies and the front-matter's text; `nil` leaves them as written.
+    var typographer: Typographer?
     /// From the theme's locale (`footnote_back`).
     var footnoteBackLabel = "Back to content"
     /// Source path of each Markdown file → its page, relative to the output root.
@@ -53,6 +55,7 @@ struct ContentRenderer {
         var issue = issue
         let folderName = String(issue.source.path.split(separator: "/")[1])
         guard let folder = folders[folderName] else { return issue }
+        if let typographer { issue.typeset(with: typographer) }
         issue.content = render(
             issue.source, folder: folder, slug: issue.slug, prefix: "edito", headingPrefix: Self.editoHeadingPrefix,
             diagnostics: &diagnostics)
@@ -74,6 +77,7 @@ struct ContentRenderer {
     func renderSiteText(_ markdown: String, path: String, diagnostics: inout [Diagnostic]) -> String {
         var renderer = MarkdownRenderer()
         renderer.unsafeHTML = unsafeHTML
+        renderer.typographer = typographer
         renderer.resolveURL = { url, location in
             if let resolution = Self.resolveExternal(url, location: location) { return resolution }
             let relative = String(url.drop { $0 == "/" })
@@ -99,6 +103,7 @@ struct ContentRenderer {
         renderer.unsafeHTML = unsafeHTML
         renderer.footnotePrefix = prefix
         renderer.headingPrefix = headingPrefix
+        renderer.typographer = typographer
         renderer.footnoteBackLabel = footnoteBackLabel
         renderer.resolveURL = { url, location in resolve(url, resolver: resolver, location: location) }
         return renderer.render(source, diagnostics: &diagnostics)

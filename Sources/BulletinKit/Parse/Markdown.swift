@@ -16,6 +16,8 @@ struct MarkdownRenderer {
     var unsafeHTML = false
     /// Made part of footnote ids so that several bodies can share a page.
     var footnotePrefix = "note"
+    /// Sets the text of the document (never code, URLs or HTML); `nil` leaves it as written.
+    var typographer: Typographer?
     /// Put before heading ids of bodies that share a page with others (`edito-`).
     var headingPrefix = ""
     /// The accessible label of a footnote's way back (cmark-gfm writes it in English).
@@ -53,10 +55,12 @@ struct MarkdownRenderer {
         var inlineTags: [OpaquePointer: [(node: OpaquePointer, tag: RawHTML.Tag)]] = [:]
         var moreMarker: OpaquePointer?
         var headings: [OpaquePointer] = []
+        var prose: [ProseEvent] = []
         let iterator = cmark_iter_new(document)
         defer { cmark_iter_free(iterator) }
         while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
             guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            if typographer != nil { prose.append(Self.proseEvent(for: node)) }
             switch cmark_node_get_type(node) {
             case CMARK_NODE_HEADING:
                 headings.append(node)
@@ -104,6 +108,7 @@ struct MarkdownRenderer {
             }
         }
 
+        if let typographer { typeset(prose, with: typographer) }
         markHeadings(headings)
         var rendered = RenderedMarkdown()
         let extensions = cmark_parser_get_syntax_extensions(parser)
@@ -155,6 +160,101 @@ struct MarkdownRenderer {
         rendered.html = prefixFootnotes(identifyHeadings(html(document)))
         rendered.teaserHTML = prefixFootnotes(identifyHeadings(teaser, keepIDs: false))
         return rendered
+    }
+
+    // MARK: Typography
+
+    /// The syntax tree flattened for the typographer: text to set, and what it must see
+    /// past but never change.
+    enum ProseEvent {
+        case text(OpaquePointer)
+        /// Code, raw HTML, a line break: counts as a character before the next text.
+        case opaque(Unicode.Scalar)
+        /// A new block: quotes and spacing start afresh.
+        case block
+        case skip
+    }
+
+    private static func proseEvent(for node: OpaquePointer) -> ProseEvent {
+        switch cmark_node_get_type(node) {
+        case CMARK_NODE_TEXT:
+            // An autolink's text is its URL.
+            if let parent = cmark_node_parent(node), cmark_node_get_type(parent) == CMARK_NODE_LINK,
+                let url = cmark_node_get_url(parent), let literal = cmark_node_get_literal(node)
+            {
+                let text = String(cString: literal)
+                let target = String(cString: url)
+                if text == target || "mailto:" + text == target || "http://" + text == target { return .opaque("x") }
+            }
+            return .text(node)
+        case CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE: return .opaque("x")
+        case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: return .opaque(" ")
+        case CMARK_NODE_PARAGRAPH, CMARK_NODE_HEADING, CMARK_NODE_ITEM, CMARK_NODE_BLOCK_QUOTE, CMARK_NODE_CODE_BLOCK,
+            CMARK_NODE_HTML_BLOCK:
+            return .block
+        default:
+            // Table cells are extension nodes: any other container starts afresh too.
+            return cmark_node_first_child(node) != nil && Int32(cmark_node_get_type(node).rawValue) & CMARK_NODE_TYPE_MASK == CMARK_NODE_TYPE_BLOCK
+                ? .block : .skip
+        }
+    }
+
+    private func typeset(_ events: [ProseEvent], with typographer: Typographer) {
+        var state = Typographer.State()
+        var lastText: OpaquePointer?
+        for event in events {
+            switch event {
+            case .block:
+                state = Typographer.State()
+                lastText = nil
+            case .opaque(let character):
+                state.previous = character
+                lastText = nil
+            case .skip: break
+            case .text(let node):
+                guard let literal = cmark_node_get_literal(node) else { continue }
+                let text = String(cString: literal)
+                // `Bel été **!**`: the space to set ends the previous node.
+                if let previous = lastText, let first = text.unicodeScalars.first, let space = typographer.spaceBefore(first),
+                    let previousLiteral = cmark_node_get_literal(previous)
+                {
+                    var previousText = String(cString: previousLiteral)
+                    if previousText.hasSuffix(" ") {
+                        previousText.removeLast()
+                        previousText.unicodeScalars.append(space)
+                        cmark_node_set_literal(previous, previousText)
+                        state.previous = space
+                    }
+                }
+                let segments = typographer.segments(text, state: &state)
+                lastText = node
+                if segments.count == 1, case .text(let text) = segments[0] {
+                    cmark_node_set_literal(node, text)
+                    continue
+                }
+                for segment in segments {
+                    switch segment {
+                    case .text(let text) where !text.isEmpty:
+                        let textNode = cmark_node_new(CMARK_NODE_TEXT)!
+                        cmark_node_set_literal(textNode, text)
+                        cmark_node_insert_before(node, textNode)
+                        lastText = textNode
+                    case .superscript(let suffix):
+                        let raised = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)!
+                        cmark_node_set_on_enter(raised, "<sup>")
+                        cmark_node_set_on_exit(raised, "</sup>")
+                        let textNode = cmark_node_new(CMARK_NODE_TEXT)!
+                        cmark_node_set_literal(textNode, suffix)
+                        cmark_node_append_child(raised, textNode)
+                        cmark_node_insert_before(node, raised)
+                        lastText = nil
+                    default: break
+                    }
+                }
+                cmark_node_unlink(node)
+                cmark_node_free(node)
+            }
+        }
     }
 
     // MARK: Heading anchors

@@ -8,12 +8,14 @@ struct SiteRenderer {
     let theme: Theme
     let addressHTML: String?
     let sourceRoot: URL
+    let typographer: Typographer
 
     private var baseURL: String { model.config.baseURL }
 
     private func context(depth: Int) -> RenderContext {
         RenderContext(
-            model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), addressHTML: addressHTML)
+            model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), addressHTML: addressHTML,
+            typographer: typographer)
     }
 
     func render() -> [OutputFile] {
@@ -74,7 +76,7 @@ struct SiteRenderer {
         let context = RenderContext(
             model: model, locale: theme.locale,
             linker: Linker(root: rootPath.hasSuffix("/") ? rootPath : rootPath + "/", baseURL: baseURL, isAbsolute: false),
-            addressHTML: addressHTML)
+            addressHTML: addressHTML, typographer: typographer)
         let meta = PageMeta(
             kind: .notfound, title: string("not_found_title", default: "404"),
             description: model.config.description ?? model.config.title, absoluteURL: baseURL + "404.html")

@@ -9,9 +9,11 @@ struct RenderContext: Sendable {
     let linker: Linker
     /// The site's address, rendered once.
     let addressHTML: String?
+    /// Titles are typeset when parsed; their `_html` form raises ordinals.
+    let typographer: Typographer
 
     func with(_ linker: Linker) -> RenderContext {
-        RenderContext(model: model, locale: locale, linker: linker, addressHTML: addressHTML)
+        RenderContext(model: model, locale: locale, linker: linker, addressHTML: addressHTML, typographer: typographer)
     }
 }
 
@@ -33,10 +35,12 @@ struct ImageView: MustacheParent {
 struct LinkView: MustacheParent {
     let title: String
     let url: String
+    var titleHTML: String? = nil
 
     func child(named name: String) -> Any? {
         switch name {
         case "title", "name": title
+        case "title_html": titleHTML ?? escapeHTML(title)
         case "url": url
         default: nil
         }
@@ -56,6 +60,7 @@ struct IssueView: MustacheParent {
         switch name {
         case "number": return issue.number
         case "title": return issue.title
+        case "title_html": return context.typographer.html(issue.title)
         case "slug": return issue.slug
         case "url": return linker.page(issue.outputPath)
         case "absolute_url": return linker.absolutePage(issue.outputPath)
@@ -72,17 +77,17 @@ struct IssueView: MustacheParent {
         switch name {
         case "edito":
             guard issue.edito != nil || !issue.content.html.isEmpty else { return nil }
-            return EditoView(issue: issue, linker: linker)
+            return EditoView(issue: issue, linker: linker, typographer: context.typographer)
         case "sections": return sections
         case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }
         case "has_articles": return !issue.articles.isEmpty
-        case "briefs": return issue.briefs.map { BriefView(brief: $0, linker: linker) }
+        case "briefs": return issue.briefs.map { BriefView(brief: $0, linker: linker, typographer: context.typographer) }
         case "has_briefs": return !issue.briefs.isEmpty
-        case "videos": return issue.videos.map { VideoView(video: $0, linker: linker) }
+        case "videos": return issue.videos.map { VideoView(video: $0, linker: linker, typographer: context.typographer) }
         case "has_videos": return !issue.videos.isEmpty
         case "figures": return issue.figures.map { FigureView(figure: $0) }
         case "has_figures": return !issue.figures.isEmpty
-        case "agenda": return issue.agenda.map { AgendaView(item: $0, locale: context.locale) }
+        case "agenda": return issue.agenda.map { AgendaView(item: $0, locale: context.locale, typographer: context.typographer) }
         case "has_agenda": return !issue.agenda.isEmpty
         case "newer", "older":
             guard let index = position else { return nil }
@@ -125,10 +130,12 @@ struct SectionView: MustacheParent {
 struct EditoView: MustacheParent {
     let issue: Issue
     let linker: Linker
+    let typographer: Typographer
 
     func child(named name: String) -> Any? {
         switch name {
         case "title": issue.edito?.title
+        case "title_html": issue.edito?.title.map(typographer.html)
         case "author": issue.edito?.author
         case "role": issue.edito?.role
         case "photo_url": issue.edito?.photo.map(linker.file)
@@ -151,6 +158,7 @@ struct ArticleView: MustacheParent {
         let linker = context.linker
         switch name {
         case "title": return article.title
+        case "title_html": return context.typographer.html(article.title)
         case "slug": return article.slug
         case "url": return article.link ?? linker.page(pageFolder)
         case "page_url": return linker.page(pageFolder)
@@ -158,7 +166,7 @@ struct ArticleView: MustacheParent {
         case "is_external": return article.link != nil
         case "link": return article.link
         case "summary_html":
-            if let summary = article.summary { return "<p>\(escapeHTML(summary))</p>" }
+            if let summary = article.summary { return "<p>\(context.typographer.html(summary))</p>" }
             return linker.content(article.content.teaserHTML)
         case "summary": return article.summary ?? article.content.firstParagraphText
         case "image": return article.image.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: article.credit) }
@@ -174,7 +182,9 @@ struct ArticleView: MustacheParent {
             let neighbour = name == "previous" ? index - 1 : index + 1
             guard issue.articles.indices.contains(neighbour) else { return nil }
             let other = issue.articles[neighbour]
-            return LinkView(title: other.title, url: linker.page(issue.outputPath + other.slug + "/"))
+            return LinkView(
+                title: other.title, url: linker.page(issue.outputPath + other.slug + "/"),
+                titleHTML: context.typographer.html(other.title))
         default: return nil
         }
     }
@@ -183,10 +193,12 @@ struct ArticleView: MustacheParent {
 struct BriefView: MustacheParent {
     let brief: Article
     let linker: Linker
+    let typographer: Typographer
 
     func child(named name: String) -> Any? {
         switch name {
         case "title": brief.title
+        case "title_html": typographer.html(brief.title)
         case "slug": brief.slug
         case "html": linker.content(brief.content.html)
         case "link": brief.link
@@ -199,10 +211,12 @@ struct BriefView: MustacheParent {
 struct VideoView: MustacheParent {
     let video: Video
     let linker: Linker
+    let typographer: Typographer
 
     func child(named name: String) -> Any? {
         switch (name, video.source) {
         case ("title", _): video.title
+        case ("title_html", _): typographer.html(video.title)
         case ("poster_url", _): video.poster.map(linker.file)
         case ("link_text", _): video.linkText
         case ("is_local", .local): true
@@ -232,9 +246,11 @@ struct FigureView: MustacheParent {
 struct AgendaView: MustacheParent {
     let item: AgendaItem
     let locale: LocaleStrings
+    let typographer: Typographer
 
     func child(named name: String) -> Any? {
         switch name {
+        case "title_html": typographer.html(item.title)
         case "date_iso": item.date.description
         case "date_display": locale.display(item.date)
         case "time": item.time
