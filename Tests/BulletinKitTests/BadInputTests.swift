@@ -114,6 +114,13 @@ import Testing
             line: 3, message: "`image_alt` is required")
     }
 
+    @Test func scriptURLAsVideo() throws {
+        try expectFailure(
+            writing: "issues/2023-07-ete/issue.md",
+            "---\ntitle: A\nnumber: 1\ndate: 2023-07-05\nvideos:\n  - title: V\n    url: \"javascript:alert(1)\"\n---\n",
+            line: 7, column: 10, message: "video `url` must be")
+    }
+
     @Test func invalidDate() throws {
         try expectFailure(
             writing: "issues/2023-07-ete/issue.md", "---\ntitle: A\nnumber: 1\ndate: 2023-02-30\n---\n",
