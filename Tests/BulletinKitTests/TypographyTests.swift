@@ -23,6 +23,8 @@ private let nbsp = "\u{00A0}"
         ("\" Osons nos talents \"", "«\(nnbsp)Osons nos talents\(nnbsp)»"),
         // Apostrophes, ellipsis, dashes.
         ("L'Avenue d'aujourd'hui", "L’Avenue d’aujourd’hui"),
+        ("l'« Odyssée »", "l’«\(nnbsp)Odyssée\(nnbsp)»"),
+        ("l'\"Odyssée\"", "l’«\(nnbsp)Odyssée\(nnbsp)»"),
         ("Et puis...", "Et puis…"),
         ("Lens - Liévin", "Lens – Liévin"),
         ("Béthune-Bruay", "Béthune-Bruay"),

@@ -139,7 +139,8 @@ struct Typographer: Sendable {
             case "'":
                 let left = before()
                 let right = at(1)
-                if isLetter(left), isLetter(right) {
+                if isLetter(left), isLetter(right) || (french && right.map { "«\"“".unicodeScalars.contains($0) } == true) {
+                    // Between letters, or a French elision before a quote (`l'« Odyssée »`).
                     replacement = ["’"]
                 } else if !french, let left, isLetter(left) || isDigit(left) || ".,;:!?)]}”’".unicodeScalars.contains(left) {
                     replacement = ["’"]
@@ -147,7 +148,7 @@ struct Typographer: Sendable {
                     replacement = ["‘"]
                 }
             case "\"":
-                let opening = !inQuote && (before().map { isSpace($0) || "([{—–-/«“".unicodeScalars.contains($0) } ?? true)
+                let opening = !inQuote && (before().map { isSpace($0) || "([{—–-/«“’'".unicodeScalars.contains($0) } ?? true)
                 inQuote = opening
                 if french {
                     if opening {
