@@ -30,6 +30,8 @@ public struct BuildReport: Sendable {
     public var pageCount = 0
     public var fileCount = 0
     public var duration: Duration = .zero
+    /// The biggest `email.html` written, by output path and size in bytes.
+    public var largestEmail: (path: String, bytes: Int)?
 
     /// The build failed: errors, or warnings under `--strict`.
     public var failed = false
@@ -123,19 +125,39 @@ public struct Builder: Sendable {
         }
 
         // 4. Render
-        let files = SiteRenderer(
+        var renderer = SiteRenderer(
             model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
-            typographer: options.typography ? typographer : Typographer(language: nil)
-        ).render()
-            + staticFiles(source)
+            typographer: options.typography ? typographer : Typographer(language: nil))
+        renderer.imageSizes = imageSizes(source)
+        let files = renderer.render() + staticFiles(source)
         if let clash = firstClash(files) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
             return nil
+        }
+        for file in files where file.path.hasSuffix("/email.html") {
+            guard case .data(let data) = file.contents else { continue }
+            if data.count > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, data.count) }
+            if data.count > config.emailBudgetBytes {
+                report.diagnostics.append(Diagnostic(
+                    .warning,
+                    "e-mail edition is \(data.count / 1024) KB, over the \(config.emailBudgetBytes / 1024) KB budget (Gmail clips messages past 102 KB): shorten the issue or raise email.size_budget_kb",
+                    path: "output/" + file.path))
+            }
         }
         report.issueCount = model.issues.count
         report.pageCount = files.filter(\.isPage).count
         report.fileCount = files.count
         return files
+    }
+
+    /// Image sizes by output path: issue assets under their published slug, static files at the root.
+    private func imageSizes(_ source: SiteSource) -> [String: ImageSize] {
+        var sizes = source.staticImageSizes
+        for folder in source.issues {
+            let slug = Slug.make(folder.name)
+            for (path, size) in folder.imageSizes { sizes["issues/\(slug)/\(path)"] = size }
+        }
+        return sizes
     }
 
     private func staticFiles(_ source: SiteSource) -> [OutputFile] {

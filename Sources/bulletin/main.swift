@@ -83,9 +83,10 @@ struct Build: ParsableCommand {
         }
         if !quiet {
             let seconds = Double(report.duration.components.attoseconds) / 1e18 + Double(report.duration.components.seconds)
+            let email = report.largestEmail.map { String(format: ", largest e-mail %.1f KB", Double($0.bytes) / 1024) } ?? ""
             Swift.print(String(
-                format: "Built %d issue%@: %d pages, %d files in %.2f s → %@", report.issueCount,
-                report.issueCount == 1 ? "" : "s", report.pageCount, report.fileCount, seconds,
+                format: "Built %d issue%@: %d pages, %d files%@ in %.2f s → %@", report.issueCount,
+                report.issueCount == 1 ? "" : "s", report.pageCount, report.fileCount, email, seconds,
                 relativePath(options.outputFolder)))
         }
     }

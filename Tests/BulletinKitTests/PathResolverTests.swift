@@ -5,7 +5,7 @@ import Testing
 @Suite struct PathResolverTests {
     private let folder = IssueFolder(
         name: "2023-07-ete", issueFile: nil, articles: [], briefs: [],
-        files: ["issue.md", "articles/01-a.md", "images/photo.jpg", "images/vue aérienne.jpg"])
+        files: ["issue.md", "articles/01-a.md", "images/photo.jpg", "images/vue aérienne.jpg"], imageSizes: [:])
 
     private func resolve(_ path: String, from directory: String = "articles") -> Result<PathResolver.Target, PathError> {
         PathResolver(folder: folder, slug: "2023-07-ete", staticFiles: ["logo.svg"], directory: directory).resolve(path)

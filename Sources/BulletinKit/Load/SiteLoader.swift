@@ -23,9 +23,11 @@ struct SiteLoader {
         }
         diagnostics += loaded.flatMap(\.1)
 
-        let staticFiles = Set(SiteLoader.files(under: root.appendingPathComponent("static")))
+        let staticFolder = root.appendingPathComponent("static")
+        let staticFiles = Set(SiteLoader.files(under: staticFolder))
         let source = SiteSource(
-            root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles)
+            root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
+            staticImageSizes: SiteLoader.imageSizes(of: staticFiles, in: staticFolder))
         return (source, diagnostics)
     }
 
@@ -48,7 +50,7 @@ struct SiteLoader {
         return IssueFolder(
             name: name, issueFile: issueFile,
             articles: markdownFiles(in: "articles"), briefs: markdownFiles(in: "en-bref"),
-            files: files)
+            files: files, imageSizes: SiteLoader.imageSizes(of: files, in: root.appendingPathComponent(folder)))
     }
 
     private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> SourceFile? {
@@ -60,6 +62,14 @@ struct SiteLoader {
             diagnostics.append(Diagnostic(.error, "cannot read file: \(error.localizedDescription)", path: path))
             return nil
         }
+    }
+
+    static func imageSizes(of files: Set<String>, in folder: URL) -> [String: ImageSize] {
+        var sizes: [String: ImageSize] = [:]
+        for file in files where ImageSize.extensions.contains((file as NSString).pathExtension.lowercased()) {
+            sizes[file] = ImageSize.read(folder.appendingPathComponent(file))
+        }
+        return sizes
     }
 
     struct Entry {

@@ -21,6 +21,8 @@ struct IssueFolder: Sendable {
     let briefs: [SourceFile]
     /// Every file of the folder (Markdown and assets), relative to the folder.
     let files: Set<String>
+    /// Sizes of the folder's images, by path relative to the folder.
+    let imageSizes: [String: ImageSize]
 }
 
 /// Everything the build reads from the site folder, before parsing.
@@ -30,4 +32,6 @@ struct SiteSource: Sendable {
     let issues: [IssueFolder]
     /// Files under `static/`, relative to it.
     let staticFiles: Set<String>
+    /// Sizes of the images under `static/`, by path relative to it.
+    let staticImageSizes: [String: ImageSize]
 }

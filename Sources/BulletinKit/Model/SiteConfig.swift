@@ -28,9 +28,11 @@ public struct SiteConfig: Sendable {
     public var timeZone: TimeZone
     public var feedItems: Int
     public var unsafeHTML: Bool
+    /// Size over which `email.html` gets a warning (Gmail clips messages past 102 KB).
+    public var emailBudgetBytes = 90 * 1024
 
     static let keys = [
         "title", "base_url", "language", "description", "theme", "publisher", "contact", "logo", "social",
-        "masthead", "address", "unsubscribe", "email_from", "timezone", "feed", "markdown",
+        "masthead", "address", "unsubscribe", "email_from", "timezone", "feed", "markdown", "email",
     ]
 }

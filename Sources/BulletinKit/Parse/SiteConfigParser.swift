@@ -73,6 +73,21 @@ enum SiteConfigParser {
             markdown.warnUnknownKeys(allowed: ["unsafe_html"], into: &diagnostics)
             unsafeHTML = markdown.bool("unsafe_html", into: &diagnostics) ?? false
         }
+        var emailBudget = 90
+        if let email = fields.mapping("email", into: &diagnostics) {
+            email.warnUnknownKeys(allowed: ["size_budget_kb"], into: &diagnostics)
+            if let budget = email.int("size_budget_kb", into: &diagnostics) {
+                if budget < 1 {
+                    diagnostics.append(.error("email `size_budget_kb` must be at least 1", at: email.location(ofKey: "size_budget_kb")))
+                }
+                emailBudget = budget
+            }
+        }
+        let emailFrom = fields.string("email_from", into: &diagnostics)
+        if let emailFrom, !(emailFrom.contains("@")) {
+            diagnostics.append(.error(
+                "`email_from` must be an address, e.g. \"La Lettre <lettre@example.fr>\"", at: fields.location(ofKey: "email_from")))
+        }
         let logo = fields.string("logo", into: &diagnostics).map { String($0.drop { $0 == "/" }) }
         if let logo, !staticFiles.contains(logo) {
             diagnostics.append(.error("`logo` file not found: static/\(logo)", at: fields.location(ofKey: "logo")))
@@ -88,9 +103,11 @@ enum SiteConfigParser {
             contact: fields.string("contact", into: &diagnostics), logo: logo,
             social: social, masthead: masthead, addressMarkdown: fields.string("address", into: &diagnostics),
             unsubscribe: fields.string("unsubscribe", into: &diagnostics),
-            emailFrom: fields.string("email_from", into: &diagnostics),
+            emailFrom: emailFrom,
             timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML)
-        return diagnostics[errorCount...].hasErrors ? nil : config
+        var result = config
+        result.emailBudgetBytes = emailBudget * 1024
+        return diagnostics[errorCount...].hasErrors ? nil : result
     }
 }
 

@@ -77,6 +77,7 @@ struct SiteView: MustacheParent {
         case "publisher": return config.publisher
         case "contact": return config.contact
         case "logo_url": return config.logo.map(linker.file)
+        case "logo": return config.logo.map { context.image($0, alt: config.title, maxWidth: 200) }
         case "home_url": return linker.page("")
         case "archive_url": return linker.page("archive/")
         case "feed_url": return linker.file("feed.xml")
@@ -86,7 +87,7 @@ struct SiteView: MustacheParent {
         case "has_social": return !config.social.isEmpty
         case "masthead": return config.masthead.map { ["role": $0.role, "name": $0.name] }
         case "has_masthead": return !config.masthead.isEmpty
-        case "address_html": return context.addressHTML.map(linker.content)
+        case "address_html": return context.addressHTML.map(context.fragment)
         case "year": return context.model.issues.first?.date.year
         default: return nil
         }

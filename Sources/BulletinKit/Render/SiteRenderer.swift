@@ -9,13 +9,26 @@ struct SiteRenderer {
     let addressHTML: String?
     let sourceRoot: URL
     let typographer: Typographer
+    /// Sizes of the site's images, by output path.
+    var imageSizes: [String: ImageSize] = [:]
 
     private var baseURL: String { model.config.baseURL }
 
     private func context(depth: Int) -> RenderContext {
         RenderContext(
             model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), addressHTML: addressHTML,
-            typographer: typographer)
+            typographer: typographer, imageSizes: imageSizes)
+    }
+
+    /// Absolute URLs, inline styles, images fitted to the e-mail's column.
+    private var emailContext: RenderContext {
+        var context = context(depth: 0).with(.absolute(baseURL: baseURL))
+        context.maxImageWidth = EmailRenderer.contentWidth
+        context.styler = EmailStyler(
+            styles: theme.emailStyles,
+            imageSizes: Dictionary(imageSizes.map { (baseURL + encodePath($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }),
+            maxImageWidth: EmailRenderer.contentWidth)
+        return context
     }
 
     func render() -> [OutputFile] {
@@ -23,8 +36,9 @@ struct SiteRenderer {
         files.append(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
         files.append(archivePage())
         files.append(notFoundPage())
+        let email = theme.hasEmail ? EmailRenderer(model: model, theme: theme, context: emailContext) : nil
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
-            issueFiles(issue, position: position)
+            issueFiles(issue, position: position) + (email?.files(for: issue) ?? [])
         }
         files += perIssue.joined()
         files.append(.text("feed.xml", feed()))
@@ -76,7 +90,7 @@ struct SiteRenderer {
         let context = RenderContext(
             model: model, locale: theme.locale,
             linker: Linker(root: rootPath.hasSuffix("/") ? rootPath : rootPath + "/", baseURL: baseURL, isAbsolute: false),
-            addressHTML: addressHTML, typographer: typographer)
+            addressHTML: addressHTML, typographer: typographer, imageSizes: imageSizes)
         let meta = PageMeta(
             kind: .notfound, title: string("not_found_title", default: "404"),
             description: model.config.description ?? model.config.title, absoluteURL: baseURL + "404.html")

@@ -11,6 +11,11 @@ struct Theme: Sendable {
     let locale: LocaleStrings
     /// Files copied to `output/assets/`, by path relative to `assets/`.
     let assets: [String: ThemeFile]
+    /// Inline styles for Markdown-made HTML in the e-mail edition, by tag name.
+    let emailStyles: [String: String]
+
+    /// Whether the theme has an e-mail template (a site's own theme may leave it out).
+    var hasEmail: Bool { library.getTemplate(named: "email") != nil }
 
     enum ThemeFile: Sendable {
         case builtIn(Data)
@@ -80,6 +85,20 @@ struct Theme: Sendable {
             diagnostics.append(Diagnostic(.error, "locale must list 12 month names under date.months", path: displayPath(localePath)))
         }
 
+        var emailStyles: [String: String] = [:]
+        if let text = read("email-styles.yml") {
+            switch YAMLFields.parse(text, path: displayPath("email-styles.yml"), firstLine: 1) {
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
+            case .success(let fields):
+                for (key, value) in fields.mapping {
+                    guard let tag = key.string, let style = value.scalar?.string else {
+                        diagnostics.append(.error("each line must be `tag: \"css\"`", at: fields.location(of: key)))
+                        continue
+                    }
+                    emailStyles[tag.lowercased()] = style
+                }
+            }
+        }
         var assets: [String: ThemeFile] = [:]
         for (path, file) in files where path.hasPrefix("assets/") {
             assets[String(path.dropFirst("assets/".count))] = file
@@ -88,7 +107,7 @@ struct Theme: Sendable {
         return Theme(
             library: library,
             locale: LocaleStrings(strings: locale.strings, months: locale.months, dateFormat: locale.dateFormat, firstDay: locale.firstDay),
-            assets: assets)
+            assets: assets, emailStyles: emailStyles)
     }
 
     /// Renders a template, or reports why it produced nothing.

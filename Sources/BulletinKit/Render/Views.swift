@@ -6,14 +6,34 @@ import Mustache
 struct RenderContext: Sendable {
     let model: SiteModel
     let locale: LocaleStrings
-    let linker: Linker
+    var linker: Linker
     /// The site's address, rendered once.
     let addressHTML: String?
     /// Titles are typeset when parsed; their `_html` form raises ordinals.
     let typographer: Typographer
+    /// Sizes of the site's images, by output path.
+    var imageSizes: [String: ImageSize] = [:]
+    /// Set for the e-mail edition: inline styles on rendered Markdown.
+    var styler: EmailStyler? = nil
+    /// Widest an image may be shown (the e-mail's column); `nil` on the web.
+    var maxImageWidth: Int? = nil
 
     func with(_ linker: Linker) -> RenderContext {
-        RenderContext(model: model, locale: locale, linker: linker, addressHTML: addressHTML, typographer: typographer)
+        var copy = self
+        copy.linker = linker
+        return copy
+    }
+
+    /// Rendered Markdown made ready for this page: links from here, styles inline in e-mails.
+    func fragment(_ html: String) -> String {
+        let linked = linker.content(html)
+        return styler?.style(linked) ?? linked
+    }
+
+    func image(_ path: String, alt: String, credit: String? = nil, maxWidth: Int? = nil) -> ImageView {
+        var size = imageSizes[path]
+        if let limit = maxWidth ?? maxImageWidth { size = size?.fitting(limit) }
+        return ImageView(url: linker.file(path), alt: alt, credit: credit, size: size)
     }
 }
 
@@ -21,12 +41,15 @@ struct ImageView: MustacheParent {
     let url: String
     let alt: String
     let credit: String?
+    var size: ImageSize? = nil
 
     func child(named name: String) -> Any? {
         switch name {
         case "url": url
         case "alt": alt
         case "credit": credit
+        case "width": size?.width
+        case "height": size?.height
         default: nil
         }
     }
@@ -68,7 +91,7 @@ struct IssueView: MustacheParent {
         case "date_display": return context.locale.display(issue.date)
         case "year": return issue.date.year
         case "summary": return issue.effectiveSummary
-        case "cover": return issue.cover.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: nil) }
+        case "cover": return issue.cover.map { context.image($0.path, alt: $0.alt) }
         case "is_draft": return issue.isDraft
         case "is_future": return context.model.isFuture(issue)
         default: break
@@ -77,13 +100,13 @@ struct IssueView: MustacheParent {
         switch name {
         case "edito":
             guard issue.edito != nil || !issue.content.html.isEmpty else { return nil }
-            return EditoView(issue: issue, linker: linker, typographer: context.typographer)
+            return EditoView(issue: issue, context: context)
         case "sections": return sections
         case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }
         case "has_articles": return !issue.articles.isEmpty
-        case "briefs": return issue.briefs.map { BriefView(brief: $0, linker: linker, typographer: context.typographer) }
+        case "briefs": return issue.briefs.map { BriefView(brief: $0, context: context) }
         case "has_briefs": return !issue.briefs.isEmpty
-        case "videos": return issue.videos.map { VideoView(video: $0, linker: linker, typographer: context.typographer) }
+        case "videos": return issue.videos.map { VideoView(video: $0, context: context) }
         case "has_videos": return !issue.videos.isEmpty
         case "figures": return issue.figures.map { FigureView(figure: $0) }
         case "has_figures": return !issue.figures.isEmpty
@@ -129,18 +152,20 @@ struct SectionView: MustacheParent {
 
 struct EditoView: MustacheParent {
     let issue: Issue
-    let linker: Linker
-    let typographer: Typographer
+    let context: RenderContext
 
     func child(named name: String) -> Any? {
+        let photo = issue.edito?.photo.map { context.image($0, alt: "", maxWidth: 96) }
         switch name {
-        case "title": issue.edito?.title
-        case "title_html": issue.edito?.title.map(typographer.html)
-        case "author": issue.edito?.author
-        case "role": issue.edito?.role
-        case "photo_url": issue.edito?.photo.map(linker.file)
-        case "html": linker.content(issue.content.html)
-        default: nil
+        case "title": return issue.edito?.title
+        case "title_html": return issue.edito?.title.map(context.typographer.html)
+        case "author": return issue.edito?.author
+        case "role": return issue.edito?.role
+        case "photo_url": return photo?.url
+        case "photo_width": return photo?.size?.width
+        case "photo_height": return photo?.size?.height
+        case "html": return context.fragment(issue.content.html)
+        default: return nil
         }
     }
 }
@@ -166,17 +191,17 @@ struct ArticleView: MustacheParent {
         case "is_external": return article.link != nil
         case "link": return article.link
         case "summary_html":
-            if let summary = article.summary { return "<p>\(context.typographer.html(summary))</p>" }
-            return linker.content(article.content.teaserHTML)
+            if let summary = article.summary { return context.fragment("<p>\(context.typographer.html(summary))</p>") }
+            return context.fragment(article.content.teaserHTML)
         case "summary": return article.summary ?? article.content.firstParagraphText
-        case "image": return article.image.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: article.credit) }
+        case "image": return article.image.map { context.image($0.path, alt: $0.alt, credit: article.credit) }
         case "credit": return article.credit
         case "section": return article.section
         case "author": return article.author
         case "contact": return article.contact
         case "tags": return article.tags
         case "has_tags": return !article.tags.isEmpty
-        case "html": return isPage ? linker.content(article.content.html) : nil
+        case "html": return isPage ? context.fragment(article.content.html) : nil
         case "previous", "next":
             guard isPage, let index = issue.articles.firstIndex(where: { $0.slug == article.slug }) else { return nil }
             let neighbour = name == "previous" ? index - 1 : index + 1
@@ -192,17 +217,16 @@ struct ArticleView: MustacheParent {
 
 struct BriefView: MustacheParent {
     let brief: Article
-    let linker: Linker
-    let typographer: Typographer
+    let context: RenderContext
 
     func child(named name: String) -> Any? {
         switch name {
         case "title": brief.title
-        case "title_html": typographer.html(brief.title)
+        case "title_html": context.typographer.html(brief.title)
         case "slug": brief.slug
-        case "html": linker.content(brief.content.html)
+        case "html": context.fragment(brief.content.html)
         case "link": brief.link
-        case "image": brief.image.map { ImageView(url: linker.file($0.path), alt: $0.alt, credit: brief.credit) }
+        case "image": brief.image.map { context.image($0.path, alt: $0.alt, credit: brief.credit) }
         default: nil
         }
     }
@@ -210,14 +234,17 @@ struct BriefView: MustacheParent {
 
 struct VideoView: MustacheParent {
     let video: Video
-    let linker: Linker
-    let typographer: Typographer
+    let context: RenderContext
+
+    private var linker: Linker { context.linker }
 
     func child(named name: String) -> Any? {
         switch (name, video.source) {
         case ("title", _): video.title
-        case ("title_html", _): typographer.html(video.title)
+        case ("title_html", _): context.typographer.html(video.title)
         case ("poster_url", _): video.poster.map(linker.file)
+        case ("poster_width", _): video.poster.flatMap { context.image($0, alt: "").size?.width }
+        case ("poster_height", _): video.poster.flatMap { context.image($0, alt: "").size?.height }
         case ("link_text", _): video.linkText
         case ("is_local", .local): true
         case ("is_local", _): false

@@ -1,0 +1,85 @@
+import Foundation
+import Mustache
+
+/// The e-mail edition of one issue: `email.html` from the theme's `email` template,
+/// `email.txt` from the same content, and both in `email.eml`.
+struct EmailRenderer {
+    /// The 600 px container minus its side padding.
+    static let contentWidth = 536
+
+    let model: SiteModel
+    let theme: Theme
+    /// The web context, whose linker is replaced by absolute URLs.
+    let context: RenderContext
+
+    func files(for issue: Issue) -> [OutputFile] {
+        let config = model.config
+        let prefix = theme.locale.strings["issue_number_prefix"] ?? "N°"
+        let subject = "\(prefix)\u{00A0}\(issue.number) — \(issue.title)"
+        let webURL = context.linker.absolutePage(issue.outputPath)
+        let view = IssueView(issue: issue, context: context, isFull: true)
+        let page = PageView(
+            body: .issue(view),
+            meta: PageMeta(kind: .issue, title: subject, description: issue.effectiveSummary, absoluteURL: webURL),
+            context: context)
+        let info = EmailInfo(
+            subject: subject, preheader: issue.effectiveSummary, webURL: webURL, unsubscribe: config.unsubscribe,
+            fromName: fromName)
+        let html = theme.render("email", EmailView(page: page, email: info))
+        let text = EmailText(issue: issue, context: context, subject: subject, webURL: webURL).render()
+        let host = URLComponents(string: config.baseURL)?.host ?? "bulletin.invalid"
+        let message = MIMEMessage(
+            from: sender(host: host), subject: subject, date: issue.date.rfc822(in: config.timeZone),
+            messageID: "issue-\(issue.number)-\(issue.slug)@\(host)", text: text, html: html)
+        return [
+            .text(issue.outputPath + "email.html", html),
+            .text(issue.outputPath + "email.txt", text),
+            .text(issue.outputPath + "email.eml", message.render()),
+        ]
+    }
+
+    /// `email_from`, else the site's contact under the publisher's or the site's name.
+    private func sender(host: String) -> String {
+        let config = model.config
+        if let from = config.emailFrom { return from }
+        return "\(fromName) <\(config.contact ?? "newsletter@\(host)")>"
+    }
+
+    private var fromName: String {
+        let config = model.config
+        if let from = config.emailFrom, let open = from.lastIndex(of: "<") {
+            let name = from[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            if !name.isEmpty { return name }
+        }
+        return config.publisher ?? config.title
+    }
+}
+
+struct EmailInfo: MustacheParent {
+    let subject: String
+    let preheader: String
+    let webURL: String
+    let unsubscribe: String?
+    let fromName: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "subject": subject
+        case "preheader": preheader
+        case "web_url": webURL
+        case "unsubscribe": unsubscribe
+        case "has_unsubscribe": unsubscribe != nil
+        case "from_name": fromName
+        default: nil
+        }
+    }
+}
+
+struct EmailView: MustacheParent {
+    let page: PageView
+    let email: EmailInfo
+
+    func child(named name: String) -> Any? {
+        name == "email" ? email : page.child(named: name)
+    }
+}

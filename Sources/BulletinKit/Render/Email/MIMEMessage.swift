@@ -1,0 +1,71 @@
+import Foundation
+
+/// A `multipart/alternative` message (text, then HTML, both UTF-8) that mail clients open
+/// as a preview and sending tools accept. Deterministic: the same issue gives the same bytes.
+struct MIMEMessage {
+    let from: String
+    let subject: String
+    let date: String
+    let messageID: String
+    let text: String
+    let html: String
+
+    func render() -> String {
+        let boundary = "=_bulletin_" + String(messageID.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.prefix(40).map(Character.init))
+        var lines = [
+            "From: \(encodeAddress(from))",
+            "Subject: \(encodeHeader(subject))",
+            "Date: \(date)",
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+            "",
+            "This is a multi-part message in MIME format.",
+        ]
+        for (type, body) in [("text/plain", text), ("text/html", html)] {
+            lines += [
+                "--\(boundary)",
+                "Content-Type: \(type); charset=UTF-8",
+                "Content-Transfer-Encoding: base64",
+                "",
+            ]
+            lines += base64Lines(body)
+        }
+        lines += ["--\(boundary)--", ""]
+        return lines.joined(separator: "\r\n")
+    }
+
+    private func base64Lines(_ body: String) -> [String] {
+        let encoded = Data(body.utf8).base64EncodedString()
+        return stride(from: 0, to: encoded.count, by: 76).map { start in
+            let from = encoded.index(encoded.startIndex, offsetBy: start)
+            let to = encoded.index(from, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            return String(encoded[from..<to])
+        }
+    }
+
+    /// RFC 2047 encoded words, split so that no line is too long.
+    private func encodeHeader(_ value: String) -> String {
+        guard !value.allSatisfy({ $0.isASCII }) else { return value }
+        var words: [String] = []
+        var chunk = ""
+        for character in value {
+            if (chunk + String(character)).utf8.count > 45 {
+                words.append(chunk)
+                chunk = ""
+            }
+            chunk.append(character)
+        }
+        if !chunk.isEmpty { words.append(chunk) }
+        return words.map { "=?UTF-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
+    }
+
+    /// `Name <address>` with the name encoded when it is not ASCII.
+    private func encodeAddress(_ value: String) -> String {
+        guard let open = value.lastIndex(of: "<") else { return value }
+        let name = value[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let address = value[open...]
+        guard !name.isEmpty else { return String(address) }
+        return name.allSatisfy(\.isASCII) ? "\"\(name)\" \(address)" : "\(encodeHeader(name)) \(address)"
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+@Suite struct ImageSizeTests {
+    @Test func readsPNGGIFJPEGAndSVGHeaders() {
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 4, 0xB0, 0, 0, 2, 0xA3]
+        #expect(ImageSize.parse(png) == ImageSize(width: 1200, height: 675))
+        let gif = Array("GIF89a".utf8) + [0x58, 0x02, 0x90, 0x01]
+        #expect(ImageSize.parse(gif) == ImageSize(width: 600, height: 400))
+        // SOI, an APP0 segment of 16 bytes, then SOF0 with height 675 and width 1200.
+        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array(repeating: 0, count: 14)
+            + [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x02, 0xA3, 0x04, 0xB0, 0x03]
+        #expect(ImageSize.parse(jpeg) == ImageSize(width: 1200, height: 675))
+        #expect(ImageSize.parse(Array("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 240 80\">".utf8)) == ImageSize(width: 240, height: 80))
+        #expect(ImageSize.parse(Array("not an image".utf8)) == nil)
+    }
+
+    @Test func fittingScalesDownOnly() {
+        #expect(ImageSize(width: 1200, height: 675).fitting(536) == ImageSize(width: 536, height: 302))
+        #expect(ImageSize(width: 400, height: 400).fitting(536) == ImageSize(width: 400, height: 400))
+    }
+}
+
+@Suite struct PlainTextTests {
+    @Test func htmlBecomesReadableTextWithLinksWrittenOut() {
+        let html = """
+            <h2 id="x">Le dossier</h2>
+            <p>Un <strong>texte</strong> avec <a href="https://exemple.fr/a?b=1&amp;c=2">un lien</a> et <a href="mailto:a@b.fr">a@b.fr</a>.</p>
+            <ul>
+            <li>premier</li>
+            <li>second <em>point</em></li>
+            </ul>
+            <p><img src="https://x.fr/i.jpg" alt="Une photo" /> R&amp;D &#8217; 1<sup>er</sup></p>
+            """
+        let text = PlainText.fromHTML(html)
+        #expect(text == """
+            Le dossier
+
+            Un texte avec un lien <https://exemple.fr/a?b=1&c=2> et a@b.fr.
+
+            - premier
+            - second point
+
+            [Une photo] R&D ’ 1er
+            """)
+    }
+
+    @Test func wrapsNearSeventyTwoColumnsWithoutBreakingURLs() {
+        let long = String(repeating: "mot ", count: 40) + "https://exemple.fr/" + String(repeating: "x", count: 80)
+        let wrapped = PlainText.wrap(long)
+        for line in wrapped.split(separator: "\n") where !line.contains("https://") {
+            #expect(line.count <= 72)
+        }
+        #expect(wrapped.contains("https://exemple.fr/" + String(repeating: "x", count: 80)))
+    }
+}
+
+@Suite struct EmailStylerTests {
+    @Test func stylesGoInlineAndImagesGetTheirSize() {
+        let styler = EmailStyler(
+            styles: ["p": "margin:0 0 16px;", "a": "color:#0b4f8a;"],
+            imageSizes: ["https://x.fr/i.jpg": ImageSize(width: 1200, height: 600)], maxImageWidth: 536)
+        let html = styler.style("<p>Voir <a href=\"https://x.fr/\">ici</a> <img src=\"https://x.fr/i.jpg\" alt=\"I\" /></p>")
+        #expect(html == "<p style=\"margin:0 0 16px;\">Voir <a href=\"https://x.fr/\" style=\"color:#0b4f8a;\">ici</a> <img src=\"https://x.fr/i.jpg\" alt=\"I\" width=\"536\" height=\"268\" class=\"fluid\" /></p>")
+    }
+}
+
+@Suite struct MIMEMessageTests {
+    @Test func subjectIsEncodedAndPartsAreBase64() {
+        let message = MIMEMessage(
+            from: "La Lettre <lettre@example.fr>", subject: "Lettre n° 42 — Été", date: "Wed, 05 Jul 2023 00:00:00 +0200",
+            messageID: "issue-42@example.fr", text: "Bonjour", html: "<p>Bonjour</p>").render()
+        #expect(message.contains("Subject: =?UTF-8?B?"))
+        #expect(message.contains("Content-Type: multipart/alternative; boundary="))
+        #expect(message.contains("Content-Type: text/plain; charset=UTF-8"))
+        #expect(message.contains(Data("Bonjour".utf8).base64EncodedString()))
+        #expect(message.contains("\r\n"))
+        let text = message.range(of: "text/plain")!
+        let html = message.range(of: "text/html")!
+        #expect(text.lowerBound < html.lowerBound, "the text part comes first, the richest last")
+    }
+}
