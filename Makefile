@@ -29,6 +29,7 @@ unit-test:
 
 validate: test-deps build
 	.venv/bin/python Tests/external/validate_site.py output
+	.venv/bin/python Tests/external/validate_email.py output
 
 test-deps:
 	@scripts/install-test-deps.sh
