@@ -36,7 +36,8 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("Built 1 issue: "))
         #expect(run.stdout.contains(" pages, "))
-        #expect(run.stdout.contains(" files in "))
+        #expect(run.stdout.contains(" files, largest e-mail "))
+        #expect(run.stdout.contains(" KB in "))
         let quiet = try bulletin(["build", "--source", site.root.path, "--quiet"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty)
     }

@@ -38,7 +38,7 @@ import Testing
         #expect(text == """
             Le dossier
 
-            Un texte avec un lien <https://exemple.fr/a?b=1&c=2> et a@b.fr.
+            Un texte avec un lien (https://exemple.fr/a?b=1&c=2) et a@b.fr.
 
             - premier
             - second point

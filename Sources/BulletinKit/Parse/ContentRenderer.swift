@@ -4,6 +4,9 @@ extension RenderedMarkdown {
     /// Starts every site-internal URL in rendered Markdown; each page replaces it with
     /// its way back to the site root (`../../`), the feed with `base_url`.
     public static let rootMarker = "%BULLETIN-ROOT%/"
+    /// Ends links to pages: `index.html` on the web (pages open from disk), nothing in
+    /// absolute URLs (the feed, the e-mail), which are the clean canonical ones.
+    public static let pageMarker = "%BULLETIN-PAGE%"
 }
 
 /// Turns the Markdown bodies of every issue into HTML. Runs after front-matter parsing
@@ -35,13 +38,13 @@ struct ContentRenderer {
         for issue in issues {
             let published = isPublished(issue)
             pages[issue.source.path] = Page(
-                path: "\(issue.outputPath)index.html", isPublished: published, fragmentPrefix: Self.editoHeadingPrefix)
+                path: "\(issue.outputPath)", isPublished: published, fragmentPrefix: Self.editoHeadingPrefix)
             for article in issue.articles {
-                pages[article.source.path] = Page(path: "\(issue.outputPath)\(article.slug)/index.html", isPublished: published)
+                pages[article.source.path] = Page(path: "\(issue.outputPath)\(article.slug)/", isPublished: published)
             }
             for brief in issue.briefs {
                 pages[brief.source.path] = Page(
-                    path: "\(issue.outputPath)index.html", isPublished: published,
+                    path: "\(issue.outputPath)", isPublished: published,
                     fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
             }
         }
@@ -123,7 +126,7 @@ struct ContentRenderer {
             }
             let fragment = suffix.hasPrefix("#")
                 ? "#" + page.fragmentPrefix + suffix.dropFirst() : (page.anchor.map { "#" + $0 } ?? "")
-            let rewritten = RenderedMarkdown.rootMarker + encodePath(page.path) + fragment
+            let rewritten = RenderedMarkdown.rootMarker + encodePath(page.path) + RenderedMarkdown.pageMarker + fragment
             guard page.isPublished else {
                 return .replaceWarning(rewritten, .warning(
                     "link to \(path), which is not published (draft or future issue): the link is broken until it is",

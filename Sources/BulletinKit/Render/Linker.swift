@@ -32,5 +32,6 @@ struct Linker: Sendable {
     /// Rendered Markdown with its site-internal URLs made to work from this page.
     func content(_ html: String) -> String {
         html.replacingBytes(of: RenderedMarkdown.rootMarker, with: root)
+            .replacingBytes(of: RenderedMarkdown.pageMarker, with: isAbsolute ? "" : "index.html")
     }
 }

@@ -54,7 +54,7 @@ enum PlainText {
             case ("a", true):
                 if let link = links.popLast(), let url = link {
                     let shown = url.hasPrefix("mailto:") ? String(url.dropFirst(7)) : url
-                    if !output.hasSuffix(shown) { output += " <\(url)>" }
+                    if !output.hasSuffix(shown) { output += " (\(url))" }
                 }
             case ("img", _):
                 if let alt = value(of: "alt", in: attributes), !alt.isEmpty { output += "[\(alt)]" }

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+/// The e-mail edition of the fixture site, checked as a mail client and a reader would.
+@Suite struct EmailEditionTests {
+    private let issue = "issues/2023-06-lettre-ete/"
+
+    @Test func everyPublishedIssueHasItsThreeFiles() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        for folder in ["issues/2023-06-lettre-ete/", "issues/2023-03-lettre-printemps/"] {
+            for name in ["email.html", "email.txt", "email.eml"] {
+                #expect(site.exists(folder + name), "missing \(folder)\(name)")
+            }
+        }
+        #expect(!site.exists("issues/2023-09-brouillon/email.html"))
+        #expect(report.largestEmail?.path == issue + "email.html")
+    }
+
+    @Test func htmlIsSelfContainedWithAbsoluteSizedImages() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        #expect(!site.build().failed)
+        let html = try site.page(issue + "email.html")
+        for forbidden in ["<script", "<iframe", "rel=\"stylesheet\"", "<link "] {
+            #expect(!html.contains(forbidden), "email.html contains \(forbidden)")
+        }
+        #expect(html.contains("<!--[if mso]>"), "Outlook ghost table")
+        #expect(html.contains("<meta name=\"color-scheme\" content=\"light dark\">"))
+        #expect(html.contains("href=\"https://lettre.example.fr/issues/2023-06-lettre-ete/\""), "web version link")
+        #expect(html.contains("ACC inaugurée, l’Avenue de Paris ouverte."), "preheader")
+        let images = html.components(separatedBy: "<img").dropFirst().map { $0.prefix { $0 != ">" } }
+        #expect(images.count >= 3)
+        for image in images {
+            #expect(image.contains("src=\"https://lettre.example.fr/"), "\(image)")
+            #expect(image.contains(" alt=\""), "\(image)")
+            #expect(image.contains(" width=\"") && image.contains(" height=\""), "\(image)")
+        }
+        for href in links(in: html) where href.hasPrefix("http") == false {
+            #expect(href.hasPrefix("mailto:"), "relative link in e-mail: \(href)")
+        }
+        #expect(html.contains("style=\""), "styles are inline")
+        #expect(html.contains("https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=30s"), "video as a link")
+    }
+
+    @Test func textTwinCarriesEveryTitleAndLink() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        #expect(!site.build().failed)
+        let text = try site.page(issue + "email.txt")
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        for expected in [
+            "Lettre n°\u{00A0}2 — Lettre d’été", "L’Avenue de Paris inaugurée",
+            "https://lettre.example.fr/issues/2023-06-lettre-ete/avenue-de-paris/", "Ômu des abysses",
+            "https://www.acc-emotion.com/", "Hydroline s’installe", "Recrutement",
+            "https://lettre.example.fr/issues/2023-06-lettre-ete/", "Se désabonner\u{00A0}: mailto:desabonnement@example.fr",
+            "+ 4 100", "Osons nos talents", "21 juin 2023", "André Kuchinski",
+        ] {
+            #expect(flat.contains(expected), "email.txt lacks “\(expected)”")
+        }
+        for forbidden in ["<", "&amp;", "**", "&#"] {
+            #expect(!text.contains(forbidden), "email.txt contains \(forbidden)")
+        }
+        for line in text.split(separator: "\n") where !line.contains("://") {
+            #expect(line.count <= 72, "line too long: \(line)")
+        }
+    }
+
+    @Test func messageHoldsBothPartsAndAnEncodedSubject() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        #expect(!site.build().failed)
+        let message = try site.page(issue + "email.eml")
+        #expect(message.contains("From: \"La Lettre\" <lettre@example.fr>"))
+        let subject = try #require(message.split(separator: "\r\n").first { $0.hasPrefix("Subject: ") })
+        let encoded = subject.dropFirst("Subject: =?UTF-8?B?".count).prefix { $0 != "?" }
+        let decoded = String(decoding: Data(base64Encoded: String(encoded))!, as: UTF8.self)
+        #expect(decoded.hasPrefix("Lettre n°"))
+        let text = try site.page(issue + "email.txt")
+        let html = try site.page(issue + "email.html")
+        // Each part is base64 of the files beside it.
+        let bodies = message.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().map {
+            String(decoding: Data(base64Encoded: $0.components(separatedBy: "\r\n--").first!.replacingOccurrences(of: "\r\n", with: ""))!, as: UTF8.self)
+        }
+        #expect(bodies == [text, html])
+    }
+
+    @Test func mergeTagsPassThroughVerbatim() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let config = try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8)
+        try site.write("site.yml", config.replacingOccurrences(of: "\"mailto:desabonnement@example.fr\"", with: "\"*|UNSUB|*\""))
+        #expect(!site.build().failed)
+        #expect(try site.page(issue + "email.html").contains("href=\"*|UNSUB|*\""))
+        #expect(try site.page(issue + "email.txt").contains("*|UNSUB|*"))
+    }
+
+    @Test func aBudgetOverrunIsAWarningAndFailsUnderStrict() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let config = try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8)
+        try site.write("site.yml", config + "email:\n  size_budget_kb: 1\n")
+        let relaxed = site.build()
+        #expect(!relaxed.failed)
+        #expect(relaxed.warnings.contains { $0.message.contains("over the 1 KB budget") })
+        #expect(site.build(strict: true, output: site.root.appendingPathComponent("strict")).failed)
+    }
+}
