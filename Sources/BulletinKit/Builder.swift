@@ -15,6 +15,8 @@ public struct BuildOptions: Sendable {
     public var writesOutput = true
     /// French or English typography on text (off only to measure what it costs).
     public var typography = true
+    /// Told the name of each stage as it starts (`reading`, `rendering`…), for a progress line.
+    public var onStage: (@Sendable (String) -> Void)? = nil
 
     public init(source: URL) {
         self.source = source
@@ -58,6 +60,7 @@ public struct Builder: Sendable {
             return report
         }
         if options.writesOutput, let files {
+            options.onStage?("writing")
             if let failure = OutputWriter(output: options.outputFolder.standardizedFileURL).write(files) {
                 report.diagnostics.append(failure)
                 report.failed = true
@@ -70,6 +73,7 @@ public struct Builder: Sendable {
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.
     private func run(_ options: BuildOptions, report: inout BuildReport) -> [OutputFile]? {
         // 1. Load
+        options.onStage?("reading")
         let (source, loadDiagnostics) = SiteLoader(root: options.source).load()
         report.diagnostics += loadDiagnostics
         guard let siteFile = source.siteFile,
@@ -85,6 +89,7 @@ public struct Builder: Sendable {
         let theme = Theme.load(siteRoot: options.source, name: config.theme, language: config.language, diagnostics: &report.diagnostics)
 
         // 2. Parse: front-matter of every issue, then Markdown (which needs every issue's pages).
+        options.onStage?("parsing")
         let parsed = source.issues.concurrentMap { folder in
             var diagnostics: [Diagnostic] = []
             let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics)
@@ -125,6 +130,7 @@ public struct Builder: Sendable {
         }
 
         // 4. Render
+        options.onStage?("rendering")
         var renderer = SiteRenderer(
             model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
             typographer: options.typography ? typographer : Typographer(language: nil))

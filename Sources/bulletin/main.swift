@@ -33,6 +33,11 @@ struct SiteOptions: ParsableArguments {
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
+    @Option(help: "How to print errors and warnings: text, github (workflow commands that annotate a pull request) or json (one object per line).")
+    var format: DiagnosticFormat = .text
+
+    var printer: DiagnosticPrinter { DiagnosticPrinter(format: format, source: source) }
+
     func validate() throws {
         if let now, SimpleDate(parsing: now) == nil {
             throw ValidationError("--now must be a real date written YYYY-MM-DD, got \"\(now)\"")
@@ -74,11 +79,14 @@ struct Build: ParsableCommand {
         options.output = output.map { URL(fileURLWithPath: $0).standardizedFileURL }
         options.baseURL = baseURL
         options.typography = !noTypography
+        let progress = ProgressLine()
+        options.onStage = { progress.stage($0) }
         let report = Builder().build(options)
-        print(report.diagnostics)
+        progress.clear()
+        site.printer.print(report.diagnostics)
         if report.failed {
             let errors = report.diagnostics.filter { $0.severity == .error }.count
-            printError("build failed: \(errors) error\(errors == 1 ? "" : "s"); \(options.outputFolder.path) left as it was")
+            if site.format != .json { printError("build failed: \(errors) error\(errors == 1 ? "" : "s"); \(options.outputFolder.path) left as it was") }
             throw ExitCode(Exit.siteErrors)
         }
         if !quiet {
@@ -101,18 +109,10 @@ struct Check: ParsableCommand {
         var options = site.options()
         options.writesOutput = false
         let report = Builder().build(options)
-        print(report.diagnostics)
+        site.printer.print(report.diagnostics)
         if report.failed { throw ExitCode(Exit.siteErrors) }
         Swift.print("No errors: \(report.issueCount) issue\(report.issueCount == 1 ? "" : "s"), \(report.pageCount) pages.")
     }
-}
-
-private func print(_ diagnostics: [Diagnostic]) {
-    for diagnostic in diagnostics { printError(diagnostic.description) }
-}
-
-private func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 private func relativePath(_ url: URL) -> String {

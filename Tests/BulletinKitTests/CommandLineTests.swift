@@ -57,6 +57,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: site.output.path), "check writes nothing")
     }
 
+    @Test func githubAndJSONFormatsForCI() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": "---\ntitle: A\nnumber: 1\ndate: 2023-02-30\n---\n",
+        ])
+        defer { site.remove() }
+        let github = try bulletin(["check", "--source", site.root.path, "--format", "github"])
+        #expect(github.status == 1)
+        #expect(github.stderr.contains("::error file=\(site.root.path)/issues/2023-07-ete/issue.md,line=4,col=7::`date` must be a real date"))
+        let json = try bulletin(["build", "--source", site.root.path, "--format", "json"])
+        #expect(json.status == 1)
+        let lines = json.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "only JSON objects on standard error: \(json.stderr)")
+        let first = try #require(lines.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(object["severity"] as? String == "error")
+        #expect(object["line"] as? Int == 4)
+        #expect((object["path"] as? String)?.hasSuffix("issues/2023-07-ete/issue.md") == true)
+        #expect(try bulletin(["check", "--format", "xml"]).status == 2)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         #expect(try bulletin(["build", "--no-such-flag"]).status == 2)
         #expect(try bulletin(["build", "--now", "2023-02-30"]).status == 2)

@@ -21,6 +21,9 @@ struct ContentRenderer {
     var footnoteBackLabel = "Back to content"
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
+    /// Every Markdown file read, parsed or not: a link to one that failed to parse is
+    /// not reported again (its own error is).
+    let sources: Set<String>
 
     struct Page {
         let path: String
@@ -48,6 +51,11 @@ struct ContentRenderer {
                     fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
             }
         }
+        var sources = Set<String>()
+        for folder in folders {
+            for file in folder.files where file.hasSuffix(".md") { sources.insert("\(folder.path)/\(file)") }
+        }
+        self.sources = sources
         self.folders = folderByName
         self.staticFiles = staticFiles
         self.unsafeHTML = unsafeHTML
@@ -122,6 +130,7 @@ struct ContentRenderer {
             return .replace(RenderedMarkdown.rootMarker + encodePath(output) + suffix)
         case .success(.markdown(let source)):
             guard let page = pages[source] else {
+                if sources.contains(source) { return .replace("") }
                 return .drop(.error("link to \(path): no issue, article or En bref item has this file", at: location))
             }
             let fragment = suffix.hasPrefix("#")
