@@ -15,6 +15,8 @@ public struct BuildOptions: Sendable {
     public var writesOutput = true
     /// French or English typography on text (off only to measure what it costs).
     public var typography = true
+    /// Put before `</body>` of every web page (not the e-mails): `serve`'s live reload.
+    public var pageScript: String? = nil
     /// Told the name of each stage as it starts (`reading`, `rendering`…), for a progress line.
     public var onStage: (@Sendable (String) -> Void)? = nil
 
@@ -135,7 +137,8 @@ public struct Builder: Sendable {
             model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
             typographer: options.typography ? typographer : Typographer(language: nil))
         renderer.imageSizes = imageSizes(source)
-        let files = renderer.render() + staticFiles(source)
+        var files = renderer.render() + staticFiles(source)
+        if let script = options.pageScript { files = files.map { $0.injecting(script) } }
         if let clash = firstClash(files) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
             return nil

@@ -12,7 +12,7 @@ struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds a newsletter's issues into a website and an RSS feed.",
-        subcommands: [Build.self, Check.self],
+        subcommands: [Build.self, Check.self, Serve.self, New.self, Init.self],
         defaultSubcommand: nil)
 }
 
@@ -120,10 +120,20 @@ private func relativePath(_ url: URL) -> String {
     return url.path.hasPrefix(current) ? String(url.path.dropFirst(current.count)) : url.path
 }
 
+/// In top-level code `run()` would resolve to the synchronous requirement, which only
+/// prints help; inside an async function the asynchronous one is chosen.
+func runAsync(_ command: inout AsyncParsableCommand) async throws {
+    try await command.run()
+}
+
 // Usage errors exit 2 (ArgumentParser's default is 64).
 do {
     var command = try Bulletin.parseAsRoot()
-    try command.run()
+    if var asynchronous = command as? AsyncParsableCommand {
+        try await runAsync(&asynchronous)
+    } else {
+        try command.run()
+    }
 } catch {
     let code = Bulletin.exitCode(for: error)
     if code == .validationFailure {

@@ -16,4 +16,12 @@ public struct OutputFile: Sendable {
     }
 
     var isPage: Bool { path.hasSuffix(".html") }
+
+    /// The page with `script` before `</body>`; other files unchanged.
+    func injecting(_ script: String) -> OutputFile {
+        guard isPage, !path.hasSuffix("email.html"), case .data(let data) = contents else { return self }
+        let page = String(decoding: data, as: UTF8.self)
+        guard let end = page.range(of: "</body>", options: .backwards) else { return self }
+        return .text(path, page.replacingCharacters(in: end, with: script + "\n</body>"))
+    }
 }

@@ -1,0 +1,59 @@
+import BulletinKit
+import NIOCore
+
+/// What the open browser tabs are told: the site was rebuilt, or the last rebuild failed.
+public enum LiveReloadEvent: Sendable, Equatable {
+    /// Sent first, so that the browser sees the stream open at once.
+    case connected
+    case reload(generation: Int)
+    case failed(generation: Int)
+
+    var serverSentEvent: String {
+        switch self {
+        case .connected: "retry: 1000\n: connected\n\n"
+        case .reload(let generation): "event: reload\ndata: \(generation)\n\n"
+        case .failed(let generation): "event: failed\ndata: \(generation)\n\n"
+        }
+    }
+}
+
+/// Holds the state of the preview (the last build's diagnostics) and the browser tabs
+/// listening for changes (Server-Sent Events).
+public actor LiveReloadHub {
+    public private(set) var generation = 0
+    /// Diagnostics of the last build.
+    public private(set) var diagnostics: [Diagnostic] = []
+    /// The last build failed: the one before it is still served.
+    public private(set) var isFailing = false
+    private var listeners: [Int: AsyncStream<LiveReloadEvent>.Continuation] = [:]
+    private var nextListener = 0
+
+    public init() {}
+
+    /// Events from now on, starting with the current state if the site is broken, so that
+    /// a page opened during a failure goes to the error page at once.
+    public func subscribe() -> AsyncStream<LiveReloadEvent> {
+        let (stream, continuation) = AsyncStream<LiveReloadEvent>.makeStream(bufferingPolicy: .bufferingNewest(8))
+        let id = nextListener
+        nextListener += 1
+        listeners[id] = continuation
+        continuation.onTermination = { _ in Task { await self.remove(id) } }
+        continuation.yield(.connected)
+        if isFailing { continuation.yield(.failed(generation: generation)) }
+        return stream
+    }
+
+    func publish(_ diagnostics: [Diagnostic], failed: Bool) {
+        generation += 1
+        self.diagnostics = diagnostics
+        isFailing = failed
+        let event: LiveReloadEvent = failed ? .failed(generation: generation) : .reload(generation: generation)
+        for listener in listeners.values { listener.yield(event) }
+    }
+
+    public var listenerCount: Int { listeners.count }
+
+    private func remove(_ id: Int) {
+        listeners[id] = nil
+    }
+}

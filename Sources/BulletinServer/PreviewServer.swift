@@ -1,0 +1,141 @@
+import BulletinKit
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `bulletin serve`: builds the site (drafts and future issues included) into a private
+/// folder, serves it with Hummingbird's file middleware, rebuilds when a source file
+/// changes and tells open tabs to reload. A failed rebuild keeps the last good build
+/// served and sends tabs to a page listing the diagnostics.
+public struct PreviewServer: Sendable {
+    public var source: URL
+    public var host = "127.0.0.1"
+    /// 0 picks a free port.
+    public var port = 8000
+    public var strict = false
+    /// How often the source folder is checked for changes.
+    public var pollInterval: Duration = .milliseconds(200)
+    public let hub = LiveReloadHub()
+    /// Where the preview is built; removed when the server stops.
+    public let output: URL
+
+    public init(source: URL) {
+        self.source = source
+        output = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bulletin-serve-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+            .appendingPathComponent("site")
+    }
+
+    /// Runs until the task is cancelled or the process gets SIGINT/SIGTERM.
+    /// - Parameters:
+    ///   - onReady: told the URL once the server listens.
+    ///   - onBuild: told every build's report (the first one included).
+    public func run(
+        onReady: @escaping @Sendable (String) -> Void = { _ in },
+        onBuild: @escaping @Sendable (BuildReport) -> Void = { _ in }
+    ) async throws {
+        defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
+        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let first = await rebuild(onBuild: onBuild)
+        if first.failed { try writePlaceholder() }
+
+        var quiet = Logger(label: "bulletin-serve")
+        quiet.logLevel = .warning
+        let router = Router()
+        router.add(middleware: ContainmentMiddleware(root: output))
+        router.add(middleware: FileMiddleware(output.path, searchForIndexHtml: true, logger: quiet))
+        let hub = self.hub
+        router.get("__bulletin/events") { _, _ -> Response in
+            let events = await hub.subscribe().map { ByteBuffer(string: $0.serverSentEvent) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody(asyncSequence: events))
+        }
+        router.get("__bulletin/errors") { _, _ -> Response in
+            let page = ErrorPage.html(await hub.diagnostics, failing: await hub.isFailing)
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        }
+        let host = self.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "bulletin"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                onReady("http://\(host.contains(":") ? "[\(host)]" : host):\(port)/")
+            },
+            logger: quiet)
+
+        let watcher = Task { await watch(onBuild: onBuild) }
+        defer { watcher.cancel() }
+        try await app.runService()
+    }
+
+    private func watch(onBuild: @escaping @Sendable (BuildReport) -> Void) async {
+        let watcher = SiteWatcher(root: source)
+        var last = watcher.signature()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: pollInterval)
+            let current = watcher.signature()
+            guard current != last else { continue }
+            last = current
+            _ = await rebuild(onBuild: onBuild)
+        }
+    }
+
+    /// Builds off the cooperative pool (the build uses every core itself).
+    @discardableResult
+    func rebuild(onBuild: @escaping @Sendable (BuildReport) -> Void) async -> BuildReport {
+        var options = BuildOptions(source: source)
+        options.output = output
+        options.selection = .init(includeDrafts: true, includeFuture: true)
+        options.strict = strict
+        options.pageScript = LiveReloadScript.page
+        let settled = options
+        let report = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Builder().build(settled)) }
+        }
+        onBuild(report)
+        await hub.publish(report.diagnostics, failed: report.failed)
+        return report
+    }
+
+    /// Before any build succeeded there is nothing to serve but a way to the diagnostics.
+    private func writePlaceholder() throws {
+        guard !FileManager.default.fileExists(atPath: output.path) else { return }
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let page = """
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bulletin serve</title>
+            <meta http-equiv="refresh" content="0; url=\(LiveReloadScript.errorsPath)"></head>
+            <body><p><a href="\(LiveReloadScript.errorsPath)">See what stops the build</a></p></body></html>
+            """
+        try Data(page.utf8).write(to: output.appendingPathComponent("index.html"))
+        try Data().write(to: output.appendingPathComponent(".bulletin-output"))
+    }
+}
+
+/// Answers 404 to any request that would leave the served folder: `..` in any encoding,
+/// or a symbolic link that points outside.
+struct ContainmentMiddleware<Context: RequestContext>: RouterMiddleware {
+    let root: URL
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let raw = request.uri.path
+        var decoded = raw
+        // Decode repeatedly: `%252e%252e` must not become `..` after one more pass elsewhere.
+        while let once = decoded.removingPercentEncoding, once != decoded { decoded = once }
+        let segments = decoded.split(separator: "/", omittingEmptySubsequences: true)
+        if segments.contains(where: { $0 == ".." || $0.hasPrefix("..\\") }) || decoded.contains("\0") || decoded.contains("\\") {
+            return Response(status: .notFound)
+        }
+        let realRoot = root.resolvingSymlinksInPath().path
+        let target = URL(fileURLWithPath: root.path + "/" + segments.joined(separator: "/")).resolvingSymlinksInPath().path
+        if target != realRoot, !target.hasPrefix(realRoot + "/") {
+            return Response(status: .notFound)
+        }
+        return try await next(request, context)
+    }
+}
