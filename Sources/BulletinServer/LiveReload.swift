@@ -53,6 +53,12 @@ public actor LiveReloadHub {
 
     public var listenerCount: Int { listeners.count }
 
+    /// Ends every open event stream, so that the server can stop: browsers keep them open forever.
+    public func finishAll() {
+        for listener in listeners.values { listener.finish() }
+        listeners = [:]
+    }
+
     private func remove(_ id: Int) {
         listeners[id] = nil
     }

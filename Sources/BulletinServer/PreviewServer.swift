@@ -37,11 +37,14 @@ public struct PreviewServer: Sendable {
     ) async throws {
         defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Taken before the first build, so that a file saved while it runs is not missed.
+        let initial = SiteWatcher(root: source).signature()
         let first = await rebuild(onBuild: onBuild)
         if first.failed { try writePlaceholder() }
 
         var quiet = Logger(label: "bulletin-serve")
-        quiet.logLevel = .warning
+        // Stopping by cancellation makes the server log errors that are nobody's concern.
+        quiet.logLevel = .critical
         let router = Router()
         router.add(middleware: ContainmentMiddleware(root: output))
         router.add(middleware: FileMiddleware(output.path, searchForIndexHtml: true, logger: quiet))
@@ -69,14 +72,35 @@ public struct PreviewServer: Sendable {
             },
             logger: quiet)
 
-        let watcher = Task { await watch(onBuild: onBuild) }
+        let watcher = Task { await watch(from: initial, onBuild: onBuild) }
         defer { watcher.cancel() }
-        try await app.runService()
+        // Stopping is ours to do: open event streams never end by themselves, so a graceful
+        // shutdown would wait for them forever. Close them, then stop the server.
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let stop: @Sendable () -> Void = {
+            Task {
+                await hub.finishAll()
+                server.cancel()
+            }
+        }
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler(handler: stop)
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        try await withTaskCancellationHandler {
+            try await server.value
+        } onCancel: {
+            stop()
+        }
     }
 
-    private func watch(onBuild: @escaping @Sendable (BuildReport) -> Void) async {
+    private func watch(from initial: SiteWatcher.Signature, onBuild: @escaping @Sendable (BuildReport) -> Void) async {
         let watcher = SiteWatcher(root: source)
-        var last = watcher.signature()
+        var last = initial
         while !Task.isCancelled {
             try? await Task.sleep(for: pollInterval)
             let current = watcher.signature()

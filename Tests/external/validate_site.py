@@ -660,6 +660,20 @@ def format_violation(v: dict) -> str:
     return "\n".join(lines)
 
 
+def first_issue_page(site: Site) -> Path | None:
+    """The issue page the home page links to first (the latest issue), else the first by name."""
+    home = site.root / "index.html"
+    if home in site.parsed:
+        for tag, d, _ in site.parsed[home].tags:
+            href = (d.get("href") or "").strip()
+            if tag != "a" or not href or href.startswith("//") or EXTERNAL_SCHEME.match(href):
+                continue
+            target, _ = site.resolve(site.root, split_ref(href)[0])
+            if target in site.issue_pages:
+                return target
+    return site.issue_pages[0] if site.issue_pages else None
+
+
 def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
     rep.section("axe-core in headless Chromium (1280×900 and 375×800)")
     os.environ.setdefault("SE_OFFLINE", "true")  # never let selenium-manager fetch anything
@@ -682,12 +696,15 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
         pages.append(("home", home))
     else:
         rep.error("no index.html (home page)")
-    if site.issue_pages:
-        pages.append(("issue", site.issue_pages[0]))
+    issue = first_issue_page(site)
+    if issue is not None:
+        pages.append(("issue", issue))
     else:
         rep.error("no issue page (issues/<slug>/index.html)")
-    if site.article_pages:
-        pages.append(("article", site.article_pages[0]))
+    articles = [a for a in site.article_pages if issue is not None and a.parent.parent == issue.parent]
+    articles = articles or site.article_pages
+    if articles:
+        pages.append(("article", articles[0]))
     else:
         rep.error("no article page (issues/<slug>/<article>/index.html)")
     for extra, label in ((site.root / "archive" / "index.html", "archive"), (site.root / "404.html", "404")):
@@ -703,13 +720,14 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
               f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--lang=fr-FR",
               "--disable-extensions", "--no-first-run", "--hide-scrollbars"):
         opts.add_argument(a)
+    opts.unhandled_prompt_behavior = "dismiss"  # a stray alert() must not stop the run
     driver = None
     try:
         try:
             driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, log_output=subprocess.DEVNULL),
                                       options=opts)
         except Exception as e:
-            rep.error(f"could not start Chromium through {CHROMEDRIVER}: {e}")
+            rep.error(f"could not start Chromium through {CHROMEDRIVER}: {str(e).strip().splitlines()[0]}")
             return
         driver.set_page_load_timeout(60)
         driver.set_script_timeout(120)
@@ -728,7 +746,8 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
                     axe.inject()
                     results = axe.run()
                 except Exception as e:
-                    rep.error(f"{tag}: axe run failed: {e}")
+                    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                    rep.error(f"{tag}: axe run failed: {first}")
                     continue
                 if screenshots:
                     screenshots.mkdir(parents=True, exist_ok=True)
@@ -742,7 +761,7 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
                         rep.error(f"{tag}: {format_violation(v)}")
                     else:
                         rep.warn(f"{tag}: {format_violation(v)}")
-                for code, path in list(QuietHandler.failures):
+                for code, path in sorted(set(QuietHandler.failures)):
                     if path.split("?")[0] == "/favicon.ico":
                         rep.warn(f"{tag}: browser asked for /favicon.ico ({code}); add <link rel=icon>")
                     else:
@@ -750,22 +769,23 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
                 if viewport == "phone":
                     sw, iw = driver.execute_script(
                         "return [document.documentElement.scrollWidth, window.innerWidth]")
-                    if iw != PHONE[0]:
-                        rep.error(f"{tag}: layout viewport is {iw}px wide, not {PHONE[0]}px "
-                                  "(missing <meta name=viewport content='width=device-width'>?)")
-                    if sw > iw:
+                    if sw > PHONE[0] or iw != PHONE[0]:
+                        # Mobile Chrome widens the layout viewport (zooms out) to fit content
+                        # that overflows, so either number tells of something too wide.
                         wide = driver.execute_script("""
-                            const w = window.innerWidth, out = [];
+                            const w = arguments[0], out = [];
                             for (const el of document.body.querySelectorAll('*')) {
                               const r = el.getBoundingClientRect();
-                              if (r.right > w + 1 && out.length < 5)
+                              if (r.right > w + 1 && out.length < 8)
                                 out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                                         (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-                                         ' right=' + Math.round(r.right));
+                                         (typeof el.className === 'string' && el.className.trim()
+                                            ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                                         ' (right edge at ' + Math.round(r.right) + 'px)');
                             }
-                            return out;""")
-                        rep.error(f"{tag}: page is {sw}px wide, wider than the {iw}px phone screen; "
-                                  f"widest elements: {', '.join(wide) or '?'}")
+                            return out;""", PHONE[0])
+                        rep.error(f"{tag}: page is wider than the {PHONE[0]}px phone screen "
+                                  f"(scrollWidth {sw}px, layout viewport {iw}px); "
+                                  f"elements past the edge: {', '.join(wide) or 'none found (check the viewport meta)'}")
     finally:
         if driver is not None:
             try:

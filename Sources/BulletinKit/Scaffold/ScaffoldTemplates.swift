@@ -131,6 +131,10 @@ enum ScaffoldTemplates {
             kind == .article
             ? "# Lien (facultatif) : « En savoir plus » mène ici plutôt qu'à la page de l'article."
             : "# Lien (facultatif) : montré sous la brève, « En savoir plus »."
+        let slugComment =
+            kind == .article
+            ? "# Adresse de la page (facultative) ; par défaut, le nom du fichier sans son numéro.\n# slug: mon-article"
+            : "# Ancre de la brève sur la page du numéro (facultative) ; par défaut, le nom\n# du fichier sans son numéro.\n# slug: ma-breve"
         return """
             ---
             \(header)
@@ -159,8 +163,7 @@ enum ScaffoldTemplates {
             # Ordre (facultatif) : remplace le numéro du nom de fichier (order: 3 se
             # place comme 03-…).
             # order: 3
-            # Adresse de la page (facultative) ; par défaut, le nom du fichier sans son numéro.
-            # slug: mon-article
+            \(slugComment)
             ---
             \(body)
             """

@@ -35,12 +35,11 @@ struct MIMEMessage {
         return lines.joined(separator: "\r\n")
     }
 
+    /// Base64 in lines of 76 characters, as MIME wants.
     private func base64Lines(_ body: String) -> [String] {
-        let encoded = Data(body.utf8).base64EncodedString()
+        let encoded = Array(Data(body.utf8).base64EncodedString().utf8)
         return stride(from: 0, to: encoded.count, by: 76).map { start in
-            let from = encoded.index(encoded.startIndex, offsetBy: start)
-            let to = encoded.index(from, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
-            return String(encoded[from..<to])
+            String(decoding: encoded[start..<min(start + 76, encoded.count)], as: UTF8.self)
         }
     }
 

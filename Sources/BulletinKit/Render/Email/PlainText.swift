@@ -90,17 +90,27 @@ enum PlainText {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             guard line.count > width else { return String(line) }
             let indent = line.prefix { $0 == " " }
-            let hanging = String(repeating: " ", count: indent.count + (line.dropFirst(indent.count).hasPrefix("- ") ? 2 : 0))
+            let body = line.dropFirst(indent.count)
+            let hanging = String(repeating: " ", count: indent.count + (body.hasPrefix("- ") ? 2 : 0))
             var lines: [String] = []
             var current = String(indent)
-            for word in line.dropFirst(indent.count).split(separator: " ", omittingEmptySubsequences: true) {
-                let candidate = current.trimmingCharacters(in: .whitespaces).isEmpty ? current + word : current + " " + word
-                if candidate.count > width, !current.trimmingCharacters(in: .whitespaces).isEmpty {
+            var length = indent.count
+            var hasWord = false
+            for word in body.split(separator: " ", omittingEmptySubsequences: true) {
+                let wordLength = word.count
+                if hasWord, length + 1 + wordLength > width {
                     lines.append(current)
                     current = hanging + word
+                    length = hanging.count + wordLength
                 } else {
-                    current = candidate
+                    if hasWord {
+                        current += " "
+                        length += 1
+                    }
+                    current += word
+                    length += wordLength
                 }
+                hasWord = true
             }
             lines.append(current)
             return lines.joined(separator: "\n")

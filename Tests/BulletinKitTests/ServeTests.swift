@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+@testable import BulletinServer
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `bulletin serve` on a free loopback port: pages, live reload, the error page and
+/// its recovery, and requests that try to leave the served folder.
+@Suite(.serialized) struct ServeTests {
+    /// Starts a preview of a fixture copy; returns it with its base URL and the task to cancel.
+    private func start(_ site: TemporarySite) async throws -> (PreviewServer, String, Task<Void, any Error>) {
+        var server = PreviewServer(source: site.root)
+        server.port = 0
+        server.pollInterval = .milliseconds(100)
+        let (ready, continuation) = AsyncStream<String>.makeStream()
+        let running = server
+        let task = Task {
+            try await running.run(onReady: { continuation.yield($0) })
+        }
+        var iterator = ready.makeAsyncIterator()
+        let url = try #require(await iterator.next())
+        return (server, url, task)
+    }
+
+    private func get(_ url: String) async throws -> (Int, String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Waits for the next event matching `predicate`, failing after `seconds`.
+    private func next(
+        _ events: AsyncStream<LiveReloadEvent>, within seconds: Double, where predicate: @escaping @Sendable (LiveReloadEvent) -> Bool
+    ) async -> LiveReloadEvent? {
+        await withTaskGroup(of: LiveReloadEvent?.self) { group in
+            group.addTask {
+                for await event in events where predicate(event) { return event }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func servesRebuildsReloadsAndRecovers() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let (server, base, task) = try await start(site)
+        defer { task.cancel() }
+
+        let (status, home) = try await get(base)
+        #expect(status == 200)
+        #expect(home.contains("new EventSource(\"/__bulletin/events\")"), "the live-reload script is injected")
+        #expect(try await get(base + "issues/2023-09-brouillon/").0 == 200, "drafts are shown while serving")
+        #expect(try await get(base + "issues/2099-01-futur/").0 == 200, "future issues too")
+
+        // Save an article: the page changes and open tabs are told to reload.
+        let events = await server.hub.subscribe()
+        let article = "issues/2023-06-lettre-ete/articles/10-omu.md"
+        let saved = ContinuousClock.now
+        try site.write(article, "---\ntitle: \"Ômu des abysses\"\nsection: \"Le dossier\"\norder: 0\n---\nUne cabane toute neuve.\n")
+        let reload = await next(events, within: 10) { if case .reload = $0 { true } else { false } }
+        #expect(reload != nil, "a reload event within 10 s")
+        print("serve: reload event \(ContinuousClock.now - saved) after saving")
+        #expect(try await get(base + "issues/2023-06-lettre-ete/omu/").1.contains("Une cabane toute neuve."))
+
+        // Break it: the error page lists the problem, the last good build is still served.
+        try site.write(article, "---\ntitle: [\n---\nTexte.\n")
+        let failed = await next(events, within: 10) { if case .failed = $0 { true } else { false } }
+        #expect(failed != nil, "a failure event within 10 s")
+        let (errorStatus, errorPage) = try await get(base + "__bulletin/errors")
+        #expect(errorStatus == 200)
+        #expect(errorPage.contains("issues/2023-06-lettre-ete/articles/10-omu.md:"))
+        #expect(errorPage.contains("invalid YAML"))
+        #expect(try await get(base + "issues/2023-06-lettre-ete/omu/").1.contains("Une cabane toute neuve."))
+
+        // Fix it: the site comes back by itself.
+        try site.write(article, "---\ntitle: \"Ômu des abysses\"\n---\nDe retour.\n")
+        let recovered = await next(events, within: 10) { if case .reload = $0 { true } else { false } }
+        #expect(recovered != nil)
+        #expect(try await get(base + "issues/2023-06-lettre-ete/omu/").1.contains("De retour."))
+        #expect(await server.hub.isFailing == false)
+    }
+
+    @Test func requestsLeavingTheSiteGet404() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let outside = site.root.deletingLastPathComponent().appendingPathComponent("bulletin-secret-\(UUID().uuidString).txt")
+        try Data("secret".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createSymbolicLink(
+            at: site.root.appendingPathComponent("static/lien.txt"), withDestinationURL: outside)
+        let (server, base, task) = try await start(site)
+        defer { task.cancel() }
+        _ = server
+        let port = Int(URL(string: base)!.port!)
+        for path in [
+            "/../site.yml", "/%2e%2e/site.yml", "/%2E%2E/%2e%2e/etc/passwd", "/issues/..%2f..%2fsite.yml",
+            "/%252e%252e/site.yml", "/lien.txt",
+        ] {
+            let (status, body) = try rawGET(port: port, path: path)
+            #expect(status == 404, "\(path) answered \(status)")
+            #expect(!body.contains("secret") && !body.contains("base_url"), "\(path) leaked a file")
+        }
+        #expect(try rawGET(port: port, path: "/logo.svg").0 == 200)
+    }
+
+    @Test func stopsCleanlyAndRemovesItsFolder() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let (server, _, task) = try await start(site)
+        #expect(FileManager.default.fileExists(atPath: server.output.path))
+        task.cancel()
+        _ = try? await task.value
+        #expect(!FileManager.default.fileExists(atPath: server.output.path))
+    }
+
+    /// A GET sent byte for byte, so that no client tidies `..` away before it leaves.
+    private func rawGET(port: Int, path: String) throws -> (Int, String) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CocoaError(.fileReadUnknown) }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(descriptor, $0, strlen($0), 0) }
+        var response = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response.append(contentsOf: buffer[0..<count])
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return (status, text)
+    }
+}
