@@ -98,3 +98,30 @@ func text(of html: String) -> String {
         .replacingOccurrences(of: "&amp;", with: "&")
         .replacingOccurrences(of: "&#160;", with: "\u{00A0}")
 }
+
+/// What the `bulletin` executable printed and returned.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs the `bulletin` executable built beside the tests, as CI does.
+func bulletin(_ arguments: [String], in folder: URL? = nil) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("bulletin")
+    process.arguments = arguments
+    if let folder { process.currentDirectoryURL = folder }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
+}

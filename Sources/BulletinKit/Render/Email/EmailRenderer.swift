@@ -47,11 +47,7 @@ struct EmailRenderer {
 
     private var fromName: String {
         let config = model.config
-        if let from = config.emailFrom, let open = from.lastIndex(of: "<") {
-            let name = from[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            if !name.isEmpty { return name }
-        }
-        return config.publisher ?? config.title
+        return config.emailFrom.flatMap(MIMEMessage.displayName(of:)) ?? config.publisher ?? config.title
     }
 }
 

@@ -59,12 +59,18 @@ struct MIMEMessage {
         return words.map { "=?UTF-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
     }
 
+    /// The name part of `Name <address>`, unquoted; `nil` when there is none.
+    static func displayName(of value: String) -> String? {
+        guard let open = value.lastIndex(of: "<") else { return nil }
+        let name = value[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        return name.isEmpty ? nil : name
+    }
+
     /// `Name <address>` with the name encoded when it is not ASCII.
     private func encodeAddress(_ value: String) -> String {
         guard let open = value.lastIndex(of: "<") else { return value }
-        let name = value[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         let address = value[open...]
-        guard !name.isEmpty else { return String(address) }
+        guard let name = Self.displayName(of: value) else { return String(address) }
         return name.allSatisfy(\.isASCII) ? "\"\(name)\" \(address)" : "\(encodeHeader(name)) \(address)"
     }
 }
