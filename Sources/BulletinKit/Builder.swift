@@ -114,7 +114,8 @@ public struct Builder: Sendable {
         }
         let rendered = issues.concurrentMap { issue in
             var diagnostics: [Diagnostic] = []
-            return (content.render(issue, diagnostics: &diagnostics), diagnostics)
+            var anchors: [ContentRenderer.AnchorCheck] = []
+            return (content.render(issue, diagnostics: &diagnostics, anchors: &anchors), diagnostics, anchors)
         }
         issues = rendered.map(\.0)
         report.diagnostics += rendered.flatMap(\.1)
@@ -139,6 +140,8 @@ public struct Builder: Sendable {
         renderer.imageSizes = imageSizes(source)
         var files = renderer.render() + staticFiles(source)
         if let script = options.pageScript { files = files.map { $0.injecting(script) } }
+        report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
+        guard !report.diagnostics.hasErrors else { return nil }
         if let clash = firstClash(files) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
             return nil

@@ -28,6 +28,8 @@ struct ContentRenderer {
     struct Page {
         let path: String
         let isPublished: Bool
+        /// The Markdown, whose headings a `#fragment` names.
+        let text: String
         /// Put before a `#fragment` written in a link to this file (see `editoHeadingPrefix`).
         var fragmentPrefix = ""
         /// Where the file's content stands on its page, when it shares one (En bref items).
@@ -41,13 +43,15 @@ struct ContentRenderer {
         for issue in issues {
             let published = isPublished(issue)
             pages[issue.source.path] = Page(
-                path: "\(issue.outputPath)", isPublished: published, fragmentPrefix: Self.editoHeadingPrefix)
+                path: issue.outputPath, isPublished: published, text: issue.source.text,
+                fragmentPrefix: Self.editoHeadingPrefix)
             for article in issue.articles {
-                pages[article.source.path] = Page(path: "\(issue.outputPath)\(article.slug)/", isPublished: published)
+                pages[article.source.path] = Page(
+                    path: "\(issue.outputPath)\(article.slug)/", isPublished: published, text: article.source.text)
             }
             for brief in issue.briefs {
                 pages[brief.source.path] = Page(
-                    path: "\(issue.outputPath)", isPublished: published,
+                    path: issue.outputPath, isPublished: published, text: brief.source.text,
                     fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
             }
         }
@@ -62,24 +66,27 @@ struct ContentRenderer {
         self.pages = pages
     }
 
-    func render(_ issue: Issue, diagnostics: inout [Diagnostic]) -> Issue {
+    /// Renders the bodies of `issue`. Links to anchors that are no heading are added to
+    /// `anchors`, to be looked for on their page once it is rendered.
+    func render(_ issue: Issue, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]) -> Issue {
         var issue = issue
         let folderName = String(issue.source.path.split(separator: "/")[1])
         guard let folder = folders[folderName] else { return issue }
         if let typographer { issue.typeset(with: typographer) }
         issue.content = render(
             issue.source, folder: folder, slug: issue.slug, prefix: "edito", headingPrefix: Self.editoHeadingPrefix,
-            diagnostics: &diagnostics)
+            diagnostics: &diagnostics, anchors: &anchors)
         for index in issue.articles.indices {
             let article = issue.articles[index]
             issue.articles[index].content = render(
-                article.source, folder: folder, slug: issue.slug, prefix: "a-\(article.slug)", diagnostics: &diagnostics)
+                article.source, folder: folder, slug: issue.slug, prefix: "a-\(article.slug)",
+                diagnostics: &diagnostics, anchors: &anchors)
         }
         for index in issue.briefs.indices {
             let brief = issue.briefs[index]
             issue.briefs[index].content = render(
                 brief.source, folder: folder, slug: issue.slug, prefix: "b-\(brief.slug)",
-                headingPrefix: Self.briefHeadingPrefix(brief.slug), diagnostics: &diagnostics)
+                headingPrefix: Self.briefHeadingPrefix(brief.slug), diagnostics: &diagnostics, anchors: &anchors)
         }
         return issue
     }
@@ -106,7 +113,7 @@ struct ContentRenderer {
 
     private func render(
         _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, headingPrefix: String = "",
-        diagnostics: inout [Diagnostic]
+        diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]
     ) -> RenderedMarkdown {
         let directory = String(source.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
         let resolver = PathResolver(folder: folder, slug: slug, staticFiles: staticFiles, directory: directory)
@@ -116,11 +123,22 @@ struct ContentRenderer {
         renderer.headingPrefix = headingPrefix
         renderer.typographer = typographer
         renderer.footnoteBackLabel = footnoteBackLabel
-        renderer.resolveURL = { url, location in resolve(url, resolver: resolver, location: location) }
-        return renderer.render(source, diagnostics: &diagnostics)
+        var pending: [AnchorCheck] = []
+        renderer.resolveURL = { url, location in
+            // `#suite` is a link to this file's heading, wherever its text is shown (a teaser, the e-mail).
+            guard url.hasPrefix("#") else { return resolve(url, resolver: resolver, location: location, anchors: &pending) }
+            let ownFile = "./" + (source.path as NSString).lastPathComponent
+            return resolve(ownFile + url, resolver: resolver, location: location, anchors: &pending, inOwnFile: true)
+        }
+        let rendered = renderer.render(source, diagnostics: &diagnostics)
+        anchors += pending
+        return rendered
     }
 
-    private func resolve(_ url: String, resolver: PathResolver, location: SourceLocation) -> URLResolution {
+    private func resolve(
+        _ url: String, resolver: PathResolver, location: SourceLocation, anchors: inout [AnchorCheck],
+        inOwnFile: Bool = false
+    ) -> URLResolution {
         if let resolution = Self.resolveExternal(url, location: location) { return resolution }
         let suffixStart = url.firstIndex { $0 == "#" || $0 == "?" } ?? url.endIndex
         let path = String(url[..<suffixStart])
@@ -133,8 +151,21 @@ struct ContentRenderer {
                 if sources.contains(source) { return .replace("") }
                 return .drop(.error("link to \(path): no issue, article or En bref item has this file", at: location))
             }
-            let fragment = suffix.hasPrefix("#")
-                ? "#" + page.fragmentPrefix + suffix.dropFirst() : (page.anchor.map { "#" + $0 } ?? "")
+            var fragment = page.anchor.map { "#" + $0 } ?? ""
+            if suffix.hasPrefix("#") {
+                let written = String(suffix.dropFirst())
+                let name = written.removingPercentEncoding ?? written
+                let headings = MarkdownRenderer.headingIDs(of: page.text)
+                if headings.contains(name) {
+                    fragment = "#" + page.fragmentPrefix + written
+                } else {
+                    // Maybe an anchor of the page itself (`#agenda`): looked for once it is rendered.
+                    fragment = suffix
+                    anchors.append(AnchorCheck(
+                        location: location, page: page.path + "index.html", anchor: name, file: inOwnFile ? nil : path,
+                        headings: headings))
+                }
+            }
             let rewritten = RenderedMarkdown.rootMarker + encodePath(page.path) + RenderedMarkdown.pageMarker + fragment
             guard page.isPublished else {
                 return .replaceWarning(rewritten, .warning(
@@ -144,6 +175,37 @@ struct ContentRenderer {
             return .replace(rewritten)
         case .failure(let error):
             return .drop(.error(error.message, at: location))
+        }
+    }
+
+    /// A link to `#anchor` that names no heading of its file; it may still name an element
+    /// of its page (`#agenda`), which is known once the page is rendered.
+    struct AnchorCheck: Sendable {
+        let location: SourceLocation
+        /// The page, relative to the output root.
+        let page: String
+        let anchor: String
+        /// The file linked to, as written; `nil` for a link within its own file.
+        let file: String?
+        /// The file's heading ids, for the message.
+        let headings: [String]
+
+        /// An error for every anchor found on no page; pages left out of the build (drafts)
+        /// are not looked into: the link to them already has its warning.
+        static func verify(_ checks: [AnchorCheck], in files: [OutputFile]) -> [Diagnostic] {
+            guard !checks.isEmpty else { return [] }
+            var pages: [String: Data] = [:]
+            for file in files where file.isPage { if case .data(let data) = file.contents { pages[file.path] = data } }
+            return checks.compactMap { check in
+                guard let page = pages[check.page] else { return nil }
+                if page.range(of: Data("id=\"\(escapeHTML(check.anchor))\"".utf8)) != nil { return nil }
+                let known = check.headings.isEmpty
+                    ? "it has no heading"
+                    : "its headings are " + check.headings.prefix(12).map { "#" + $0 }.joined(separator: ", ")
+                let message = check.file.map { "link to \($0)#\(check.anchor): no such heading in that file" }
+                    ?? "link to #\(check.anchor): no such heading in this file"
+                return .error("\(message) (\(known))", at: check.location)
+            }
         }
     }
 

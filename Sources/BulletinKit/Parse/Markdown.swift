@@ -28,27 +28,40 @@ struct MarkdownRenderer {
     private static let registration: Void = cmark_gfm_core_extensions_ensure_registered()
     private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
-    func render(_ source: MarkdownSource, diagnostics: inout [Diagnostic]) -> RenderedMarkdown {
-        _ = Self.registration
+    /// A parser with the GitHub extensions and footnotes.
+    private static func makeParser() -> OpaquePointer {
+        _ = registration
         let parser = cmark_parser_new(CMARK_OPT_FOOTNOTES)!
-        defer { cmark_parser_free(parser) }
-        for name in Self.extensionNames {
+        for name in extensionNames {
             if let syntaxExtension = cmark_find_syntax_extension(name) {
                 cmark_parser_attach_syntax_extension(parser, syntaxExtension)
             }
         }
-        var text = source.text
+        return parser
+    }
+
+    private static func parse(_ text: String, with parser: OpaquePointer) -> OpaquePointer {
+        var text = text
         text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
         }
-        let document = cmark_parser_finish(parser)!
+        return cmark_parser_finish(parser)!
+    }
+
+    func render(_ source: MarkdownSource, diagnostics: inout [Diagnostic]) -> RenderedMarkdown {
+        let parser = Self.makeParser()
+        defer { cmark_parser_free(parser) }
+        let document = Self.parse(source.text, with: parser)
         defer { cmark_node_free(document) }
 
+        var lineStarts: [Int]?
         func location(of node: OpaquePointer) -> SourceLocation {
-            SourceLocation(
-                path: source.path,
-                line: source.firstLine + Int(cmark_node_get_start_line(node)) - 1,
-                column: max(Int(cmark_node_get_start_column(node)), 1))
+            let line = Int(cmark_node_get_start_line(node))
+            let byteColumn = max(Int(cmark_node_get_start_column(node)), 1)
+            if lineStarts == nil { lineStarts = Self.lineStarts(source.text) }
+            return SourceLocation(
+                path: source.path, line: source.firstLine + line - 1,
+                column: Self.characterColumn(source.text, lineStart: lineStarts![min(max(line, 1), lineStarts!.count) - 1], byteColumn: byteColumn))
         }
 
         var removals: [OpaquePointer] = []
@@ -162,6 +175,24 @@ struct MarkdownRenderer {
         return rendered
     }
 
+    // MARK: Locations
+
+    /// The byte offset of each line of `text`.
+    private static func lineStarts(_ text: String) -> [Int] {
+        var starts = [0]
+        for (offset, byte) in text.utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        return starts
+    }
+
+    /// cmark-gfm counts columns in bytes; editors, YAML errors and GitHub count characters
+    /// (`Début, [lien]` has its link at column 8, not 9).
+    private static func characterColumn(_ text: String, lineStart: Int, byteColumn: Int) -> Int {
+        let utf8 = text.utf8
+        guard let start = utf8.index(utf8.startIndex, offsetBy: lineStart, limitedBy: utf8.endIndex) else { return byteColumn }
+        let end = utf8.index(start, offsetBy: byteColumn - 1, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        return text.unicodeScalars[start..<end].count + 1
+    }
+
     // MARK: Typography
 
     /// The syntax tree flattened for the typographer: text to set, and what it must see
@@ -265,20 +296,47 @@ struct MarkdownRenderer {
     /// cmark-gfm writes headings without ids; each heading gets a marker as its first
     /// child, turned into `id="…"` once rendered, so that `#anchors` can target it.
     private func markHeadings(_ headings: [OpaquePointer]) {
-        var used: [String: Int] = [:]
-        for heading in headings {
-            guard let pointer = cmark_render_plaintext(heading, 0, 0) else { continue }
-            var slug = Slug.make(String(cString: pointer))
-            free(pointer)
-            if slug.isEmpty { slug = "section" }
-            let count = used[slug, default: 0] + 1
-            used[slug] = count
-            if count > 1 { slug += "-\(count)" }
+        for (heading, slug) in zip(headings, Self.headingSlugs(headings)) {
             guard let marker = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
             cmark_node_set_on_enter(marker, Self.headingMarkerStart + slug + Self.headingMarkerEnd)
             cmark_node_set_on_exit(marker, "")
             cmark_node_prepend_child(heading, marker)
         }
+    }
+
+    /// A heading's id is its text as a slug (`## Le programme` → `le-programme`), numbered
+    /// from the second time it occurs (`le-programme-2`).
+    private static func headingSlugs(_ headings: [OpaquePointer]) -> [String] {
+        var used: [String: Int] = [:]
+        return headings.map { heading in
+            var slug = ""
+            if let pointer = cmark_render_plaintext(heading, 0, 0) {
+                slug = Slug.make(String(cString: pointer))
+                free(pointer)
+            }
+            if slug.isEmpty { slug = "section" }
+            let count = used[slug, default: 0] + 1
+            used[slug] = count
+            return count > 1 ? slug + "-\(count)" : slug
+        }
+    }
+
+    /// The ids `render` gives the headings of `text`, without their prefix. Typography
+    /// never changes them: it only touches spaces and punctuation, which slugs drop.
+    static func headingIDs(of text: String) -> [String] {
+        let parser = makeParser()
+        defer { cmark_parser_free(parser) }
+        let document = parse(text, with: parser)
+        defer { cmark_node_free(document) }
+        var headings: [OpaquePointer] = []
+        let iterator = cmark_iter_new(document)
+        defer { cmark_iter_free(iterator) }
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            if event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator), cmark_node_get_type(node) == CMARK_NODE_HEADING {
+                headings.append(node)
+            }
+        }
+        return headingSlugs(headings)
     }
 
     /// `<h2><!--bulletin-heading:suite-->` → `<h2 id="prefix-suite">`, or `<h2>` in teasers,
