@@ -45,11 +45,10 @@ struct Serve: AsyncParsableCommand {
             },
             onBuild: { report in
                 printer.print(report.diagnostics)
-                let seconds = Double(report.duration.components.attoseconds) / 1e18 + Double(report.duration.components.seconds)
                 if report.failed {
                     printError("rebuild failed: the browser shows the errors; the last good build is still served")
                 } else {
-                    printOutput(String(format: "Built %d issues, %d pages in %.2f s", report.issueCount, report.pageCount, seconds))
+                    printOutput(String(format: "Built %@, %d pages in %.2f s", report.issuesPhrase, report.pageCount, report.seconds))
                 }
             })
     }

@@ -90,12 +90,10 @@ struct Build: ParsableCommand {
             throw ExitCode(Exit.siteErrors)
         }
         if !quiet {
-            let seconds = Double(report.duration.components.attoseconds) / 1e18 + Double(report.duration.components.seconds)
             let email = report.largestEmail.map { String(format: ", largest e-mail %.1f KB", Double($0.bytes) / 1024) } ?? ""
             Swift.print(String(
-                format: "Built %d issue%@: %d pages, %d files%@ in %.2f s → %@", report.issueCount,
-                report.issueCount == 1 ? "" : "s", report.pageCount, report.fileCount, email, seconds,
-                relativePath(options.outputFolder)))
+                format: "Built %@: %d pages, %d files%@ in %.2f s → %@", report.issuesPhrase, report.pageCount,
+                report.fileCount, email, report.seconds, relativePath(options.outputFolder)))
         }
     }
 }
@@ -141,4 +139,10 @@ do {
         exit(Exit.usage)
     }
     Bulletin.exit(withError: error)
+}
+
+extension BuildReport {
+    var seconds: Double { Double(duration.components.attoseconds) / 1e18 + Double(duration.components.seconds) }
+    /// `1 issue`, `4 issues`.
+    var issuesPhrase: String { issueCount == 1 ? "1 issue" : "\(issueCount) issues" }
 }

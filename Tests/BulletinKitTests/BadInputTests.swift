@@ -221,4 +221,31 @@ import Testing
         #expect(!site.build().failed)
         #expect(site.exists("index.html"))
     }
+
+    @Test func symbolicLinksAreLeftOutWithAWarningEvenWhenTheyLoop() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "static/logo.svg": "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        ])
+        defer { site.remove() }
+        let links = [
+            "static/loop": ".",  // would recurse for ever if followed
+            "static/passwd": "/etc/passwd",  // would publish a file from outside the site
+            "issues/2023-07-ete/images": "/etc",
+            "issues/2023-08-alias": "2023-07-ete",
+        ]
+        for (path, target) in links {
+            try FileManager.default.createDirectory(
+                at: site.root.appendingPathComponent(path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: site.root.appendingPathComponent(path).path, withDestinationPath: target)
+        }
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        #expect(Set(report.warnings.compactMap(\.path)) == Set(links.keys), "\(report.printed)")
+        #expect(report.warnings.allSatisfy { $0.message.hasPrefix("symbolic link left out of the site") })
+        #expect(site.exists("logo.svg"))
+        for path in ["loop", "passwd", "issues/2023-07-ete/images", "issues/2023-08-alias"] {
+            #expect(!site.exists(path), "\(path) must not be published")
+        }
+    }
 }

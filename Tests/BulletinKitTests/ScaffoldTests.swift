@@ -313,7 +313,7 @@ import Testing
         _ = try value(ScaffoldWriter(root: root).writeNewSite(Scaffold.site(today: date("2024-03-15"), withTheme: true)))
         #expect(!DefaultTheme.files.isEmpty)
         let themeFolder = root.appendingPathComponent("themes/default")
-        #expect(Set(SiteLoader.files(under: themeFolder)) == Set(DefaultTheme.files.keys))
+        #expect(Set(SiteLoader.files(under: themeFolder).files) == Set(DefaultTheme.files.keys))
         for (path, data) in DefaultTheme.files {
             #expect(try Data(contentsOf: themeFolder.appendingPathComponent(path)) == data, "\(path)")
         }

@@ -9,7 +9,7 @@ import Testing
         .appendingPathComponent("themes/default")
 
     @Test func theBinaryCarriesThemesDefaultAsItIsOnDisk() throws {
-        let onDisk = SiteLoader.files(under: themeFolder)
+        let onDisk = SiteLoader.files(under: themeFolder).files
         #expect(Set(onDisk) == Set(DefaultTheme.files.keys), "run scripts/embed-theme.py (make build does)")
         for path in onDisk {
             let data = try Data(contentsOf: themeFolder.appendingPathComponent(path))

@@ -12,10 +12,11 @@ struct SiteLoader {
             diagnostics.append(Diagnostic(.error, "no site.yml in \(root.path): is this a Bulletin site?", path: nil))
         }
 
-        let issueNames = SiteLoader.visibleEntries(of: root.appendingPathComponent("issues"))
-            .filter { $0.isDirectory }
-            .map(\.name)
-            .sorted()
+        let issueEntries = SiteLoader.visibleEntries(of: root.appendingPathComponent("issues"))
+        for entry in issueEntries where entry.kind == .symbolicLink {
+            diagnostics.append(SiteLoader.symbolicLinkWarning("issues/\(entry.name)"))
+        }
+        let issueNames = issueEntries.filter(\.isDirectory).map(\.name).sorted()
         let loaded = issueNames.concurrentMap { name in
             var local: [Diagnostic] = []
             let folder = loadIssue(named: name, diagnostics: &local)
@@ -24,7 +25,9 @@ struct SiteLoader {
         diagnostics += loaded.flatMap(\.1)
 
         let staticFolder = root.appendingPathComponent("static")
-        let staticFiles = Set(SiteLoader.files(under: staticFolder))
+        let staticListing = SiteLoader.files(under: staticFolder)
+        diagnostics += staticListing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("static/\($0)") }
+        let staticFiles = Set(staticListing.files)
         let source = SiteSource(
             root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
             staticImageSizes: SiteLoader.imageSizes(of: staticFiles, in: staticFolder))
@@ -33,7 +36,9 @@ struct SiteLoader {
 
     private func loadIssue(named name: String, diagnostics: inout [Diagnostic]) -> IssueFolder {
         let folder = "issues/\(name)"
-        let files = Set(SiteLoader.files(under: root.appendingPathComponent(folder)))
+        let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
+        diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
+        let files = Set(listing.files)
         var issueFile: SourceFile?
         if files.contains("issue.md") {
             issueFile = read("\(folder)/issue.md", into: &diagnostics)
@@ -73,28 +78,55 @@ struct SiteLoader {
     }
 
     struct Entry {
+        enum Kind { case file, directory, symbolicLink, other }
         let name: String
-        let isDirectory: Bool
+        let kind: Kind
+        var isDirectory: Bool { kind == .directory }
     }
 
-    /// Entries of a folder, without those whose name starts with `.` or `_`.
+    /// Entries of a folder, without those whose name starts with `.` or `_`. Symbolic
+    /// links are reported as such, never followed: one could loop, or lead outside the site.
     static func visibleEntries(of folder: URL) -> [Entry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") }.map { name in
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
-            return Entry(name: name, isDirectory: isDirectory.boolValue)
+            var info = stat()
+            guard lstat(folder.appendingPathComponent(name).path, &info) == 0 else { return Entry(name: name, kind: .other) }
+            let kind: Entry.Kind =
+                switch info.st_mode & S_IFMT {
+                case S_IFREG: .file
+                case S_IFDIR: .directory
+                case S_IFLNK: .symbolicLink
+                default: .other
+                }
+            return Entry(name: name, kind: kind)
         }
     }
 
-    /// Every visible regular file under a folder, relative to it, `/`-separated.
-    static func files(under folder: URL, prefix: String = "") -> [String] {
-        visibleEntries(of: folder).flatMap { entry -> [String] in
+    struct Listing {
+        /// Regular files, relative to the folder listed, `/`-separated.
+        var files: [String] = []
+        var symbolicLinks: [String] = []
+    }
+
+    /// Every visible regular file under a folder, and the symbolic links left out.
+    static func files(under folder: URL, prefix: String = "") -> Listing {
+        var listing = Listing()
+        for entry in visibleEntries(of: folder) {
             let relative = prefix + entry.name
-            if entry.isDirectory {
-                return files(under: folder.appendingPathComponent(entry.name), prefix: relative + "/")
+            switch entry.kind {
+            case .file: listing.files.append(relative)
+            case .directory:
+                let inner = files(under: folder.appendingPathComponent(entry.name), prefix: relative + "/")
+                listing.files += inner.files
+                listing.symbolicLinks += inner.symbolicLinks
+            case .symbolicLink: listing.symbolicLinks.append(relative)
+            case .other: break
             }
-            return [relative]
         }
+        return listing
+    }
+
+    static func symbolicLinkWarning(_ path: String) -> Diagnostic {
+        Diagnostic(.warning, "symbolic link left out of the site: copy the file or folder itself here", path: path)
     }
 }

@@ -33,7 +33,9 @@ struct Theme: Sendable {
             diagnostics.append(Diagnostic(.error, "theme `\(name)` not found: no folder \(sitePrefix)", path: "site.yml"))
             return nil
         }
-        let siteFiles = hasFolder ? Set(SiteLoader.files(under: folder)) : []
+        let listing = hasFolder ? SiteLoader.files(under: folder) : SiteLoader.Listing()
+        diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning(sitePrefix + $0) }
+        let siteFiles = Set(listing.files)
         var files: [String: ThemeFile] = DefaultTheme.files.mapValues { .builtIn($0) }
         for path in siteFiles { files[path] = .onDisk(folder.appendingPathComponent(path)) }
         let errorCount = diagnostics.count
