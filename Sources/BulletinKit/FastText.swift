@@ -26,10 +26,9 @@ extension String {
         return haystack.withUTF8 { hay -> String in
             target.withUTF8 { pin -> String in
                 replacement.withUTF8 { insert -> String in
-                    guard let base = hay.baseAddress, pin.count > 0 else { return self }
+                    guard pin.count > 0 else { return self }
                     var output: [UInt8] = []
                     var offset = 0
-                    _ = base
                     while offset < hay.count, let index = findBytes(hay, from: offset, pin) {
                         if output.isEmpty { output.reserveCapacity(hay.count + 64) }
                         output.append(contentsOf: hay[offset..<index])
@@ -42,6 +41,36 @@ extension String {
                 }
             }
         }
+    }
+
+    /// Every span from `start` to the next `end` replaced by what `replace` appends to the
+    /// output; it is handed the bytes between the two and the output so far, which it may
+    /// amend (to put an attribute into the tag just before).
+    func replacingSpans(
+        from start: String, to end: String, _ replace: (_ inner: ArraySlice<UInt8>, _ output: inout [UInt8]) -> Void
+    ) -> String {
+        let hay = Array(utf8)
+        let open = Array(start.utf8)
+        let close = Array(end.utf8)
+        var output: [UInt8] = []
+        var offset = 0
+        hay.withUnsafeBufferPointer { hay in
+            open.withUnsafeBufferPointer { open in
+                close.withUnsafeBufferPointer { close in
+                    while let spanStart = findBytes(hay, from: offset, open),
+                        let spanEnd = findBytes(hay, from: spanStart + open.count, close)
+                    {
+                        if output.isEmpty { output.reserveCapacity(hay.count + 64) }
+                        output.append(contentsOf: hay[offset..<spanStart])
+                        replace(ArraySlice(hay[(spanStart + open.count)..<spanEnd]), &output)
+                        offset = spanEnd + close.count
+                    }
+                }
+            }
+        }
+        if offset == 0 { return self }
+        output.append(contentsOf: hay[offset...])
+        return String(decoding: output, as: UTF8.self)
     }
 }
 

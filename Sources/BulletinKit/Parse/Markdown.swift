@@ -343,20 +343,14 @@ struct MarkdownRenderer {
     /// which stand on pages where the ids belong to the article page.
     private func identifyHeadings(_ html: String, keepIDs: Bool = true) -> String {
         guard html.containsBytes(of: Self.headingMarkerStart) else { return html }
-        var result = ""
-        var rest = Substring(html)
-        while let start = rest.range(of: Self.headingMarkerStart) {
-            guard let end = rest[start.upperBound...].range(of: Self.headingMarkerEnd) else { break }
-            var before = rest[..<start.lowerBound]
-            if keepIDs, before.hasSuffix(">") {
-                before = before.dropLast()
-                result += before + " id=\"\(headingPrefix)\(rest[start.upperBound..<end.lowerBound])\">"
-            } else {
-                result += before
-            }
-            rest = rest[end.upperBound...]
+        let attributeStart = Array(" id=\"\(headingPrefix)".utf8)
+        return html.replacingSpans(from: Self.headingMarkerStart, to: Self.headingMarkerEnd) { slug, output in
+            guard keepIDs, output.last == UInt8(ascii: ">") else { return }
+            output.removeLast()
+            output += attributeStart
+            output += slug
+            output += [UInt8(ascii: "\""), UInt8(ascii: ">")]
         }
-        return result + rest
     }
 
     /// cmark-gfm numbers footnotes `fn-1` in every document; several documents on one

@@ -97,7 +97,7 @@ struct Typographer: Sendable {
             case UInt8(ascii: ";"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ":"):
                 if previous == UInt8(ascii: " ") && french { rules = true }
             case UInt8(ascii: " ") where previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " "): rules = true
-            case 0xAB, 0xBB where previous == 0xC2: if french { rules = true }  // « »
+            case 0xAB where previous == 0xC2, 0xBB where previous == 0xC2: if french { rules = true }  // « »
             case UInt8(ascii: "0")...UInt8(ascii: "9"): ordinals = true
             case UInt8(ascii: "e"):
                 switch previous {

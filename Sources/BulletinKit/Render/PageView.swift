@@ -18,13 +18,18 @@ struct PageView: MustacheParent {
     var content: String = ""
 
     func child(named name: String) -> Any? {
+        // `name` first: looking into `body` copies it, and most names are not in it.
+        switch name {
+        case "root": return context.linker.root
+        case "content": return content
+        case "t": return context.locale.strings
+        case "lang": return context.model.config.language.rawValue
+        case "page": return meta
+        case "site": return SiteView(context: context)
+        case "latest", "recent", "has_recent", "issue", "article", "years": break
+        default: return nil
+        }
         switch (name, body) {
-        case ("root", _): return context.linker.root
-        case ("content", _): return content
-        case ("t", _): return context.locale.strings
-        case ("lang", _): return context.model.config.language.rawValue
-        case ("page", _): return meta
-        case ("site", _): return SiteView(context: context)
         case ("latest", .home(let latest, _)): return latest
         case ("recent", .home(_, let recent)): return recent
         case ("has_recent", .home(_, let recent)): return !recent.isEmpty

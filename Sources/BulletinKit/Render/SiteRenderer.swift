@@ -22,13 +22,11 @@ struct SiteRenderer {
 
     /// Absolute URLs, inline styles, images fitted to the e-mail's column.
     private var emailContext: RenderContext {
-        var context = context(depth: 0).with(.absolute(baseURL: baseURL))
-        context.maxImageWidth = EmailRenderer.contentWidth
-        context.styler = EmailStyler(
+        let styler = EmailStyler(
             styles: theme.emailStyles,
             imageSizes: Dictionary(imageSizes.map { (baseURL + encodePath($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }),
             maxImageWidth: EmailRenderer.contentWidth)
-        return context
+        return context(depth: 0).with(.absolute(baseURL: baseURL), styler: styler, maxImageWidth: EmailRenderer.contentWidth)
     }
 
     func render() -> [OutputFile] {

@@ -3,25 +3,43 @@ import Mustache
 /// Template contexts. Each view answers the names listed in docs/themes.md by a
 /// `switch`, which is both the theme's documented vocabulary and faster than the
 /// reflection swift-mustache falls back on.
-struct RenderContext: Sendable {
+///
+/// A class: every view holds it, and templates copy views at each lookup; a reference
+/// is one retain where a struct of this size was a dozen.
+final class RenderContext: Sendable {
     let model: SiteModel
     let locale: LocaleStrings
-    var linker: Linker
+    let linker: Linker
     /// The site's address, rendered once.
     let addressHTML: String?
     /// Titles are typeset when parsed; their `_html` form raises ordinals.
     let typographer: Typographer
     /// Sizes of the site's images, by output path.
-    var imageSizes: [String: ImageSize] = [:]
+    let imageSizes: [String: ImageSize]
     /// Set for the e-mail edition: inline styles on rendered Markdown.
-    var styler: EmailStyler? = nil
+    let styler: EmailStyler?
     /// Widest an image may be shown (the e-mail's column); `nil` on the web.
-    var maxImageWidth: Int? = nil
+    let maxImageWidth: Int?
 
-    func with(_ linker: Linker) -> RenderContext {
-        var copy = self
-        copy.linker = linker
-        return copy
+    init(
+        model: SiteModel, locale: LocaleStrings, linker: Linker, addressHTML: String?, typographer: Typographer,
+        imageSizes: [String: ImageSize] = [:], styler: EmailStyler? = nil, maxImageWidth: Int? = nil
+    ) {
+        self.model = model
+        self.locale = locale
+        self.linker = linker
+        self.addressHTML = addressHTML
+        self.typographer = typographer
+        self.imageSizes = imageSizes
+        self.styler = styler
+        self.maxImageWidth = maxImageWidth
+    }
+
+    /// The same context with other links, and for the e-mail other styles and widths.
+    func with(_ linker: Linker, styler: EmailStyler? = nil, maxImageWidth: Int? = nil) -> RenderContext {
+        RenderContext(
+            model: model, locale: locale, linker: linker, addressHTML: addressHTML, typographer: typographer,
+            imageSizes: imageSizes, styler: styler ?? self.styler, maxImageWidth: maxImageWidth ?? self.maxImageWidth)
     }
 
     /// Rendered Markdown made ready for this page: links from here, styles inline in e-mails.
