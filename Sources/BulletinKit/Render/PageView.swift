@@ -1,8 +1,8 @@
 import Mustache
 
 /// The context of a whole page: what every page has (docs/themes.md, "Context available
-/// on every page") plus the page's own objects.
-struct PageView: MustacheParent {
+/// on every page") plus the page's own objects. A class, for the reason `IssueView` is.
+final class PageView: MustacheParent {
     enum Body {
         case home(latest: IssueView?, recent: [IssueView])
         case issue(IssueView)
@@ -16,6 +16,12 @@ struct PageView: MustacheParent {
     let context: RenderContext
     /// The page template's output, for the layout.
     var content: String = ""
+
+    init(body: Body, meta: PageMeta, context: RenderContext) {
+        self.body = body
+        self.meta = meta
+        self.context = context
+    }
 
     func child(named name: String) -> Any? {
         // `name` first: looking into `body` copies it, and most names are not in it.

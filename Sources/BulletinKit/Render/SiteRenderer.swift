@@ -54,7 +54,7 @@ struct SiteRenderer {
     // MARK: Pages
 
     private func page(_ template: String, path: String, context: RenderContext, body: (RenderContext) -> PageView.Body, meta: PageMeta) -> OutputFile {
-        var view = PageView(body: body(context), meta: meta, context: context)
+        let view = PageView(body: body(context), meta: meta, context: context)
         view.content = theme.render(template, view)
         return .text(path, theme.render("layout", view))
     }

@@ -88,13 +88,22 @@ struct LinkView: MustacheParent {
     }
 }
 
-struct IssueView: MustacheParent {
+/// The views that hold an issue are classes: templates copy a view at every lookup,
+/// and copying an `Issue` means a retain for each of its strings.
+final class IssueView: MustacheParent {
     let issue: Issue
     let context: RenderContext
     /// Lists show summaries; the issue page and the feed show everything.
     let isFull: Bool
     /// Index in `model.issues`, for the neighbouring issues.
-    var position: Int? = nil
+    let position: Int?
+
+    init(issue: Issue, context: RenderContext, isFull: Bool, position: Int? = nil) {
+        self.issue = issue
+        self.context = context
+        self.isFull = isFull
+        self.position = position
+    }
 
     func child(named name: String) -> Any? {
         let linker = context.linker
@@ -168,9 +177,14 @@ struct SectionView: MustacheParent {
     }
 }
 
-struct EditoView: MustacheParent {
+final class EditoView: MustacheParent {
     let issue: Issue
     let context: RenderContext
+
+    init(issue: Issue, context: RenderContext) {
+        self.issue = issue
+        self.context = context
+    }
 
     func child(named name: String) -> Any? {
         let photo = issue.edito?.photo.map { context.image($0, alt: "", maxWidth: 96) }
@@ -188,12 +202,19 @@ struct EditoView: MustacheParent {
     }
 }
 
-struct ArticleView: MustacheParent {
+final class ArticleView: MustacheParent {
     let article: Article
     let issue: Issue
     let context: RenderContext
     /// The article page shows the body and the neighbouring articles.
-    var isPage = false
+    let isPage: Bool
+
+    init(article: Article, issue: Issue, context: RenderContext, isPage: Bool = false) {
+        self.article = article
+        self.issue = issue
+        self.context = context
+        self.isPage = isPage
+    }
 
     private var pageFolder: String { issue.outputPath + article.slug + "/" }
 
@@ -233,9 +254,14 @@ struct ArticleView: MustacheParent {
     }
 }
 
-struct BriefView: MustacheParent {
+final class BriefView: MustacheParent {
     let brief: Article
     let context: RenderContext
+
+    init(brief: Article, context: RenderContext) {
+        self.brief = brief
+        self.context = context
+    }
 
     func child(named name: String) -> Any? {
         switch name {
