@@ -17,6 +17,8 @@ public struct BuildOptions: Sendable {
     public var typography = true
     /// Put before `</body>` of every web page (not the e-mails): `serve`'s live reload.
     public var pageScript: String? = nil
+    /// Set by `serve`: the output is updated in place, only changed files written.
+    public var outputMemory: OutputMemory? = nil
     /// Told the name of each stage as it starts (`reading`, `rendering`…), for a progress line.
     public var onStage: (@Sendable (String) -> Void)? = nil
 
@@ -63,7 +65,8 @@ public struct Builder: Sendable {
         }
         if options.writesOutput, let files {
             options.onStage?("writing")
-            if let failure = OutputWriter(output: options.outputFolder.standardizedFileURL).write(files) {
+            let writer = OutputWriter(output: options.outputFolder.standardizedFileURL)
+            if let failure = options.outputMemory.map({ writer.update(files, memory: $0) }) ?? writer.write(files) {
                 report.diagnostics.append(failure)
                 report.failed = true
             }

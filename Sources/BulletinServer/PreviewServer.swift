@@ -17,6 +17,8 @@ public struct PreviewServer: Sendable {
     /// How often the source folder is checked for changes.
     public var pollInterval: Duration = .milliseconds(200)
     public let hub = LiveReloadHub()
+    /// What the last build wrote: rebuilds write only the files that changed.
+    let outputMemory = OutputMemory()
     /// Where the preview is built; removed when the server stops.
     public let output: URL
 
@@ -118,6 +120,7 @@ public struct PreviewServer: Sendable {
         options.selection = .init(includeDrafts: true, includeFuture: true)
         options.strict = strict
         options.pageScript = LiveReloadScript.page
+        options.outputMemory = outputMemory
         let settled = options
         let report = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: Builder().build(settled)) }

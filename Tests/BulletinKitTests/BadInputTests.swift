@@ -248,4 +248,34 @@ import Testing
             #expect(!site.exists(path), "\(path) must not be published")
         }
     }
+
+    @Test func serveUpdatesItsOutputInPlaceWritingOnlyWhatChanged() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "issues/2023-07-ete/articles/01-a.md": "---\ntitle: A\n---\nPremier texte.\n",
+            "issues/2023-07-ete/articles/02-b.md": "---\ntitle: B\n---\nAutre texte.\n",
+        ])
+        defer { site.remove() }
+        var options = BuildOptions(source: site.root)
+        options.now = SimpleDate(parsing: "2026-01-01")
+        options.outputMemory = OutputMemory()
+        #expect(!Builder().build(options).failed)
+
+        try site.write("issues/2023-07-ete/articles/01-a.md", "---\ntitle: A\n---\nTexte corrigé.\n")
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("issues/2023-07-ete/articles/02-b.md"))
+        try site.write("issues/2023-07-ete/articles/03-c.md", "---\ntitle: C\n---\nNouveau.\n")
+        #expect(!Builder().build(options).failed)
+
+        #expect(try site.page("issues/2023-07-ete/a/index.html").contains("Texte corrigé."))
+        #expect(try site.page("issues/2023-07-ete/c/index.html").contains("Nouveau."))
+        #expect(!site.exists("issues/2023-07-ete/b/index.html"), "a removed article's page goes")
+
+        // A third build that changes nothing writes nothing.
+        let past = Date(timeIntervalSince1970: 1_000_000_000)
+        let page = site.output.appendingPathComponent("issues/2023-07-ete/a/index.html")
+        try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: page.path)
+        #expect(!Builder().build(options).failed)
+        let modified = try FileManager.default.attributesOfItem(atPath: page.path)[.modificationDate] as? Date
+        #expect(modified == past)
+    }
 }

@@ -19,9 +19,11 @@ public struct OutputFile: Sendable {
 
     /// The page with `script` before `</body>`; other files unchanged.
     func injecting(_ script: String) -> OutputFile {
-        guard isPage, !path.hasSuffix("email.html"), case .data(let data) = contents else { return self }
-        let page = String(decoding: data, as: UTF8.self)
-        guard let end = page.range(of: "</body>", options: .backwards) else { return self }
-        return .text(path, page.replacingCharacters(in: end, with: script + "\n</body>"))
+        guard isPage, !path.hasSuffix("email.html"), case .data(let data) = contents,
+            let end = data.range(of: Data("</body>".utf8), options: .backwards)
+        else { return self }
+        var page = data
+        page.replaceSubrange(end.lowerBound..<end.lowerBound, with: Data((script + "\n").utf8))
+        return OutputFile(path: path, contents: .data(page))
     }
 }

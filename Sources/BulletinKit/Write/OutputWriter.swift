@@ -48,6 +48,44 @@ struct OutputWriter {
         return swap(in: staging, token: token)
     }
 
+    /// Brings an output folder written before by this writer up to date, writing only
+    /// the files that changed since `memory` saw it and removing those that are gone.
+    /// Not atomic, for `serve`, whose output only its own server reads: after a one-line
+    /// edit it writes a handful of files instead of thousands.
+    func update(_ files: [OutputFile], memory: OutputMemory) -> Diagnostic? {
+        let manager = FileManager.default
+        let previous = memory.fingerprints
+        let current = Dictionary(files.map { ($0.path, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+        guard !previous.isEmpty, manager.fileExists(atPath: output.appendingPathComponent(Self.markerName).path) else {
+            let failure = write(files)
+            memory.fingerprints = failure == nil ? current : [:]
+            return failure
+        }
+        let changed = files.filter { previous[$0.path] != current[$0.path] }
+        do {
+            for folder in Set(changed.map { ($0.path as NSString).deletingLastPathComponent }) where !folder.isEmpty {
+                try manager.createDirectory(at: output.appendingPathComponent(folder), withIntermediateDirectories: true)
+            }
+            for file in changed {
+                let target = output.appendingPathComponent(file.path)
+                switch file.contents {
+                case .data(let data): try Self.writeFile(data, to: target)
+                case .copy(let source):
+                    try? manager.removeItem(at: target)
+                    try manager.copyItem(at: source, to: target)
+                }
+            }
+            for path in previous.keys where current[path] == nil {
+                try? manager.removeItem(at: output.appendingPathComponent(path))
+            }
+        } catch {
+            memory.fingerprints = [:]  // the next build writes everything again
+            return Diagnostic(.error, (error as? WriteFailure)?.message ?? error.localizedDescription, path: nil)
+        }
+        memory.fingerprints = current
+        return nil
+    }
+
     /// A plain write: Foundation's `Data.write` syncs every file to disk, which made
     /// writing thousands of pages slower than rendering them.
     private static func writeFile(_ data: Data, to url: URL) throws {
@@ -105,4 +143,38 @@ struct OutputWriter {
 
 private struct WriteFailure: Error {
     let message: String
+}
+
+/// What the last build wrote, by output path: `serve` keeps it between builds.
+public final class OutputMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _fingerprints: [String: Int] = [:]
+
+    public init() {}
+
+    var fingerprints: [String: Int] {
+        get { lock.withLock { _fingerprints } }
+        set { lock.withLock { _fingerprints = newValue } }
+    }
+}
+
+extension OutputFile {
+    /// Changes when the file's contents do: a hash of the bytes, or of the copied file's
+    /// path, size and modification time.
+    var fingerprint: Int {
+        var hasher = Hasher()
+        switch contents {
+        case .data(let data):
+            hasher.combine(0)
+            // Every byte: `Data`'s own hash reads only the first 80.
+            data.withUnsafeBytes { hasher.combine(bytes: $0) }
+        case .copy(let source):
+            hasher.combine(1)
+            hasher.combine(source.path)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: source.path)
+            hasher.combine(attributes?[.size] as? Int)
+            hasher.combine((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970)
+        }
+        return hasher.finalize()
+    }
 }
