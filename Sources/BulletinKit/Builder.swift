@@ -110,6 +110,7 @@ public struct Builder: Sendable {
             issues: issues, folders: source.issues, staticFiles: source.staticFiles, unsafeHTML: config.unsafeHTML,
             isPublished: { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) })
         if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
+        if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
         let typographer = Typographer(language: config.language)
         if options.typography {
             content.typographer = typographer

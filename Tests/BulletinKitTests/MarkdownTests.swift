@@ -28,8 +28,11 @@ import Testing
         var renderer = MarkdownRenderer()
         renderer.footnotePrefix = "edito"
         renderer.footnoteBackLabel = "Retour au texte"
+        renderer.footnotesTitle = "Notes de bas de page"
         var diagnostics: [Diagnostic] = []
         let html = renderer.render(MarkdownSource(path: "a.md", text: "Texte[^1].\n\n[^1]: Note.\n", firstLine: 1), diagnostics: &diagnostics).html
+        #expect(html.contains("<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">Notes de bas de page</h2>"),
+            "a section needs a heading (Nu checker, screen-reader navigation)")
         #expect(html.contains("href=\"#fn-edito-1\""))
         #expect(html.contains("id=\"fnref-edito-1\""))
         #expect(html.contains("aria-label=\"Retour au texte\""))

@@ -17,8 +17,9 @@ struct ContentRenderer {
     let unsafeHTML: Bool
     /// Sets the bodies and the front-matter's text; `nil` leaves them as written.
     var typographer: Typographer?
-    /// From the theme's locale (`footnote_back`).
+    /// From the theme's locale (`footnote_back`, `footnotes_title`).
     var footnoteBackLabel = "Back to content"
+    var footnotesTitle = "Notes"
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
     /// Every Markdown file read, parsed or not: a link to one that failed to parse is
@@ -123,6 +124,7 @@ struct ContentRenderer {
         renderer.headingPrefix = headingPrefix
         renderer.typographer = typographer
         renderer.footnoteBackLabel = footnoteBackLabel
+        renderer.footnotesTitle = footnotesTitle
         var pending: [AnchorCheck] = []
         renderer.resolveURL = { url, location in
             // `#suite` is a link to this file's heading, wherever its text is shown (a teaser, the e-mail).

@@ -22,6 +22,8 @@ struct MarkdownRenderer {
     var headingPrefix = ""
     /// The accessible label of a footnote's way back (cmark-gfm writes it in English).
     var footnoteBackLabel = "Back to content"
+    /// The heading of the footnotes, which cmark-gfm writes as a section without one.
+    var footnotesTitle = "Notes"
     /// Decides what each link and image URL becomes.
     var resolveURL: (_ url: String, _ location: SourceLocation) -> URLResolution = { _, _ in .keep }
 
@@ -363,5 +365,8 @@ struct MarkdownRenderer {
             .replacingBytes(of: "\"#fnref-", with: "\"#fnref-\(footnotePrefix)-")
             .replacingBytes(of: "id=\"fnref-", with: "id=\"fnref-\(footnotePrefix)-")
             .replacingBytes(of: "aria-label=\"Back to content\"", with: "aria-label=\"\(escapeHTML(footnoteBackLabel))\"")
+            .replacingBytes(
+                of: "<section class=\"footnotes\" data-footnotes>",
+                with: "<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">\(escapeHTML(footnotesTitle))</h2>")
     }
 }
