@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulletinKitTests",
-            dependencies: ["BulletinKit", "BulletinServer", "bulletin"],
+            dependencies: ["BulletinKit", "BulletinServer", "bulletin", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Fixtures")]
         ),
     ]

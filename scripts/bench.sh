@@ -24,6 +24,10 @@ hyperfine -N -w 1 -r "${RUNS:-5}" --export-json "$WORK/bench-$N.json" \
   -n hugo "hugo --quiet -s $WORK/hugo-$N -d $OUT/hugo" \
   -n bulletin "$BIN build --quiet --source $WORK/bulletin-$N --output $OUT/bulletin"
 
+# Same input, same bytes: builds run on every core, and a race shows up as a difference.
+"$BIN" build --quiet --source "$WORK/bulletin-$N" --output "$OUT/again" 2>/dev/null
+diff -rq "$OUT/bulletin" "$OUT/again" >/dev/null || { echo "bench: two builds of the same corpus differ" >&2; exit 1; }
+
 python3 - "$WORK/bench-$N.json" "$N" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}

@@ -146,3 +146,22 @@ import Testing
         #expect(VideoLink.hosted("https://www.youtube.com/watch?v=short") == nil)
     }
 }
+
+@Suite struct MarkdownConcurrencyTests {
+    /// cmark-gfm switches the extensions' trigger characters on and off in a global table
+    /// around every parse: parses on other threads lost autolinks and strikethrough at
+    /// random, and two builds of one site differed.
+    @Test func parsesOnManyThreadsAtOnceKeepTheirExtensions() {
+        let text = "Voir https://lettre.example.fr/numero et ~~l'ancien~~ www.example.fr.\n"
+        let pages = Array(0..<4000).concurrentMap { index in
+            var diagnostics: [Diagnostic] = []
+            return MarkdownRenderer().render(MarkdownSource(path: "\(index).md", text: text, firstLine: 1), diagnostics: &diagnostics).html
+        }
+        let broken = pages.filter {
+            !$0.contains("<a href=\"https://lettre.example.fr/numero\">") || !$0.contains("<del>")
+                || !$0.contains("<a href=\"http://www.example.fr\">")
+        }
+        let count = broken.count
+        #expect(count == 0, "\(count) of \(pages.count) parses lost an extension, as in: \(broken.first ?? "")")
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import Testing
 
 @testable import BulletinKit
@@ -46,5 +47,19 @@ import Testing
         defer { site.remove() }
         let report = site.build()
         #expect(report.errors.first?.message.contains("theme `sombre` not found") == true)
+    }
+
+    @Test func localeStringsAreInlinedExactlyAsMustacheWouldRenderThem() throws {
+        let strings = ["read_more": "Lire l'article", "sep": "<b> & </b>", "braces": "{{piège}}"]
+        let template = "{{t.read_more}}|{{ t.read_more }}|{{{t.sep}}}|{{& t.sep}}|{{t.sep}}|{{#t.read_more}}x{{/t.read_more}}|{{t.unknown}}|{{t.braces}}|{{title}}"
+        let inlined = inlineLocaleStrings(template, strings)
+        #expect(inlined == "Lire l&#39;article|Lire l&#39;article|<b> & </b>|<b> & </b>|&lt;b&gt; &amp; &lt;/b&gt;|{{#t.read_more}}x{{/t.read_more}}|{{t.unknown}}|{{t.braces}}|{{title}}")
+        // The same output as the template left to Mustache.
+        var library = MustacheLibrary()
+        try library.register(template, named: "as-written")
+        try library.register(inlined, named: "inlined")
+        let context: [String: Any] = ["t": strings, "title": "Été"]
+        #expect(library.render(context, withTemplate: "inlined") == library.render(context, withTemplate: "as-written"))
+        #expect(inlineLocaleStrings("{{=<% %>=}}<% t.sep %>{{t.sep}}", strings) == "{{=<% %>=}}<% t.sep %>{{t.sep}}", "other delimiters: left alone")
     }
 }

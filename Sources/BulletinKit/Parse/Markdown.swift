@@ -47,8 +47,13 @@ struct MarkdownRenderer {
         text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
         }
-        return cmark_parser_finish(parser)!
+        // Inlines are parsed in `finish`, which switches the extensions' trigger characters
+        // (`:` and `w` for autolinks, `~`) on in a table global to the process, then off:
+        // a parse finishing on another thread would switch them off under this one.
+        return finishLock.withLock { cmark_parser_finish(parser)! }
     }
+
+    private static let finishLock = NSLock()
 
     func render(_ source: MarkdownSource, diagnostics: inout [Diagnostic]) -> RenderedMarkdown {
         let parser = Self.makeParser()

@@ -56,24 +56,6 @@ struct Theme: Sendable {
             }
         }
 
-        var library = MustacheLibrary()
-        for path in files.keys.sorted() where path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
-            let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
-            guard let text = read(path) else { continue }
-            do {
-                try library.register(text, named: name)
-            } catch let error as MustacheTemplate.ParserError {
-                diagnostics.append(Diagnostic(
-                    .error, "template error: \(error.error)", path: displayPath(path),
-                    line: error.context.lineNumber, column: error.context.columnNumber))
-            } catch {
-                diagnostics.append(Diagnostic(.error, "template error: \(error)", path: displayPath(path)))
-            }
-        }
-        for name in requiredTemplates where files["templates/\(name).mustache"] == nil {
-            diagnostics.append(Diagnostic(.error, "theme has no templates/\(name).mustache", path: sitePrefix))
-        }
-
         // Locale: the built-in strings, overridden key by key by the site's theme.
         let localePath = "locales/\(language.rawValue).yml"
         var locale = LocaleFile()
@@ -85,6 +67,26 @@ struct Theme: Sendable {
         }
         if locale.months.count != 12 {
             diagnostics.append(Diagnostic(.error, "locale must list 12 month names under date.months", path: displayPath(localePath)))
+        }
+
+        var library = MustacheLibrary()
+        for path in files.keys.sorted() where path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
+            let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
+            guard let text = read(path) else { continue }
+            do {
+                // Parsed as written first, so that errors point where the editor wrote.
+                _ = try MustacheTemplate(string: text)
+                try library.register(inlineLocaleStrings(text, locale.strings), named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                diagnostics.append(Diagnostic(
+                    .error, "template error: \(error.error)", path: displayPath(path),
+                    line: error.context.lineNumber, column: error.context.columnNumber))
+            } catch {
+                diagnostics.append(Diagnostic(.error, "template error: \(error)", path: displayPath(path)))
+            }
+        }
+        for name in requiredTemplates where files["templates/\(name).mustache"] == nil {
+            diagnostics.append(Diagnostic(.error, "theme has no templates/\(name).mustache", path: sitePrefix))
         }
 
         var emailStyles: [String: String] = [:]
@@ -158,4 +160,34 @@ struct LocaleStrings: Sendable {
     let months: [String]
     let dateFormat: String
     let firstDay: String?
+}
+
+/// `{{t.key}}` tags replaced by the locale's text, escaped as Mustache would escape it
+/// (`{{{t.key}}}` and `{{& t.key}}` unescaped). The strings are the same on every page,
+/// and looking them up through the context stack at each use cost more than any other
+/// name. Templates that change delimiters are left as they are, and so are sections on
+/// `t.` names, unknown keys and text that itself holds Mustache tags.
+func inlineLocaleStrings(_ template: String, _ strings: [String: String]) -> String {
+    guard template.containsBytes(of: "t."), !template.containsBytes(of: "{{=") else { return template }
+    let text = template as NSString
+    var result = ""
+    var last = 0
+    for match in localeTag.matches(in: template, range: NSRange(location: 0, length: text.length)) {
+        let triple = match.range(at: 1).location != NSNotFound
+        let ampersand = match.range(at: 3).location != NSNotFound
+        let key = text.substring(with: match.range(at: triple ? 2 : 4))
+        guard let value = strings[key], !value.contains("{{"), !value.contains("}}") else { continue }
+        result += text.substring(with: NSRange(location: last, length: match.range.location - last))
+        result += triple || ampersand ? value : mustacheEscape(value)
+        last = match.range.location + match.range.length
+    }
+    return last == 0 ? template : result + text.substring(from: last)
+}
+
+private let localeTag = try! NSRegularExpression(
+    pattern: #"\{\{(?:(\{)\s*t\.([A-Za-z0-9_-]+)\s*\}\}\}|(&)?\s*t\.([A-Za-z0-9_-]+)\s*\}\})"#)
+
+/// Mustache's own HTML escaping, apostrophe included.
+private func mustacheEscape(_ text: String) -> String {
+    escapeHTML(text).replacingBytes(of: "'", with: "&#39;")
 }
