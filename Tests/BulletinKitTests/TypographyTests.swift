@@ -93,6 +93,16 @@ private let nbsp = "\u{00A0}"
         #expect(html.contains("L’usine"))
     }
 
+    @Test func summariesKeepTheSpacesTheTypographerSet() {
+        var renderer = MarkdownRenderer()
+        renderer.typographer = Typographer(language: .fr)
+        var diagnostics: [Diagnostic] = []
+        let summary = renderer.render(
+            MarkdownSource(path: "a.md", text: "Un  été\n\"chaud\" : enfin !\n", firstLine: 1), diagnostics: &diagnostics
+        ).firstParagraphText
+        #expect(summary == "Un été «\(nnbsp)chaud\(nnbsp)»\u{00A0}: enfin\(nnbsp)!", "one line, the printer's spaces kept")
+    }
+
     @Test func englishSitesGetCurlyQuotesOnly() {
         let html = render("It's \"here\" !\n", language: .en)
         #expect(html.contains("It’s “here” !"))

@@ -168,8 +168,7 @@ struct MarkdownRenderer {
         if let paragraph = firstParagraph {
             if moreMarker == nil, teaser.isEmpty { teaser = html(paragraph) }
             if let pointer = cmark_render_plaintext(paragraph, 0, 0) {
-                rendered.firstParagraphText = String(cString: pointer)
-                    .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                rendered.firstParagraphText = Self.collapsingLineBreaks(pointer)
                 free(pointer)
             }
         }
@@ -180,6 +179,26 @@ struct MarkdownRenderer {
         rendered.html = prefixFootnotes(identifyHeadings(html(document)))
         rendered.teaserHTML = prefixFootnotes(identifyHeadings(teaser, keepIDs: false))
         return rendered
+    }
+
+    /// Plain text on one line: runs of ASCII spaces and line breaks become one space, ends
+    /// trimmed. The typographer's no-break spaces stay.
+    private static func collapsingLineBreaks(_ text: UnsafePointer<CChar>) -> String {
+        var bytes: [UInt8] = []
+        var pendingSpace = false
+        var index = 0
+        while text[index] != 0 {
+            let byte = UInt8(bitPattern: text[index])
+            index += 1
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if pendingSpace { bytes.append(0x20) }
+            pendingSpace = false
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Locations

@@ -76,7 +76,7 @@ struct Theme: Sendable {
             do {
                 // Parsed as written first, so that errors point where the editor wrote.
                 _ = try MustacheTemplate(string: text)
-                try library.register(inlineLocaleStrings(text, locale.strings), named: name)
+                try library.register(FastHTMLEscaping.pragma + inlineLocaleStrings(text, locale.strings), named: name)
             } catch let error as MustacheTemplate.ParserError {
                 diagnostics.append(Diagnostic(
                     .error, "template error: \(error.error)", path: displayPath(path),
@@ -190,4 +190,42 @@ private let localeTag = try! NSRegularExpression(
 /// Mustache's own HTML escaping, apostrophe included.
 private func mustacheEscape(_ text: String) -> String {
     escapeHTML(text).replacingBytes(of: "'", with: "&#39;")
+}
+
+/// Mustache's escaping for HTML, made fast: swift-mustache looks each character up in a
+/// dictionary and copies every string, where most strings have nothing to escape. Every
+/// template starts with the pragma that selects it (a line of its own, which Mustache
+/// removes whole).
+struct FastHTMLEscaping: MustacheContentType {
+    static let name = "BULLETIN_HTML"
+    static let pragma: String = {
+        MustacheContentTypes.register(FastHTMLEscaping(), named: name)
+        return "{{%CONTENT_TYPE:\(name)}}\n"
+    }()
+
+    func escapeText(_ text: String) -> String {
+        var needsEscaping = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+                needsEscaping = true
+            default: continue
+            }
+            break
+        }
+        guard needsEscaping else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
