@@ -74,6 +74,17 @@ import Testing
         #expect(email.contains("href=\"https://lettre.example.fr/issues/2023-07-ete/#edito-le-programme\""))
     }
 
+    @Test func aDraftLinkingToItselfIsNoWarningEvenUnderStrict() throws {
+        let site = try site([
+            "issues/2023-07-ete/issue.md": Self.issue.replacingOccurrences(of: "date: 2023-07-05", with: "date: 2023-07-05\ndraft: true"),
+            "issues/2023-06-juin/issue.md": TemporarySite.minimalIssue.replacingOccurrences(of: "number: 1", with: "number: 2"),
+        ])
+        defer { site.remove() }
+        let report = site.build(strict: true)
+        #expect(!report.failed, "\(report.printed)")
+        #expect(report.diagnostics.isEmpty, "\(report.printed)")
+    }
+
     @Test func anAnchorNamingNoHeadingOfAnotherFileIsAnErrorAtTheLink() throws {
         let site = try site([
             "issues/2023-07-ete/issue.md": Self.issue.replacingOccurrences(

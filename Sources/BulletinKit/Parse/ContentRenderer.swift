@@ -126,11 +126,16 @@ struct ContentRenderer {
         renderer.footnoteBackLabel = footnoteBackLabel
         renderer.footnotesTitle = footnotesTitle
         var pending: [AnchorCheck] = []
+        let isPublished = pages[source.path]?.isPublished ?? true
         renderer.resolveURL = { url, location in
             // `#suite` is a link to this file's heading, wherever its text is shown (a teaser, the e-mail).
-            guard url.hasPrefix("#") else { return resolve(url, resolver: resolver, location: location, anchors: &pending) }
+            guard url.hasPrefix("#") else {
+                return resolve(url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &pending)
+            }
             let ownFile = "./" + (source.path as NSString).lastPathComponent
-            return resolve(ownFile + url, resolver: resolver, location: location, anchors: &pending, inOwnFile: true)
+            return resolve(
+                ownFile + url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &pending,
+                inOwnFile: true)
         }
         let rendered = renderer.render(source, diagnostics: &diagnostics)
         anchors += pending
@@ -138,8 +143,8 @@ struct ContentRenderer {
     }
 
     private func resolve(
-        _ url: String, resolver: PathResolver, location: SourceLocation, anchors: inout [AnchorCheck],
-        inOwnFile: Bool = false
+        _ url: String, resolver: PathResolver, location: SourceLocation, fromPublished: Bool,
+        anchors: inout [AnchorCheck], inOwnFile: Bool = false
     ) -> URLResolution {
         if let resolution = Self.resolveExternal(url, location: location) { return resolution }
         let suffixStart = url.firstIndex { $0 == "#" || $0 == "?" } ?? url.endIndex
@@ -169,7 +174,8 @@ struct ContentRenderer {
                 }
             }
             let rewritten = RenderedMarkdown.rootMarker + encodePath(page.path) + RenderedMarkdown.pageMarker + fragment
-            guard page.isPublished else {
+            // Only a published page can hold a broken link: a draft's links are checked again once it is published.
+            guard page.isPublished || !fromPublished else {
                 return .replaceWarning(rewritten, .warning(
                     "link to \(path), which is not published (draft or future issue): the link is broken until it is",
                     at: location))
