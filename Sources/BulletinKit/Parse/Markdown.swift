@@ -65,10 +65,12 @@ struct MarkdownRenderer {
         func location(of node: OpaquePointer) -> SourceLocation {
             let line = Int(cmark_node_get_start_line(node))
             let byteColumn = max(Int(cmark_node_get_start_column(node)), 1)
-            if lineStarts == nil { lineStarts = Self.lineStarts(source.text) }
+            let starts = lineStarts ?? Self.lineStarts(source.text)
+            lineStarts = starts
+            let lineStart = starts[min(max(line, 1), starts.count) - 1]
             return SourceLocation(
                 path: source.path, line: source.firstLine + line - 1,
-                column: Self.characterColumn(source.text, lineStart: lineStarts![min(max(line, 1), lineStarts!.count) - 1], byteColumn: byteColumn))
+                column: Self.characterColumn(source.text, lineStart: lineStart, byteColumn: byteColumn))
         }
 
         var removals: [OpaquePointer] = []
