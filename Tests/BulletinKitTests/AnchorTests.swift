@@ -28,6 +28,8 @@ import Testing
         ---
         Début, puis [plus bas](#l-ete-chaud-du-1er-juin).
 
+        [Haut de page](#) ou [en haut](#top).
+
         <!--more-->
 
         ## L'été « chaud » du 1er juin !

@@ -162,8 +162,12 @@ struct ContentRenderer {
             if suffix.hasPrefix("#") {
                 let written = String(suffix.dropFirst())
                 let name = written.removingPercentEncoding ?? written
-                let headings = MarkdownRenderer.headingIDs(of: page.text)
-                if headings.contains(name) {
+                // `#` and `#top` lead to the top of the page (HTML's rule), whatever it holds.
+                let isTop = name.isEmpty || name.lowercased() == "top"
+                let headings = isTop ? [] : MarkdownRenderer.headingIDs(of: page.text)
+                if isTop {
+                    fragment = suffix
+                } else if headings.contains(name) {
                     fragment = "#" + page.fragmentPrefix + written
                 } else {
                     // Maybe an anchor of the page itself (`#agenda`): looked for once it is rendered.
