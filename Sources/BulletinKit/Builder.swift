@@ -19,6 +19,8 @@ public struct BuildOptions: Sendable {
     public var pageScript: String? = nil
     /// Set by `serve`: the output is updated in place, only changed files written.
     public var outputMemory: OutputMemory? = nil
+    /// Set by `serve`: only the issues whose inputs changed are rendered again.
+    public var renderCache: RenderCache? = nil
     /// Told the name of each stage as it starts (`reading`, `rendering`…), for a progress line.
     public var onStage: (@Sendable (String) -> Void)? = nil
 
@@ -142,6 +144,7 @@ public struct Builder: Sendable {
             model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
             typographer: options.typography ? typographer : Typographer(language: nil))
         renderer.imageSizes = imageSizes(source)
+        renderer.cache = options.renderCache
         var files = renderer.render() + staticFiles(source)
         if let script = options.pageScript { files = files.map { $0.injecting(script) } }
         report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)

@@ -19,6 +19,8 @@ public struct PreviewServer: Sendable {
     public let hub = LiveReloadHub()
     /// What the last build wrote: rebuilds write only the files that changed.
     let outputMemory = OutputMemory()
+    /// What the last build rendered: rebuilds render only the issues that changed.
+    let renderCache = RenderCache()
     /// Where the preview is built; removed when the server stops.
     public let output: URL
 
@@ -121,6 +123,7 @@ public struct PreviewServer: Sendable {
         options.strict = strict
         options.pageScript = LiveReloadScript.page
         options.outputMemory = outputMemory
+        options.renderCache = renderCache
         let settled = options
         let report = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: Builder().build(settled)) }

@@ -279,3 +279,75 @@ import Testing
         #expect(modified == past)
     }
 }
+
+/// `serve` renders again only the issues whose inputs changed: what a reader sees must be
+/// what a full build gives, whatever changed.
+@Suite struct RenderCacheTests {
+    private func issue(_ number: Int, _ title: String, _ date: String) -> String {
+        "---\ntitle: \"\(title)\"\nnumber: \(number)\ndate: \(date)\n---\nÉdito.\n"
+    }
+
+    @Test func aRebuildShowsEveryChangeAndRendersOnlyWhatItMust() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-05-mai/issue.md": issue(1, "Mai", "2023-05-05"),
+            "issues/2023-06-juin/issue.md": issue(2, "Juin", "2023-06-05"),
+            "issues/2023-06-juin/articles/01-a.md": "---\ntitle: A\n---\nTexte.\n",
+            "issues/2023-07-juillet/issue.md": issue(3, "Juillet", "2023-07-05"),
+            "issues/2023-08-aout/issue.md": issue(4, "Août", "2023-08-05"),
+        ])
+        defer { site.remove() }
+        let cache = RenderCache()
+        var options = BuildOptions(source: site.root)
+        options.now = SimpleDate(parsing: "2026-01-01")
+        options.renderCache = cache
+        options.outputMemory = OutputMemory()
+        func rebuild() throws -> Int {
+            let report = Builder().build(options)
+            #expect(!report.failed, "\(report.printed)")
+            return cache.takeHits()
+        }
+        func fullBuild() throws -> URL {
+            let folder = site.root.appendingPathComponent("full")
+            var full = BuildOptions(source: site.root)
+            full.now = options.now
+            full.output = folder
+            #expect(!Builder().build(full).failed)
+            return folder
+        }
+        func expectSameAsFullBuild(_ note: Comment) throws {
+            let full = try fullBuild()
+            for path in ["issues/2023-05-mai/index.html", "issues/2023-06-juin/index.html", "issues/2023-06-juin/a/index.html",
+                "issues/2023-07-juillet/index.html", "issues/2023-08-aout/index.html", "issues/2023-06-juin/email.txt"]
+            {
+                #expect(try site.page(path) == site.page(path, in: full), "\(path) after \(note)")
+            }
+        }
+
+        #expect(try rebuild() == 0)
+        #expect(try rebuild() == 4, "nothing changed: every issue from the cache")
+
+        try site.write("issues/2023-06-juin/articles/01-a.md", "---\ntitle: A\n---\nTexte corrigé.\n")
+        #expect(try rebuild() == 1, "the issue and its two neighbours are rendered again, not the fourth")
+        try expectSameAsFullBuild("an article edit")
+
+        try site.write("issues/2023-06-juin/issue.md", issue(2, "Juin ensoleillé", "2023-06-05"))
+        _ = try rebuild()
+        #expect(try site.page("issues/2023-07-juillet/index.html").contains("Juin ensoleillé"), "the neighbour's link")
+        try expectSameAsFullBuild("a title edit")
+
+        try site.write("site.yml", TemporarySite.minimalSiteYML.replacingOccurrences(of: "Lettre de test", with: "Lettre du parc"))
+        #expect(try rebuild() == 0, "a site setting renders every issue again")
+        try expectSameAsFullBuild("a site.yml edit")
+
+        try site.write("themes/default/locales/fr.yml", "strings:\n  read_more: \"Lire tout l'article\"\n")
+        #expect(try rebuild() == 0, "a theme change renders every issue again")
+        #expect(try site.page("issues/2023-06-juin/index.html").contains("Lire tout l’article") || site.page("issues/2023-06-juin/index.html").contains("Lire tout l&#39;article"))
+        try expectSameAsFullBuild("a locale edit")
+
+        try site.write("issues/2023-09-septembre/issue.md", issue(5, "Septembre", "2023-09-05"))
+        _ = try rebuild()
+        #expect(try site.page("issues/2023-08-aout/index.html").contains("Septembre"), "a new issue is the old newest's neighbour")
+        try expectSameAsFullBuild("a new issue")
+    }
+}

@@ -5,7 +5,7 @@ public struct ImageRef: Sendable, Hashable {
     public let alt: String
 }
 
-public struct Video: Sendable {
+public struct Video: Sendable, Hashable {
     public enum Source: Sendable, Hashable {
         /// A recognised host; `watchURL` is its canonical page.
         case hosted(provider: String, watchURL: String)
@@ -21,20 +21,20 @@ public struct Video: Sendable {
     public var linkText: String?
 }
 
-public struct KeyFigure: Sendable {
+public struct KeyFigure: Sendable, Hashable {
     public var value: String
     public var label: String
     public var source: String?
 }
 
-public struct AgendaItem: Sendable {
+public struct AgendaItem: Sendable, Hashable {
     public let date: SimpleDate
     public var time: String?
     public var title: String
     public var place: String?
 }
 
-public struct Edito: Sendable {
+public struct Edito: Sendable, Hashable {
     public var title: String?
     public var author: String?
     public var role: String?
@@ -44,7 +44,7 @@ public struct Edito: Sendable {
 
 /// Markdown turned into HTML, with the parts the pages show separately. Site-internal
 /// URLs in it start with `RenderedMarkdown.rootMarker`, replaced per page.
-public struct RenderedMarkdown: Sendable {
+public struct RenderedMarkdown: Sendable, Hashable {
     public var html: String = ""
     /// The text before `<!--more-->`, else the first paragraph, as HTML.
     public var teaserHTML: String = ""
@@ -53,7 +53,7 @@ public struct RenderedMarkdown: Sendable {
 }
 
 /// An article or an En bref item.
-public struct Article: Sendable {
+public struct Article: Sendable, Hashable {
     public let slug: String
     public var title: String
     public var summary: String?
@@ -71,14 +71,14 @@ public struct Article: Sendable {
 }
 
 /// A Markdown body awaiting rendering.
-struct MarkdownSource: Sendable {
+struct MarkdownSource: Sendable, Hashable {
     /// Path of the file, relative to the source folder.
     let path: String
     let text: String
     let firstLine: Int
 }
 
-public struct Issue: Sendable {
+public struct Issue: Sendable, Hashable {
     public let slug: String
     public let number: Int
     public var title: String

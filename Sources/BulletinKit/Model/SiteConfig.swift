@@ -6,9 +6,9 @@ public enum Language: String, Sendable, CaseIterable {
 }
 
 /// `site.yml`, validated.
-public struct SiteConfig: Sendable {
-    public struct SocialLink: Sendable { public let name: String; public let url: String }
-    public struct MastheadEntry: Sendable { public let role: String; public let name: String }
+public struct SiteConfig: Sendable, Hashable {
+    public struct SocialLink: Sendable, Hashable { public let name: String; public let url: String }
+    public struct MastheadEntry: Sendable, Hashable { public let role: String; public let name: String }
 
     public var title: String
     /// Always ends with `/`.

@@ -11,6 +11,8 @@ struct SiteRenderer {
     let typographer: Typographer
     /// Sizes of the site's images, by output path.
     var imageSizes: [String: ImageSize] = [:]
+    /// Set by `serve`: issues whose inputs did not change since the last build are not rendered again.
+    var cache: RenderCache? = nil
 
     private var baseURL: String { model.config.baseURL }
 
@@ -35,9 +37,15 @@ struct SiteRenderer {
         files.append(archivePage())
         files.append(notFoundPage())
         let email = theme.hasEmail ? EmailRenderer(model: model, theme: theme, context: emailContext) : nil
+        let shared = cache == nil ? 0 : sharedRenderKey
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
-            issueFiles(issue, position: position) + (email?.files(for: issue) ?? [])
+            let key = cache == nil ? 0 : renderKey(of: issue, at: position, shared: shared)
+            if let cached = cache?.files(for: issue.slug, key: key) { return cached }
+            let files = issueFiles(issue, position: position) + (email?.files(for: issue) ?? [])
+            cache?.store(files, for: issue.slug, key: key)
+            return files
         }
+        cache?.keep(only: Set(model.issues.map(\.slug)))
         files += perIssue.joined()
         files.append(.text("feed.xml", feed()))
         files.append(.text("sitemap.xml", sitemap()))

@@ -13,6 +13,8 @@ struct Theme: Sendable {
     let assets: [String: ThemeFile]
     /// Inline styles for Markdown-made HTML in the e-mail edition, by tag name.
     let emailStyles: [String: String]
+    /// Changes when a template, a locale string or an e-mail style does.
+    let fingerprint: Int
 
     /// Whether the theme has an e-mail template (a site's own theme may leave it out).
     var hasEmail: Bool { library.getTemplate(named: "email") != nil }
@@ -43,17 +45,23 @@ struct Theme: Sendable {
         func displayPath(_ path: String) -> String {
             siteFiles.contains(path) ? sitePrefix + path : "(built-in theme)/" + path
         }
+        var fingerprint = Hasher()
+        fingerprint.combine(language.rawValue)
         func read(_ path: String) -> String? {
+            let text: String
             switch files[path] {
-            case .builtIn(let data): return String(decoding: data, as: UTF8.self)
+            case .builtIn(let data): text = String(decoding: data, as: UTF8.self)
             case .onDisk(let url):
-                guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+                guard let data = try? Data(contentsOf: url), let decoded = String(data: data, encoding: .utf8) else {
                     diagnostics.append(Diagnostic(.error, "cannot read theme file as UTF-8 text", path: displayPath(path)))
                     return nil
                 }
-                return text
+                text = decoded
             case nil: return nil
             }
+            fingerprint.combine(path)
+            fingerprint.combine(text)
+            return text
         }
 
         // Locale: the built-in strings, overridden key by key by the site's theme.
@@ -111,7 +119,7 @@ struct Theme: Sendable {
         return Theme(
             library: library,
             locale: LocaleStrings(strings: locale.strings, months: locale.months, dateFormat: locale.dateFormat, firstDay: locale.firstDay),
-            assets: assets, emailStyles: emailStyles)
+            assets: assets, emailStyles: emailStyles, fingerprint: fingerprint.finalize())
     }
 
     /// Renders a template, or reports why it produced nothing.

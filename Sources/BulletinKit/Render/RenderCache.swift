@@ -1,0 +1,69 @@
+import Foundation
+
+/// The files of each issue from the last build, with a key of everything they were
+/// rendered from: `serve` renders again only the issues whose key changed. Built only in
+/// memory, for one process; `build` never uses it.
+public final class RenderCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (key: Int, files: [OutputFile])] = [:]
+    private var hitCount = 0
+
+    public init() {}
+
+    func files(for slug: String, key: Int) -> [OutputFile]? {
+        lock.withLock {
+            guard let entry = entries[slug], entry.key == key else { return nil }
+            hitCount += 1
+            return entry.files
+        }
+    }
+
+    func store(_ files: [OutputFile], for slug: String, key: Int) {
+        lock.withLock { entries[slug] = (key, files) }
+    }
+
+    /// How many issues were taken from the cache since the last call.
+    func takeHits() -> Int {
+        lock.withLock {
+            defer { hitCount = 0 }
+            return hitCount
+        }
+    }
+
+    /// Forgets issues that are gone.
+    func keep(only slugs: Set<String>) {
+        lock.withLock { entries = entries.filter { slugs.contains($0.key) } }
+    }
+}
+
+extension SiteRenderer {
+    /// What every issue's pages read besides the issue and its neighbours: the site's
+    /// settings, the theme, today (future issues are marked), the newest issue's year (in
+    /// the footer), the site's address and the sizes of its images.
+    var sharedRenderKey: Int {
+        var hasher = Hasher()
+        hasher.combine(model.config)
+        hasher.combine(theme.fingerprint)
+        hasher.combine(model.today)
+        hasher.combine(model.issues.first?.date.year)
+        hasher.combine(addressHTML)
+        hasher.combine(typographer.language)
+        for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
+            hasher.combine(path)
+            hasher.combine(size)
+        }
+        return hasher.finalize()
+    }
+
+    /// The key of one issue's files: the shared key, the issue, and the neighbours its
+    /// pages link to.
+    func renderKey(of issue: Issue, at position: Int, shared: Int) -> Int {
+        var hasher = Hasher()
+        hasher.combine(shared)
+        hasher.combine(issue)
+        let neighbours = model.neighbours(of: position)
+        hasher.combine(neighbours.newer)
+        hasher.combine(neighbours.older)
+        return hasher.finalize()
+    }
+}
