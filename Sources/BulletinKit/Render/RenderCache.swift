@@ -1,38 +1,41 @@
-import Foundation
+import Synchronization
 
 /// The files of each issue from the last build, with a key of everything they were
 /// rendered from: `serve` renders again only the issues whose key changed. Built only in
 /// memory, for one process; `build` never uses it.
-public final class RenderCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: (key: Int, files: [OutputFile])] = [:]
-    private var hitCount = 0
+public final class RenderCache: Sendable {
+    private struct State {
+        var entries: [String: (key: Int, files: [OutputFile])] = [:]
+        var hits = 0
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     func files(for slug: String, key: Int) -> [OutputFile]? {
-        lock.withLock {
-            guard let entry = entries[slug], entry.key == key else { return nil }
-            hitCount += 1
+        state.withLock { state in
+            guard let entry = state.entries[slug], entry.key == key else { return nil }
+            state.hits += 1
             return entry.files
         }
     }
 
     func store(_ files: [OutputFile], for slug: String, key: Int) {
-        lock.withLock { entries[slug] = (key, files) }
+        state.withLock { $0.entries[slug] = (key, files) }
     }
 
     /// How many issues were taken from the cache since the last call.
     func takeHits() -> Int {
-        lock.withLock {
-            defer { hitCount = 0 }
-            return hitCount
+        state.withLock { state in
+            defer { state.hits = 0 }
+            return state.hits
         }
     }
 
     /// Forgets issues that are gone.
     func keep(only slugs: Set<String>) {
-        lock.withLock { entries = entries.filter { slugs.contains($0.key) } }
+        state.withLock { state in state.entries = state.entries.filter { slugs.contains($0.key) } }
     }
 }
 

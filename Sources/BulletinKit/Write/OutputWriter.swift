@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -146,15 +147,14 @@ private struct WriteFailure: Error {
 }
 
 /// What the last build wrote, by output path: `serve` keeps it between builds.
-public final class OutputMemory: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _fingerprints: [String: Int] = [:]
+public final class OutputMemory: Sendable {
+    private let state = Mutex<[String: Int]>([:])
 
     public init() {}
 
     var fingerprints: [String: Int] {
-        get { lock.withLock { _fingerprints } }
-        set { lock.withLock { _fingerprints = newValue } }
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 }
 
