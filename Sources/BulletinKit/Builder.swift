@@ -113,6 +113,7 @@ public struct Builder: Sendable {
             isPublished: { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) })
         if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
         if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
+        content.cache = options.renderCache
         let typographer = Typographer(language: config.language)
         if options.typography {
             content.typographer = typographer
@@ -147,6 +148,7 @@ public struct Builder: Sendable {
         renderer.cache = options.renderCache
         var files = renderer.render() + staticFiles(source)
         if let script = options.pageScript { files = files.map { $0.injecting(script) } }
+        options.renderCache?.keepMarkdown(only: content.sources)
         report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
         guard !report.diagnostics.hasErrors else { return nil }
         if let clash = firstClash(files) {

@@ -350,4 +350,32 @@ import Testing
         #expect(try site.page("issues/2023-08-aout/index.html").contains("Septembre"), "a new issue is the old newest's neighbour")
         try expectSameAsFullBuild("a new issue")
     }
+
+    @Test func aFileWhoseTextDidNotChangeIsStillCheckedAgainstWhatItLinksTo() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-05-mai/issue.md": issue(1, "Mai", "2023-05-05") + "\nVoir [la suite de juin](../2023-06-juin/issue.md#la-suite).\n",
+            "issues/2023-06-juin/issue.md": issue(2, "Juin", "2023-06-05") + "\n## La suite\n\nTexte.\n",
+        ])
+        defer { site.remove() }
+        var options = BuildOptions(source: site.root)
+        options.now = SimpleDate(parsing: "2026-01-01")
+        options.renderCache = RenderCache()
+        options.outputMemory = OutputMemory()
+        #expect(!Builder().build(options).failed)
+
+        // The heading linked to is renamed: mai's text is the same, its link is now broken.
+        try site.write("issues/2023-06-juin/issue.md", issue(2, "Juin", "2023-06-05") + "\n## Et ensuite\n\nTexte.\n")
+        let broken = Builder().build(options)
+        #expect(broken.failed)
+        #expect(broken.errors.first?.path == "issues/2023-05-mai/issue.md", "\(broken.printed)")
+
+        // Juin becomes a draft: the link from mai is a warning again, as a full build says.
+        try site.write("issues/2023-06-juin/issue.md", issue(2, "Juin", "2023-06-05").replacingOccurrences(of: "---\nÉdito", with: "draft: true\n---\nÉdito") + "\n## La suite\n")
+        var selection = options
+        selection.selection = .init(includeDrafts: false, includeFuture: true)
+        let warned = Builder().build(selection)
+        #expect(!warned.failed, "\(warned.printed)")
+        #expect(warned.warnings.contains { $0.path == "issues/2023-05-mai/issue.md" && $0.message.contains("not published") }, "\(warned.printed)")
+    }
 }

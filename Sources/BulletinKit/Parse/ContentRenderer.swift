@@ -20,6 +20,8 @@ struct ContentRenderer {
     /// From the theme's locale (`footnote_back`, `footnotes_title`).
     var footnoteBackLabel = "Back to content"
     var footnotesTitle = "Notes"
+    /// Set by `serve`: a file whose text, settings and links did not change is not rendered again.
+    var cache: RenderCache?
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
     /// Every Markdown file read, parsed or not: a link to one that failed to parse is
@@ -125,20 +127,49 @@ struct ContentRenderer {
         renderer.typographer = typographer
         renderer.footnoteBackLabel = footnoteBackLabel
         renderer.footnotesTitle = footnotesTitle
-        var pending: [AnchorCheck] = []
         let isPublished = pages[source.path]?.isPublished ?? true
-        renderer.resolveURL = { url, location in
+        func resolveURL(_ url: String, _ location: SourceLocation, _ anchors: inout [AnchorCheck]) -> URLResolution {
             // `#suite` is a link to this file's heading, wherever its text is shown (a teaser, the e-mail).
             guard url.hasPrefix("#") else {
-                return resolve(url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &pending)
+                return resolve(url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &anchors)
             }
             let ownFile = "./" + (source.path as NSString).lastPathComponent
             return resolve(
-                ownFile + url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &pending,
+                ownFile + url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &anchors,
                 inOwnFile: true)
         }
-        let rendered = renderer.render(source, diagnostics: &diagnostics)
+
+        var key = Hasher()
+        key.combine(source)
+        key.combine(prefix)
+        key.combine(headingPrefix)
+        key.combine(typographer?.language)
+        key.combine(unsafeHTML)
+        key.combine(footnoteBackLabel)
+        key.combine(footnotesTitle)
+        let cacheKey = key.finalize()
+        if let entry = cache?.markdown(for: source.path, key: cacheKey) {
+            // Asked again, every URL must get the answer it got: links lead to other files.
+            var replayed: [AnchorCheck] = []
+            if entry.resolutions.allSatisfy({ resolveURL($0.url, $0.location, &replayed) == $0.resolution }) {
+                diagnostics += entry.diagnostics
+                anchors += replayed
+                return entry.rendered
+            }
+        }
+
+        var pending: [AnchorCheck] = []
+        var resolutions: [(url: String, location: SourceLocation, resolution: URLResolution)] = []
+        renderer.resolveURL = { url, location in
+            let resolution = resolveURL(url, location, &pending)
+            resolutions.append((url, location, resolution))
+            return resolution
+        }
+        var own: [Diagnostic] = []
+        let rendered = renderer.render(source, diagnostics: &own)
+        diagnostics += own
         anchors += pending
+        cache?.store(RenderCache.MarkdownEntry(rendered: rendered, diagnostics: own, resolutions: resolutions), for: source.path, key: cacheKey)
         return rendered
     }
 

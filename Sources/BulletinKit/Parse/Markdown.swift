@@ -2,7 +2,7 @@ import CCmarkGFM
 import Foundation
 
 /// What to do with a URL written in Markdown.
-enum URLResolution {
+enum URLResolution: Equatable {
     case keep
     case replace(String)
     case drop(Diagnostic)

@@ -6,7 +6,16 @@ import Synchronization
 public final class RenderCache: Sendable {
     private struct State {
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
+        var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
         var hits = 0
+    }
+
+    /// A Markdown file as rendered, with every URL it asked about and the answer it got:
+    /// the same text, settings and answers render the same.
+    struct MarkdownEntry: Sendable {
+        let rendered: RenderedMarkdown
+        let diagnostics: [Diagnostic]
+        let resolutions: [(url: String, location: SourceLocation, resolution: URLResolution)]
     }
 
     private let state = Mutex(State())
@@ -25,6 +34,17 @@ public final class RenderCache: Sendable {
         state.withLock { $0.entries[slug] = (key, files) }
     }
 
+    func markdown(for path: String, key: Int) -> MarkdownEntry? {
+        state.withLock { state in
+            guard let cached = state.markdown[path], cached.key == key else { return nil }
+            return cached.entry
+        }
+    }
+
+    func store(_ entry: MarkdownEntry, for path: String, key: Int) {
+        state.withLock { $0.markdown[path] = (key, entry) }
+    }
+
     /// How many issues were taken from the cache since the last call.
     func takeHits() -> Int {
         state.withLock { state in
@@ -36,6 +56,11 @@ public final class RenderCache: Sendable {
     /// Forgets issues that are gone.
     func keep(only slugs: Set<String>) {
         state.withLock { state in state.entries = state.entries.filter { slugs.contains($0.key) } }
+    }
+
+    /// Forgets Markdown files that are gone.
+    func keepMarkdown(only paths: Set<String>) {
+        state.withLock { state in state.markdown = state.markdown.filter { paths.contains($0.key) } }
     }
 }
 
