@@ -139,15 +139,7 @@ struct ContentRenderer {
                 inOwnFile: true)
         }
 
-        var key = Hasher()
-        key.combine(source)
-        key.combine(prefix)
-        key.combine(headingPrefix)
-        key.combine(typographer?.language)
-        key.combine(unsafeHTML)
-        key.combine(footnoteBackLabel)
-        key.combine(footnotesTitle)
-        let cacheKey = key.finalize()
+        let cacheKey = cache == nil ? 0 : renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)
         if let entry = cache?.markdown(for: source.path, key: cacheKey) {
             // Asked again, every URL must get the answer it got: links lead to other files.
             var replayed: [AnchorCheck] = []
@@ -169,8 +161,23 @@ struct ContentRenderer {
         let rendered = renderer.render(source, diagnostics: &own)
         diagnostics += own
         anchors += pending
-        cache?.store(RenderCache.MarkdownEntry(rendered: rendered, diagnostics: own, resolutions: resolutions), for: source.path, key: cacheKey)
+        cache?.store(
+            RenderCache.MarkdownEntry(rendered: rendered, diagnostics: own, resolutions: resolutions), for: source.path,
+            key: cacheKey)
         return rendered
+    }
+
+    /// Everything but the answers to its links that the rendering of `source` depends on.
+    private func renderKey(of source: MarkdownSource, prefix: String, headingPrefix: String) -> Int {
+        var key = Hasher()
+        key.combine(source)
+        key.combine(prefix)
+        key.combine(headingPrefix)
+        key.combine(typographer?.language)
+        key.combine(unsafeHTML)
+        key.combine(footnoteBackLabel)
+        key.combine(footnotesTitle)
+        return key.finalize()
     }
 
     private func resolve(
@@ -218,37 +225,6 @@ struct ContentRenderer {
             return .replace(rewritten)
         case .failure(let error):
             return .drop(.error(error.message, at: location))
-        }
-    }
-
-    /// A link to `#anchor` that names no heading of its file; it may still name an element
-    /// of its page (`#agenda`), which is known once the page is rendered.
-    struct AnchorCheck: Sendable {
-        let location: SourceLocation
-        /// The page, relative to the output root.
-        let page: String
-        let anchor: String
-        /// The file linked to, as written; `nil` for a link within its own file.
-        let file: String?
-        /// The file's heading ids, for the message.
-        let headings: [String]
-
-        /// An error for every anchor found on no page; pages left out of the build (drafts)
-        /// are not looked into: the link to them already has its warning.
-        static func verify(_ checks: [AnchorCheck], in files: [OutputFile]) -> [Diagnostic] {
-            guard !checks.isEmpty else { return [] }
-            var pages: [String: Data] = [:]
-            for file in files where file.isPage { if case .data(let data) = file.contents { pages[file.path] = data } }
-            return checks.compactMap { check in
-                guard let page = pages[check.page] else { return nil }
-                if page.range(of: Data("id=\"\(escapeHTML(check.anchor))\"".utf8)) != nil { return nil }
-                let known = check.headings.isEmpty
-                    ? "it has no heading"
-                    : "its headings are " + check.headings.prefix(12).map { "#" + $0 }.joined(separator: ", ")
-                let message = check.file.map { "link to \($0)#\(check.anchor): no such heading in that file" }
-                    ?? "link to #\(check.anchor): no such heading in this file"
-                return .error("\(message) (\(known))", at: check.location)
-            }
         }
     }
 
