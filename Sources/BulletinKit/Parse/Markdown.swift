@@ -65,12 +65,12 @@ struct MarkdownRenderer {
         func location(of node: OpaquePointer) -> SourceLocation {
             let line = Int(cmark_node_get_start_line(node))
             let byteColumn = max(Int(cmark_node_get_start_column(node)), 1)
-            let starts = lineStarts ?? Self.lineStarts(source.text)
+            let starts = lineStarts ?? source.text.lineStartOffsets()
             lineStarts = starts
             let lineStart = starts[min(max(line, 1), starts.count) - 1]
             return SourceLocation(
                 path: source.path, line: source.firstLine + line - 1,
-                column: Self.characterColumn(source.text, lineStart: lineStart, byteColumn: byteColumn))
+                column: source.text.characterColumn(lineStart: lineStart, byteColumn: byteColumn))
         }
 
         var removals: [OpaquePointer] = []
@@ -201,24 +201,6 @@ struct MarkdownRenderer {
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    // MARK: Locations
-
-    /// The byte offset of each line of `text`.
-    private static func lineStarts(_ text: String) -> [Int] {
-        var starts = [0]
-        for (offset, byte) in text.utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
-        return starts
-    }
-
-    /// cmark-gfm counts columns in bytes; editors, YAML errors and GitHub count characters
-    /// (`Début, [lien]` has its link at column 8, not 9).
-    private static func characterColumn(_ text: String, lineStart: Int, byteColumn: Int) -> Int {
-        let utf8 = text.utf8
-        guard let start = utf8.index(utf8.startIndex, offsetBy: lineStart, limitedBy: utf8.endIndex) else { return byteColumn }
-        let end = utf8.index(start, offsetBy: byteColumn - 1, limitedBy: utf8.endIndex) ?? utf8.endIndex
-        return text.unicodeScalars[start..<end].count + 1
     }
 
     // MARK: Typography

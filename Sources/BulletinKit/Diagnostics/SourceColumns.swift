@@ -1,0 +1,17 @@
+extension String {
+    /// The byte offset of each line.
+    func lineStartOffsets() -> [Int] {
+        var starts = [0]
+        for (offset, byte) in utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        return starts
+    }
+
+    /// The column, counted in characters from 1, of a position given in bytes from 1 on the
+    /// line starting at byte `lineStart`. cmark-gfm counts in bytes; editors, YAML errors
+    /// and GitHub count characters (`Début, [lien]` has its link at column 8, not 9).
+    func characterColumn(lineStart: Int, byteColumn: Int) -> Int {
+        guard let start = utf8.index(utf8.startIndex, offsetBy: lineStart, limitedBy: utf8.endIndex) else { return byteColumn }
+        let end = utf8.index(start, offsetBy: byteColumn - 1, limitedBy: utf8.endIndex) ?? utf8.endIndex
+        return unicodeScalars[start..<end].count + 1
+    }
+}
