@@ -116,7 +116,7 @@ import Testing
         #expect(error.path == "issues/2023-07-ete/articles/01-avenue.md")
         #expect(error.line == 4)
         #expect(error.column == 13)
-        #expect(error.message == "link to #juin: no such heading in this file (its headings are #l-ete-chaud-du-1er-juin)")
+        #expect(error.message == "link to #juin: no such heading in this file (did you mean #l-ete-chaud-du-1er-juin?)")
     }
 
     @Test func aPageSectionThatThisIssueLacksIsAnError() throws {
@@ -140,7 +140,7 @@ import Testing
         let run = try bulletin(["check", "--source", site.root.path, "--format", "github"])
         #expect(run.status == 1)
         #expect(run.stderr.contains(
-            "::error file=\(site.root.path)/issues/2023-07-ete/issue.md,line=8,col=14::link to #programme: no such heading in this file"),
+            "::error file=\(site.root.path)/issues/2023-07-ete/issue.md,line=8,col=14::link to #programme: no such heading in this file (did you mean #le-programme?)"),
             "\(run.stderr)")
     }
 }

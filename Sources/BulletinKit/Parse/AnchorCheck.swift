@@ -13,6 +13,16 @@ extension ContentRenderer {
         /// The file's heading ids, for the message.
         let headings: [String]
 
+        /// The heading the editor most likely meant: one a letter or two away, or one that
+        /// holds what was written (`#programme` for `## Le programme`).
+        var likelyHeading: String? {
+            let written = anchor.lowercased()
+            let near = headings.filter {
+                editDistance($0, written) <= 2 || (written.count >= 4 && ($0.contains(written) || written.contains($0)))
+            }
+            return near.min { editDistance($0, written) < editDistance($1, written) }
+        }
+
         /// An error for every anchor found on no page; pages left out of the build (drafts)
         /// are not looked into: the link to them already has its warning.
         static func verify(_ checks: [AnchorCheck], in files: [OutputFile]) -> [Diagnostic] {
@@ -22,9 +32,10 @@ extension ContentRenderer {
             return checks.compactMap { check in
                 guard let page = pages[check.page] else { return nil }
                 if page.range(of: Data("id=\"\(escapeHTML(check.anchor))\"".utf8)) != nil { return nil }
-                let known = check.headings.isEmpty
-                    ? "it has no heading"
-                    : "its headings are " + check.headings.prefix(12).map { "#" + $0 }.joined(separator: ", ")
+                let known =
+                    if let guess = check.likelyHeading { "did you mean #\(guess)?" }
+                    else if check.headings.isEmpty { "it has no heading" }
+                    else { "its headings are " + check.headings.prefix(12).map { "#" + $0 }.joined(separator: ", ") }
                 let message = check.file.map { "link to \($0)#\(check.anchor): no such heading in that file" }
                     ?? "link to #\(check.anchor): no such heading in this file"
                 return .error("\(message) (\(known))", at: check.location)
