@@ -143,4 +143,21 @@ import Testing
             "::error file=\(site.root.path)/issues/2023-07-ete/issue.md,line=8,col=14::link to #programme: no such heading in this file (did you mean #le-programme?)"),
             "\(run.stderr)")
     }
+
+    @Test func aLinkToMarkdownThatIsNoPageIsAnErrorButNotToOneThatFailedToParse() throws {
+        let site = try site([
+            "issues/2023-07-ete/notes.md": "Des notes de travail.\n",
+            "issues/2023-08-aout/issue.md": "---\ntitle: [\n---\n",
+            "issues/2023-07-ete/articles/01-avenue.md": Self.article
+                + "\nVoir [les notes](../notes.md) et [août](../../2023-08-aout/issue.md).\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        let messages = report.errors.map { "\($0.path ?? ""): \($0.message)" }
+        #expect(messages.contains {
+            $0.hasPrefix("issues/2023-07-ete/articles/01-avenue.md: link to ../notes.md: no issue, article or En bref item")
+        }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("issues/2023-08-aout/issue.md:") }, "\(messages)")
+        #expect(report.errors.count == 2, "the broken issue is reported once, not again at the link: \(messages)")
+    }
 }

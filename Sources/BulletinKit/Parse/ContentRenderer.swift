@@ -24,8 +24,8 @@ struct ContentRenderer {
     var cache: RenderCache?
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
-    /// Every Markdown file read, parsed or not: a link to one that failed to parse is
-    /// not reported again (its own error is).
+    /// Every issue, article and En bref file read, parsed or not: a link to one that
+    /// failed to parse is not reported again (its own error is).
     let sources: Set<String>
 
     struct Page {
@@ -60,7 +60,7 @@ struct ContentRenderer {
         }
         var sources = Set<String>()
         for folder in folders {
-            for file in folder.files where file.hasSuffix(".md") { sources.insert("\(folder.path)/\(file)") }
+            for file in [folder.issueFile].compactMap({ $0 }) + folder.articles + folder.briefs { sources.insert(file.path) }
         }
         self.sources = sources
         self.folders = folderByName
