@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension RenderedMarkdown {
     /// Starts every site-internal URL in rendered Markdown; each page replaces it with
@@ -24,6 +25,8 @@ struct ContentRenderer {
     var cache: RenderCache?
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
+    /// Heading ids of the files linked to with a `#fragment`, each file parsed once.
+    private let headingMemo = HeadingMemo()
     /// Every issue, article and En bref file read, parsed or not: a link to one that
     /// failed to parse is not reported again (its own error is).
     let sources: Set<String>
@@ -202,7 +205,7 @@ struct ContentRenderer {
                 let name = written.removingPercentEncoding ?? written
                 // `#` and `#top` lead to the top of the page (HTML's rule), whatever it holds.
                 let isTop = name.isEmpty || name.lowercased() == "top"
-                let headings = isTop ? [] : MarkdownRenderer.headingIDs(of: page.text)
+                let headings = isTop ? [] : headingMemo.ids(of: source, text: page.text)
                 if isTop {
                     fragment = suffix
                 } else if headings.contains(name) {
@@ -241,5 +244,18 @@ struct ContentRenderer {
             return .drop(.warning("unsafe URL removed: \(RawHTML.abbreviate(url))", at: location))
         }
         return .keep
+    }
+}
+
+/// Heading ids by source path, computed the first time a link asks, shared by the
+/// renders running on every core.
+private final class HeadingMemo: Sendable {
+    private let ids = Mutex<[String: [String]]>([:])
+
+    func ids(of path: String, text: String) -> [String] {
+        if let known = ids.withLock({ $0[path] }) { return known }
+        let computed = MarkdownRenderer.headingIDs(of: text)
+        ids.withLock { $0[path] = computed }
+        return computed
     }
 }
