@@ -256,8 +256,7 @@ import Testing
             "issues/2023-07-ete/articles/02-b.md": "---\ntitle: B\n---\nAutre texte.\n",
         ])
         defer { site.remove() }
-        var options = BuildOptions(source: site.root)
-        options.now = SimpleDate(parsing: "2026-01-01")
+        var options = site.options()
         options.outputMemory = OutputMemory()
         #expect(!Builder().build(options).failed)
 
@@ -298,8 +297,7 @@ import Testing
         ])
         defer { site.remove() }
         let cache = RenderCache()
-        var options = BuildOptions(source: site.root)
-        options.now = SimpleDate(parsing: "2026-01-01")
+        var options = site.options()
         options.renderCache = cache
         options.outputMemory = OutputMemory()
         func rebuild() throws -> Int {
@@ -309,10 +307,7 @@ import Testing
         }
         func fullBuild() throws -> URL {
             let folder = site.root.appendingPathComponent("full")
-            var full = BuildOptions(source: site.root)
-            full.now = options.now
-            full.output = folder
-            #expect(!Builder().build(full).failed)
+            #expect(!site.build(output: folder).failed)
             return folder
         }
         func expectSameAsFullBuild(_ note: Comment) throws {
@@ -358,8 +353,7 @@ import Testing
             "issues/2023-06-juin/issue.md": issue(2, "Juin", "2023-06-05") + "\n## La suite\n\nTexte.\n",
         ])
         defer { site.remove() }
-        var options = BuildOptions(source: site.root)
-        options.now = SimpleDate(parsing: "2026-01-01")
+        var options = site.options()
         options.renderCache = RenderCache()
         options.outputMemory = OutputMemory()
         #expect(!Builder().build(options).failed)

@@ -27,11 +27,7 @@ import Testing
     }
 
     private func build(_ root: URL, now: SimpleDate, drafts: Bool = false, strict: Bool = false) -> BuildReport {
-        var options = BuildOptions(source: root)
-        options.now = now
-        options.selection = .init(includeDrafts: drafts, includeFuture: false)
-        options.strict = strict
-        return Builder().build(options)
+        Builder().build(buildOptions(root, now: now, drafts: drafts, strict: strict))
     }
 
     // MARK: new issue
@@ -46,7 +42,6 @@ import Testing
 
         let first = try value(scaffold.newIssue(title: "Lettre d'automne", date: date("2023-10-02")))
         #expect(first.number == 2)
-        #expect(first.isDraft)
         #expect(first.file.path == "issues/2023-10-lettre-d-automne/issue.md")
         _ = try value(writer.write([first.file]))
 

@@ -135,8 +135,7 @@ import FoundationXML
     @Test func sitemapAndRobotsUseTheBaseURL() throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
-        var options = BuildOptions(source: site.root)
-        options.now = SimpleDate(parsing: "2026-01-01")
+        var options = site.options()
         options.baseURL = "https://autre.example.org/lettre"
         #expect(!Builder().build(options).failed)
         let sitemap = try site.page("sitemap.xml")

@@ -53,12 +53,15 @@ struct TemporarySite {
         now: String = "2026-01-01", drafts: Bool = false, future: Bool = false, strict: Bool = false,
         output: URL? = nil
     ) -> BuildReport {
-        var options = BuildOptions(source: root)
-        options.output = output
-        options.now = SimpleDate(parsing: now)
-        options.selection = .init(includeDrafts: drafts, includeFuture: future)
-        options.strict = strict
-        return Builder().build(options)
+        Builder().build(options(now: now, drafts: drafts, future: future, strict: strict, output: output))
+    }
+
+    /// What `build` builds with, for tests that set more (`serve`'s caches).
+    func options(
+        now: String = "2026-01-01", drafts: Bool = false, future: Bool = false, strict: Bool = false,
+        output: URL? = nil
+    ) -> BuildOptions {
+        buildOptions(root, now: SimpleDate(parsing: now), drafts: drafts, future: future, strict: strict, output: output)
     }
 
     /// A page of the last build, as text.
@@ -79,6 +82,18 @@ extension BuildReport {
     var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
     var printed: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// A build of the site at `root`, on a fixed day.
+func buildOptions(
+    _ root: URL, now: SimpleDate?, drafts: Bool = false, future: Bool = false, strict: Bool = false, output: URL? = nil
+) -> BuildOptions {
+    var options = BuildOptions(source: root)
+    options.output = output
+    options.now = now
+    options.selection = .init(includeDrafts: drafts, includeFuture: future)
+    options.strict = strict
+    return options
 }
 
 /// Every `href`/`src` value of a page, in order.

@@ -98,10 +98,12 @@ struct Typographer: Sendable {
                 if previous == UInt8(ascii: " ") && french { rules = true }
             case UInt8(ascii: " ") where previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " "): rules = true
             case 0xAB where previous == 0xC2, 0xBB where previous == 0xC2: if french { rules = true }  // « »
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): ordinals = true
+            // Ordinals are raised in French only.
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): if french { ordinals = true }
             case UInt8(ascii: "e"):
                 switch previous {
-                case UInt8(ascii: "I"), UInt8(ascii: "V"), UInt8(ascii: "X"), UInt8(ascii: "L"), UInt8(ascii: "C"): ordinals = true
+                case UInt8(ascii: "I"), UInt8(ascii: "V"), UInt8(ascii: "X"), UInt8(ascii: "L"), UInt8(ascii: "C"):
+                    if french { ordinals = true }
                 default: break
                 }
             default: break

@@ -36,12 +36,12 @@ struct SiteRenderer {
         files.append(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
         files.append(archivePage())
         files.append(notFoundPage())
-        let email = theme.hasEmail ? EmailRenderer(model: model, theme: theme, context: emailContext) : nil
+        let email = EmailRenderer(model: model, theme: theme, context: emailContext)
         let shared = cache == nil ? 0 : sharedRenderKey
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
             let key = cache == nil ? 0 : renderKey(of: issue, at: position, shared: shared)
             if let cached = cache?.files(for: issue.slug, key: key) { return cached }
-            let files = issueFiles(issue, position: position) + (email?.files(for: issue) ?? [])
+            let files = issueFiles(issue, position: position) + email.files(for: issue)
             cache?.store(files, for: issue.slug, key: key)
             return files
         }

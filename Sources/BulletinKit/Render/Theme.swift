@@ -5,7 +5,7 @@ import Yams
 /// A theme ready to render: parsed templates, locale strings and assets. A site's
 /// `themes/<name>/` overrides the built-in default theme file by file.
 struct Theme: Sendable {
-    static let requiredTemplates = ["layout", "home", "issue", "article", "archive", "404", "feed"]
+    static let requiredTemplates = ["layout", "home", "issue", "article", "archive", "404", "feed", "email"]
 
     let library: MustacheLibrary
     let locale: LocaleStrings
@@ -15,9 +15,6 @@ struct Theme: Sendable {
     let emailStyles: [String: String]
     /// Changes when a template, a locale string or an e-mail style does.
     let fingerprint: Int
-
-    /// Whether the theme has an e-mail template (a site's own theme may leave it out).
-    var hasEmail: Bool { library.getTemplate(named: "email") != nil }
 
     enum ThemeFile: Sendable {
         case builtIn(Data)
@@ -186,7 +183,7 @@ func inlineLocaleStrings(_ template: String, _ strings: [String: String]) -> Str
         let key = text.substring(with: match.range(at: triple ? 2 : 4))
         guard let value = strings[key], !value.contains("{{"), !value.contains("}}") else { continue }
         result += text.substring(with: NSRange(location: last, length: match.range.location - last))
-        result += triple || ampersand ? value : mustacheEscape(value)
+        result += triple || ampersand ? value : escapeHTML(value, apostrophe: true)
         last = match.range.location + match.range.length
     }
     return last == 0 ? template : result + text.substring(from: last)
@@ -194,11 +191,6 @@ func inlineLocaleStrings(_ template: String, _ strings: [String: String]) -> Str
 
 private let localeTag = try! NSRegularExpression(
     pattern: #"\{\{(?:(\{)\s*t\.([A-Za-z0-9_-]+)\s*\}\}\}|(&)?\s*t\.([A-Za-z0-9_-]+)\s*\}\})"#)
-
-/// Mustache's own HTML escaping, apostrophe included.
-private func mustacheEscape(_ text: String) -> String {
-    escapeHTML(text).replacingBytes(of: "'", with: "&#39;")
-}
 
 /// Mustache's escaping for HTML, made fast: swift-mustache looks each character up in a
 /// dictionary and copies every string, where most strings have nothing to escape. Every
@@ -212,28 +204,6 @@ struct FastHTMLEscaping: MustacheContentType {
     }()
 
     func escapeText(_ text: String) -> String {
-        var needsEscaping = false
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "\""), UInt8(ascii: "'"):
-                needsEscaping = true
-            default: continue
-            }
-            break
-        }
-        guard needsEscaping else { return text }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): bytes.append(contentsOf: "&#39;".utf8)
-            default: bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        escapeHTML(text, apostrophe: true)
     }
 }

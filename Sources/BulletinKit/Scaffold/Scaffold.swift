@@ -22,8 +22,6 @@ public enum Scaffold {
         public var file: ScaffoldFile
         public var number: Int
         public var date: SimpleDate
-        /// New issues start as drafts, so that none is published by accident.
-        public var isDraft: Bool { true }
     }
 
     /// Longest slug taken from a title; longer ones are cut at a dash.
