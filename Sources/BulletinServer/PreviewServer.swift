@@ -87,14 +87,20 @@ public struct PreviewServer: Sendable {
                 server.cancel()
             }
         }
-        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
+        let signals = [SIGINT, SIGTERM].map { number -> (DispatchSourceSignal, Int32, sig_t?) in
+            let previous = signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler(handler: stop)
             source.resume()
-            return source
+            return (source, number, previous)
         }
-        defer { signals.forEach { $0.cancel() } }
+        // The process gets its usual Ctrl-C back once the server has stopped.
+        defer {
+            for (source, number, previous) in signals {
+                source.cancel()
+                signal(number, previous)
+            }
+        }
         try await withTaskCancellationHandler {
             try await server.value
         } onCancel: {
