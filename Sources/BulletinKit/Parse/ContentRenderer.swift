@@ -147,6 +147,7 @@ struct ContentRenderer {
             // Asked again, every URL must get the answer it got: links lead to other files.
             var replayed: [AnchorCheck] = []
             if entry.resolutions.allSatisfy({ resolveURL($0.url, $0.location, &replayed) == $0.resolution }) {
+                cache?.countMarkdownHit()
                 diagnostics += entry.diagnostics
                 anchors += replayed
                 return entry.rendered

@@ -7,7 +7,13 @@ public final class RenderCache: Sendable {
     private struct State {
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
-        var hits = 0
+        var hits = Hits()
+    }
+
+    /// What the builds since the last `takeHits` took from the cache.
+    struct Hits: Equatable {
+        var issues = 0
+        var markdownFiles = 0
     }
 
     /// A Markdown file as rendered, with every URL it asked about and the answer it got:
@@ -25,7 +31,7 @@ public final class RenderCache: Sendable {
     func files(for slug: String, key: Int) -> [OutputFile]? {
         state.withLock { state in
             guard let entry = state.entries[slug], entry.key == key else { return nil }
-            state.hits += 1
+            state.hits.issues += 1
             return entry.files
         }
     }
@@ -41,14 +47,18 @@ public final class RenderCache: Sendable {
         }
     }
 
+    /// Counts a Markdown file whose entry was used (its links still answered the same).
+    func countMarkdownHit() {
+        state.withLock { $0.hits.markdownFiles += 1 }
+    }
+
     func store(_ entry: MarkdownEntry, for path: String, key: Int) {
         state.withLock { $0.markdown[path] = (key, entry) }
     }
 
-    /// How many issues were taken from the cache since the last call.
-    func takeHits() -> Int {
+    func takeHits() -> Hits {
         state.withLock { state in
-            defer { state.hits = 0 }
+            defer { state.hits = Hits() }
             return state.hits
         }
     }
@@ -83,15 +93,38 @@ extension SiteRenderer {
         return hasher.finalize()
     }
 
-    /// The key of one issue's files: the shared key, the issue, and the neighbours its
-    /// pages link to.
+    /// The key of one issue's files: the shared key, the issue, and what its pages show of
+    /// the neighbours they link to.
     func renderKey(of issue: Issue, at position: Int, shared: Int) -> Int {
         var hasher = Hasher()
         hasher.combine(shared)
         hasher.combine(issue)
         let neighbours = model.neighbours(of: position)
-        hasher.combine(neighbours.newer)
-        hasher.combine(neighbours.older)
+        for neighbour in [neighbours.newer, neighbours.older] {
+            hasher.combine(neighbour.map(ListedIssue.init))
+        }
         return hasher.finalize()
+    }
+}
+
+/// What a list shows of an issue (`IssueView` without its contents): a neighbour's
+/// article edits leave the pages that link to it as they were.
+private struct ListedIssue: Hashable {
+    let slug: String
+    let number: Int
+    let title: String
+    let date: SimpleDate
+    let summary: String
+    let cover: ImageRef?
+    let isDraft: Bool
+
+    init(_ issue: Issue) {
+        slug = issue.slug
+        number = issue.number
+        title = issue.title
+        date = issue.date
+        summary = issue.effectiveSummary
+        cover = issue.cover
+        isDraft = issue.isDraft
     }
 }
