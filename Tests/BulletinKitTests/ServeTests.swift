@@ -59,6 +59,8 @@ import FoundationNetworking
         let (status, home) = try await get(base)
         #expect(status == 200)
         #expect(home.contains("new EventSource(\"/__bulletin/events\")"), "the live-reload script is injected")
+        let (emailStatus, email) = try await get(base + "issues/2023-06-lettre-ete/email.html")
+        #expect(emailStatus == 200 && !email.contains("<script"), "the e-mail edition is previewed as it will be sent")
         #expect(try await get(base + "issues/2023-09-brouillon/").0 == 200, "drafts are shown while serving")
         #expect(try await get(base + "issues/2099-01-futur/").0 == 200, "future issues too")
 
