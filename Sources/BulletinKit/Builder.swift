@@ -175,8 +175,7 @@ public struct Builder: Sendable {
     private func imageSizes(_ source: SiteSource) -> [String: ImageSize] {
         var sizes = source.staticImageSizes
         for folder in source.issues {
-            let slug = Slug.make(folder.name)
-            for (path, size) in folder.imageSizes { sizes["issues/\(slug)/\(path)"] = size }
+            for (path, size) in folder.imageSizes { sizes["issues/\(folder.slug)/\(path)"] = size }
         }
         return sizes
     }

@@ -51,7 +51,6 @@ public actor LiveReloadHub {
         for listener in listeners.values { listener.yield(event) }
     }
 
-    public var listenerCount: Int { listeners.count }
 
     /// Ends every open event stream, so that the server can stop: browsers keep them open forever.
     public func finishAll() {

@@ -46,7 +46,8 @@ struct Serve: AsyncParsableCommand {
             onBuild: { report in
                 printer.print(report.diagnostics)
                 if report.failed {
-                    printError("rebuild failed: the browser shows the errors; the last good build is still served")
+                    // As `build`: with `--format json`, standard error holds only JSON objects.
+                    if format != .json { printError("rebuild failed: the browser shows the errors; the last good build is still served") }
                 } else {
                     printOutput(String(format: "Built %@, %d pages in %.2f s", report.issuesPhrase, report.pageCount, report.seconds))
                 }

@@ -16,6 +16,8 @@ struct IssueFolder: Sendable {
     let name: String
     /// `issues/<name>`
     var path: String { "issues/\(name)" }
+    /// The name as published (a warning says so when it differs).
+    var slug: String { Slug.make(name) }
     let issueFile: SourceFile?
     let articles: [SourceFile]
     let briefs: [SourceFile]

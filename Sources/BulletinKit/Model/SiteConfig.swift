@@ -29,7 +29,9 @@ public struct SiteConfig: Sendable, Hashable {
     public var feedItems: Int
     public var unsafeHTML: Bool
     /// Size over which `email.html` gets a warning (Gmail clips messages past 102 KB).
-    public var emailBudgetBytes = 90 * 1024
+    public var emailBudgetBytes = defaultEmailBudgetKB * 1024
+    /// Under Gmail's 102 KB, with room for what the sending platform adds.
+    static let defaultEmailBudgetKB = 90
 
     static let keys = [
         "title", "base_url", "language", "description", "theme", "publisher", "contact", "logo", "social",

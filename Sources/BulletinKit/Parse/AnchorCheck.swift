@@ -17,10 +17,10 @@ extension ContentRenderer {
         /// holds what was written (`#programme` for `## Le programme`).
         var likelyHeading: String? {
             let written = anchor.lowercased()
-            let near = headings.filter {
-                editDistance($0, written) <= 2 || (written.count >= 4 && ($0.contains(written) || written.contains($0)))
+            let near = headings.map { (heading: $0, distance: editDistance($0, written)) }.filter {
+                $0.distance <= 2 || (written.count >= 4 && ($0.heading.contains(written) || written.contains($0.heading)))
             }
-            return near.min { editDistance($0, written) < editDistance($1, written) }
+            return near.min { $0.distance < $1.distance }?.heading
         }
 
         /// An error for every anchor found on no page; pages left out of the build (drafts)

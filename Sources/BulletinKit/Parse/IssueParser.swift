@@ -9,7 +9,7 @@ struct IssueParser {
     static let issueKeys = ["title", "number", "date", "summary", "cover", "cover_alt", "draft", "edito", "videos", "figures", "agenda"]
     static let articleKeys = ["title", "summary", "image", "image_alt", "credit", "section", "tags", "author", "contact", "link", "order", "slug"]
 
-    var slug: String { Slug.make(folder.name) }
+    var slug: String { folder.slug }
 
     func parse(diagnostics: inout [Diagnostic]) -> Issue? {
         if !Slug.isValid(folder.name) {

@@ -73,7 +73,7 @@ enum SiteConfigParser {
             markdown.warnUnknownKeys(allowed: ["unsafe_html"], into: &diagnostics)
             unsafeHTML = markdown.bool("unsafe_html", into: &diagnostics) ?? false
         }
-        var emailBudget = 90
+        var emailBudget = SiteConfig.defaultEmailBudgetKB
         if let email = fields.mapping("email", into: &diagnostics) {
             email.warnUnknownKeys(allowed: ["size_budget_kb"], into: &diagnostics)
             if let budget = email.int("size_budget_kb", into: &diagnostics) {
@@ -104,10 +104,9 @@ enum SiteConfigParser {
             social: social, masthead: masthead, addressMarkdown: fields.string("address", into: &diagnostics),
             unsubscribe: fields.string("unsubscribe", into: &diagnostics),
             emailFrom: emailFrom,
-            timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML)
-        var result = config
-        result.emailBudgetBytes = emailBudget * 1024
-        return diagnostics[errorCount...].hasErrors ? nil : result
+            timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML,
+            emailBudgetBytes: emailBudget * 1024)
+        return diagnostics[errorCount...].hasErrors ? nil : config
     }
 }
 

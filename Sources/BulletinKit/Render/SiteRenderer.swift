@@ -108,7 +108,7 @@ struct SiteRenderer {
         let issueView = IssueView(issue: issue, context: issueContext, isFull: true, position: position)
         let image = issue.cover.map { baseURL + encodePath($0.path) }
         var files = [page("issue", path: issue.outputPath + "index.html", context: issueContext, body: { _ in .issue(issueView) },
-            meta: PageMeta(kind: .issue, title: numbered(issue), description: issue.effectiveSummary,
+            meta: PageMeta(kind: .issue, title: theme.locale.numberedTitle(of: issue), description: issue.effectiveSummary,
                 absoluteURL: baseURL + encodePath(issue.outputPath), absoluteImageURL: image))]
 
         let articleContext = context(depth: 3)
@@ -163,11 +163,6 @@ struct SiteRenderer {
             xml += "</url>\n"
         }
         return xml + "</urlset>\n"
-    }
-
-    /// `Lettre n° 42 — Titre`, the issue page's document title.
-    private func numbered(_ issue: Issue) -> String {
-        "\(string("issue_number_prefix", default: "N°"))\u{00A0}\(issue.number) — \(issue.title)"
     }
 
     private func string(_ key: String, default fallback: String) -> String {

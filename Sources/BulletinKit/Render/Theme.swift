@@ -165,6 +165,11 @@ struct LocaleStrings: Sendable {
     let months: [String]
     let dateFormat: String
     let firstDay: String?
+
+    /// `N° 42 — Titre`: the issue page's document title and the e-mail's subject.
+    func numberedTitle(of issue: Issue) -> String {
+        "\(strings["issue_number_prefix"] ?? "N°")\u{00A0}\(issue.number) — \(issue.title)"
+    }
 }
 
 /// `{{t.key}}` tags replaced by the locale's text, escaped as Mustache would escape it

@@ -14,8 +14,7 @@ struct EmailRenderer {
 
     func files(for issue: Issue) -> [OutputFile] {
         let config = model.config
-        let prefix = theme.locale.strings["issue_number_prefix"] ?? "N°"
-        let subject = "\(prefix)\u{00A0}\(issue.number) — \(issue.title)"
+        let subject = theme.locale.numberedTitle(of: issue)
         let webURL = context.linker.absolutePage(issue.outputPath)
         let view = IssueView(issue: issue, context: context, isFull: true)
         let page = PageView(
