@@ -31,6 +31,17 @@ public struct PreviewServer: Sendable {
             .appendingPathComponent("site")
     }
 
+    /// Whether `host` is reachable from this machine only: `localhost`, `127.x.y.z`, `::1`
+    /// (bracketed or not). Anything else shows the drafts to the network.
+    public static func isLoopback(_ host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name.hasSuffix(".") { name.removeLast() }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        let isIPv4Loopback = octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return name == "localhost" || name == "::1" || isIPv4Loopback
+    }
+
     /// Runs until the task is cancelled or the process gets SIGINT/SIGTERM.
     /// - Parameters:
     ///   - onReady: told the URL once the server listens.

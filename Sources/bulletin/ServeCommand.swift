@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if !["127.0.0.1", "localhost", "::1"].contains(host) {
+        if !PreviewServer.isLoopback(host) {
             printError("warning: serving on \(host): anyone who can reach this address sees the drafts and unpublished issues")
         }
         var server = PreviewServer(source: URL(fileURLWithPath: source).standardizedFileURL)

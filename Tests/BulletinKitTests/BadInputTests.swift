@@ -157,6 +157,15 @@ import Testing
             line: 2, message: "`base_url` must be an absolute http(s) URL")
     }
 
+    @Test func emailSettingsAreChecked() throws {
+        try expectFailure(
+            writing: "site.yml", TemporarySite.minimalSiteYML + "email_from: \"La Lettre\"\n",
+            line: 4, column: 13, message: "`email_from` must be an address")
+        try expectFailure(
+            writing: "site.yml", TemporarySite.minimalSiteYML + "email:\n  size_budget_kb: 0\n",
+            line: 5, message: "`size_budget_kb` must be at least 1")
+    }
+
     @Test func everyErrorIsReportedNotOnlyTheFirst() throws {
         let site = try TemporarySite([
             "site.yml": TemporarySite.minimalSiteYML,

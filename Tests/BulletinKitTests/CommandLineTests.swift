@@ -30,6 +30,7 @@ import Testing
         #expect(run.status == 1)
         #expect(run.stderr.contains("issues/2023-07-ete/issue.md:4:7: error: `date` must be a real date"))
         #expect(!run.stderr.contains("Fatal error"))
+        #expect(!(run.stderr + run.stdout).contains("\u{1B}["), "a pipe gets no colours and no progress line")
         let check = try bulletin(["check", "--source", site.root.path])
         #expect(check.status == 1)
         #expect(!FileManager.default.fileExists(atPath: site.output.path), "check writes nothing")

@@ -14,6 +14,10 @@ import Testing
             + [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x02, 0xA3, 0x04, 0xB0, 0x03]
         #expect(ImageSize.parse(jpeg) == ImageSize(width: 1200, height: 675))
         #expect(ImageSize.parse(Array("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 240 80\">".utf8)) == ImageSize(width: 240, height: 80))
+        #expect(ImageSize.parse(Array("<svg width=\"120\" height=\"40\" viewBox=\"0 0 240 80\">".utf8)) == ImageSize(width: 120, height: 40))
+        // A long comment in French puts a two-byte `é` across the 4 KB that are read.
+        let svg = "<svg width=\"64\" height=\"32\"><!--" + String(repeating: "a", count: 4063) + "été--></svg>"
+        #expect(ImageSize.parse(Array(svg.utf8)) == ImageSize(width: 64, height: 32))
         #expect(ImageSize.parse(Array("not an image".utf8)) == nil)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import BulletinKit
@@ -130,10 +131,10 @@ import FoundationNetworking
     }
 
     /// A GET sent byte for byte, so that no client tidies `..` away before it leaves.
-    private func rawGET(port: Int, path: String) throws -> (Int, String) {
+    /// A socket to the server, the request sent.
+    private func request(port: Int, path: String) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw CocoaError(.fileReadUnknown) }
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -141,9 +142,18 @@ import FoundationNetworking
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
+        guard connected == 0 else {
+            close(descriptor)
+            throw CocoaError(.fileReadUnknown)
+        }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         _ = request.withCString { send(descriptor, $0, strlen($0), 0) }
+        return descriptor
+    }
+
+    private func rawGET(port: Int, path: String) throws -> (Int, String) {
+        let descriptor = try request(port: port, path: path)
+        defer { close(descriptor) }
         var response = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -154,5 +164,70 @@ import FoundationNetworking
         let text = String(decoding: response, as: UTF8.self)
         let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
         return (status, text)
+    }
+
+    // MARK: The command
+
+    /// What a running process has written so far.
+    private final class Output: Sendable {
+        private let text = Mutex("")
+        init(_ pipe: Pipe) {
+            pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+                let data = handle.availableData
+                text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        }
+        var current: String { text.withLock { $0 } }
+    }
+
+    private func wait(_ seconds: Double, until condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            if Date() > deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
+    @Test func theCommandWarnsOffLoopbackAndCtrlCStopsItWithATabOpen() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let process = Process()
+        process.executableURL = bulletinExecutable
+        process.arguments = ["serve", "--source", site.root.path, "--port", "0", "--host", "0.0.0.0"]
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        let out = Output(outPipe)
+        let err = Output(errPipe)
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        #expect(await wait(30) { out.current.contains("Serving") }, "\(out.current)\(err.current)")
+        #expect(err.current.contains("warning: serving on 0.0.0.0"), "\(err.current)")
+        let port = try #require(out.current.firstMatch(of: /:(\d+)\//).flatMap { Int($0.1) })
+        #expect(try rawGET(port: port, path: "/").0 == 200)
+
+        // A tab listening for reloads: its stream never ends by itself.
+        let stream = try request(port: port, path: "/__bulletin/events")
+        defer { close(stream) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        #expect(recv(stream, &buffer, buffer.count, 0) > 0, "the event stream answers")
+
+        process.interrupt()
+        #expect(await wait(10) { !process.isRunning }, "Ctrl-C stops the server even with a tab open")
+        #expect(process.terminationStatus == 0)
+        let served = err.current + out.current
+        #expect(!served.contains("Fatal error") && !served.contains("Stack dump"), "\(served)")
+    }
+
+    @Test func loopbackHostsAreRecognised() {
+        for host in ["127.0.0.1", "localhost", "LOCALHOST.", "::1", "[::1]", "127.0.0.2"] {
+            #expect(PreviewServer.isLoopback(host), "\(host)")
+        }
+        for host in ["0.0.0.0", "192.168.1.10", "::", "example.fr", "127.0.0.1.example.fr", "1270.0.0.1"] {
+            #expect(!PreviewServer.isLoopback(host), "\(host)")
+        }
     }
 }

@@ -121,11 +121,14 @@ struct Run {
     let stderr: String
 }
 
+/// The `bulletin` executable built beside the tests.
+let bulletinExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("bulletin")
+
 /// Runs the `bulletin` executable built beside the tests, as CI does.
 func bulletin(_ arguments: [String], in folder: URL? = nil) throws -> Run {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("bulletin")
+    process.executableURL = bulletinExecutable
     process.arguments = arguments
     if let folder { process.currentDirectoryURL = folder }
     let out = Pipe()

@@ -64,7 +64,9 @@ public struct ImageSize: Sendable, Hashable {
             }
             return nil
         }
-        if let text = String(bytes: bytes.prefix(4096), encoding: .utf8), text.contains("<svg") {
+        // Decoded leniently: the cut at 4 KB may fall inside a character.
+        let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        if text.contains("<svg") {
             return svgSize(text)
         }
         return nil

@@ -187,7 +187,7 @@ final class EditoView: MustacheParent {
     }
 
     func child(named name: String) -> Any? {
-        let photo = issue.edito?.photo.map { context.image($0, alt: "", maxWidth: 96) }
+        var photo: ImageView? { issue.edito?.photo.map { context.image($0, alt: "", maxWidth: 96) } }
         switch name {
         case "title": return issue.edito?.title
         case "title_html": return issue.edito?.title.map(context.typographer.html)
