@@ -4,7 +4,7 @@ the open browser tabs are told to reload (the Server-Sent Event arrives).
 
     scripts/measure-reload.py [--site DIR | --issues N] [--runs 5]
 
---issues N generates a synthetic site of N issues with ../shared/bench/gen_corpus.py.
+--issues N generates a synthetic site of N issues with scripts/gen_corpus.py.
 The site is copied to a temporary folder first: the article is edited there, never in
 the original. Uses the release binary (built if missing).
 """
@@ -26,7 +26,7 @@ def main():
     parser.add_argument("--site", default=ROOT)
     parser.add_argument("--issues", type=int)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--generator", default=os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py"))
+    parser.add_argument("--generator", default=os.path.join(ROOT, "scripts", "gen_corpus.py"))
     args = parser.parse_args()
 
     subprocess.run(["swift", "build", "-c", "release", "--product", "bulletin"], cwd=ROOT, check=True,
