@@ -25,6 +25,9 @@ ROWS = [
     ("serve_peak_rss_mib", "serve, peak RSS (MiB)", "%.0f"),
 ]
 
+# Near zero for a server at rest: a ratio of two such figures says nothing.
+ABSOLUTE = {"serve_idle_cpu_pct"}
+
 
 def ratio(ours, theirs):
     if ours is None or not theirs:
@@ -40,7 +43,7 @@ def cells(key, entry, number):
     if "fraction_of_cold" in entry:
         left += " (%.0f%% of cold)" % (100 * entry["fraction_of_cold"])
         right += " (cold)"
-    shown = ratio(ours, theirs)
+    shown = None if key in ABSOLUTE else ratio(ours, theirs)
     return left, right, "–" if shown is None else "%.2f" % shown
 
 
@@ -61,8 +64,8 @@ def main():
             serve = json.load(handle)
         measures = dict(builds["measures"])
         measures.update(serve["measures"])
-        for entry in measures.values():
-            if "bulletin" in entry:
+        for key, entry in measures.items():
+            if "bulletin" in entry and key not in ABSOLUTE:
                 entry["ratio"] = ratio(entry.get("bulletin"), entry.get("hugo"))
         results["issues"][issues] = {"runs": builds["runs"], "warmup": builds["warmup"],
                                      "cache_supported": builds["cache_supported"],
