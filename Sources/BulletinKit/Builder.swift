@@ -81,7 +81,7 @@ public struct Builder: Sendable {
     private func run(_ options: BuildOptions, report: inout BuildReport) -> [OutputFile]? {
         // 1. Load
         options.onStage?("reading")
-        let (source, loadDiagnostics) = SiteLoader(root: options.source).load()
+        let (source, loadDiagnostics) = SiteLoader(root: options.source, cache: options.renderCache).load()
         report.diagnostics += loadDiagnostics
         guard let siteFile = source.siteFile,
             var config = SiteConfigParser.parse(siteFile, staticFiles: source.staticFiles, diagnostics: &report.diagnostics)
@@ -97,13 +97,9 @@ public struct Builder: Sendable {
 
         // 2. Parse: front-matter of every issue, then Markdown (which needs every issue's pages).
         options.onStage?("parsing")
-        let parsed = source.issues.concurrentMap { folder in
-            var diagnostics: [Diagnostic] = []
-            let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics)
-            return (issue, diagnostics)
-        }
-        report.diagnostics += parsed.flatMap(\.1)
-        var issues = parsed.compactMap(\.0)
+        let parsed = parseIssues(source, cache: options.renderCache)
+        report.diagnostics += parsed.flatMap(\.diagnostics)
+        var issues = parsed.compactMap(\.issue)
         report.diagnostics += duplicateIssueDiagnostics(issues)
 
         let today = options.now ?? SimpleDate.today(in: config.timeZone)
@@ -114,6 +110,10 @@ public struct Builder: Sendable {
         if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
         if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
         content.cache = options.renderCache
+        if options.renderCache != nil {
+            content.parseSerials = Dictionary(
+                zip(source.issues.map(\.name), parsed.map(\.serial)), uniquingKeysWith: { first, _ in first })
+        }
         let typographer = Typographer(language: config.language)
         if options.typography {
             content.typographer = typographer
@@ -122,7 +122,8 @@ public struct Builder: Sendable {
         let rendered = issues.concurrentMap { issue in
             var diagnostics: [Diagnostic] = []
             var anchors: [ContentRenderer.AnchorCheck] = []
-            return (content.render(issue, diagnostics: &diagnostics, anchors: &anchors), diagnostics, anchors)
+            let (typeset, key) = content.render(issue, diagnostics: &diagnostics, anchors: &anchors)
+            return (typeset, diagnostics, anchors, key)
         }
         issues = rendered.map(\.0)
         report.diagnostics += rendered.flatMap(\.1)
@@ -146,9 +147,12 @@ public struct Builder: Sendable {
             typographer: options.typography ? typographer : Typographer(language: nil))
         renderer.imageSizes = imageSizes(source)
         renderer.cache = options.renderCache
-        var files = renderer.render() + staticFiles(source)
-        if let script = options.pageScript { files = files.map { $0.injecting(script) } }
-        options.renderCache?.keepMarkdown(only: content.sources)
+        renderer.pageScript = options.pageScript
+        if options.renderCache != nil {
+            for (issue, _, _, key) in rendered { if let key { renderer.contentKeys[issue.slug] = key } }
+        }
+        let files = renderer.render() + staticFiles(source)
+        options.renderCache?.keepSources(only: content.sources, folders: Set(source.issues.map(\.name)))
         report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
         guard !report.diagnostics.hasErrors else { return nil }
         if let clash = firstClash(files) {
@@ -169,6 +173,24 @@ public struct Builder: Sendable {
         report.pageCount = files.filter(\.isPage).count
         report.fileCount = files.count
         return files
+    }
+
+    /// Stage 2 for each issue folder; with a cache, only the folders whose files changed.
+    private func parseIssues(_ source: SiteSource, cache: RenderCache?) -> [RenderCache.ParsedIssue] {
+        var staticKey = Hasher()
+        if cache != nil { staticKey.combine(source.staticFiles) }
+        let staticFiles = staticKey.finalize()
+        return source.issues.concurrentMap { folder in
+            var key = Hasher()
+            key.combine(folder.stamp)
+            key.combine(staticFiles)
+            let folderKey = key.finalize()
+            if let known = cache?.parsedIssue(folder.name, key: folderKey) { return known }
+            var diagnostics: [Diagnostic] = []
+            let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics)
+            return cache?.store(issue, diagnostics: diagnostics, for: folder.name, key: folderKey)
+                ?? RenderCache.ParsedIssue(key: 0, issue: issue, diagnostics: diagnostics, serial: 0)
+        }
     }
 
     /// Image sizes by output path: issue assets under their published slug, static files at the root.

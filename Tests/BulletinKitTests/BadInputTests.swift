@@ -328,13 +328,16 @@ import Testing
             }
         }
 
-        #expect(try rebuild() == .init(issues: 0, markdownFiles: 0))
-        #expect(try rebuild() == .init(issues: 4, markdownFiles: 5), "nothing changed: everything from the cache")
+        #expect(try rebuild() == .init(issues: 0, markdownFiles: 0, parsedIssues: 0, readFiles: 0))
+        #expect(
+            try rebuild() == .init(issues: 4, markdownFiles: 5, parsedIssues: 4, readFiles: 5),
+            "nothing changed: nothing read, parsed or rendered again")
 
         try site.write("issues/2023-06-juin/articles/01-a.md", "---\ntitle: A\n---\nTexte corrigé.\n")
+        let afterEdit = try rebuild()
         #expect(
-            try rebuild() == .init(issues: 3, markdownFiles: 4),
-            "only the edited file and its issue are rendered again: the neighbours show nothing of the article")
+            afterEdit == .init(issues: 3, markdownFiles: 4, parsedIssues: 3, readFiles: 4),
+            "only the edited file is read again and its issue parsed and rendered again: the neighbours show nothing of the article (\(afterEdit))")
         try expectSameAsFullBuild("an article edit")
 
         try site.write("issues/2023-06-juin/issue.md", issue(2, "Juin ensoleillé", "2023-06-05"))

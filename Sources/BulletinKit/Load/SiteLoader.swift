@@ -4,6 +4,8 @@ import Foundation
 /// touches the disk; everything after it works on values.
 struct SiteLoader {
     let root: URL
+    /// Set by `serve`: files whose stamp did not change are not read again.
+    var cache: RenderCache? = nil
 
     func load() -> (SiteSource, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
@@ -30,7 +32,11 @@ struct SiteLoader {
         let staticFiles = Set(staticListing.files)
         let source = SiteSource(
             root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
-            staticImageSizes: SiteLoader.imageSizes(of: staticFiles, in: staticFolder))
+            staticImageSizes: imageSizes(of: staticListing, in: "static"))
+        if let cache {
+            let read = source.issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path)
+            cache.keepFiles(only: Set(read))
+        }
         return (source, diagnostics)
     }
 
@@ -41,7 +47,7 @@ struct SiteLoader {
         let files = Set(listing.files)
         var issueFile: SourceFile?
         if files.contains("issue.md") {
-            issueFile = read("\(folder)/issue.md", into: &diagnostics)
+            issueFile = read("\(folder)/issue.md", stamp: listing.stamps["issue.md"], into: &diagnostics)
         } else {
             diagnostics.append(Diagnostic(
                 .error, "issue folder has no issue.md (every folder under issues/ is an issue)",
@@ -50,29 +56,46 @@ struct SiteLoader {
         func markdownFiles(in subfolder: String) -> [SourceFile] {
             files.filter { $0.hasPrefix(subfolder + "/") && $0.hasSuffix(".md") && !$0.dropFirst(subfolder.count + 1).contains("/") }
                 .sorted()
-                .compactMap { read("\(folder)/\($0)", into: &diagnostics) }
+                .compactMap { read("\(folder)/\($0)", stamp: listing.stamps[$0], into: &diagnostics) }
+        }
+        var stamp = Hasher()
+        for file in listing.files.sorted() {
+            stamp.combine(file)
+            stamp.combine(listing.stamps[file])
         }
         return IssueFolder(
             name: name, issueFile: issueFile,
             articles: markdownFiles(in: "articles"), briefs: markdownFiles(in: "en-bref"),
-            files: files, imageSizes: SiteLoader.imageSizes(of: files, in: root.appendingPathComponent(folder)))
+            files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: stamp.finalize())
     }
 
-    private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> SourceFile? {
+    private func read(_ path: String, stamp: FileStamp? = nil, into diagnostics: inout [Diagnostic]) -> SourceFile? {
         let url = root.appendingPathComponent(path)
+        if let stamp, let data = cache?.data(at: path, stamp: stamp) { return SourceFile(path: path, data: data, stamp: stamp) }
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
-            return SourceFile(path: path, data: try Data(contentsOf: url))
+            let data = try Data(contentsOf: url)
+            if let stamp { cache?.store(data, at: path, stamp: stamp) }
+            return SourceFile(path: path, data: data, stamp: stamp)
         } catch {
             diagnostics.append(Diagnostic(.error, "cannot read file: \(error.localizedDescription)", path: path))
             return nil
         }
     }
 
-    static func imageSizes(of files: Set<String>, in folder: URL) -> [String: ImageSize] {
+    /// Sizes of the listed images, by path relative to `folder` (relative to the site).
+    private func imageSizes(of listing: Listing, in folder: String) -> [String: ImageSize] {
         var sizes: [String: ImageSize] = [:]
-        for file in files where ImageSize.extensions.contains((file as NSString).pathExtension.lowercased()) {
-            sizes[file] = ImageSize.read(folder.appendingPathComponent(file))
+        for file in listing.files where ImageSize.extensions.contains((file as NSString).pathExtension.lowercased()) {
+            let path = "\(folder)/\(file)"
+            let stamp = listing.stamps[file]
+            if let stamp, let known = cache?.imageSize(at: path, stamp: stamp) {
+                sizes[file] = known
+                continue
+            }
+            let size = ImageSize.read(root.appendingPathComponent(path))
+            if let stamp { cache?.store(size, at: path, stamp: stamp) }
+            sizes[file] = size
         }
         return sizes
     }
@@ -81,6 +104,7 @@ struct SiteLoader {
         enum Kind { case file, directory, symbolicLink, other }
         let name: String
         let kind: Kind
+        var stamp: FileStamp? = nil
         var isDirectory: Bool { kind == .directory }
     }
 
@@ -98,7 +122,7 @@ struct SiteLoader {
                 case S_IFLNK: .symbolicLink
                 default: .other
                 }
-            return Entry(name: name, kind: kind)
+            return Entry(name: name, kind: kind, stamp: FileStamp(info))
         }
     }
 
@@ -106,6 +130,8 @@ struct SiteLoader {
         /// Regular files, relative to the folder listed, `/`-separated.
         var files: [String] = []
         var symbolicLinks: [String] = []
+        /// What `lstat` said of each file, by the same paths as `files`.
+        var stamps: [String: FileStamp] = [:]
     }
 
     /// Every visible regular file under a folder, and the symbolic links left out.
@@ -114,11 +140,14 @@ struct SiteLoader {
         for entry in visibleEntries(of: folder) {
             let relative = prefix + entry.name
             switch entry.kind {
-            case .file: listing.files.append(relative)
+            case .file:
+                listing.files.append(relative)
+                listing.stamps[relative] = entry.stamp
             case .directory:
                 let inner = files(under: folder.appendingPathComponent(entry.name), prefix: relative + "/")
                 listing.files += inner.files
                 listing.symbolicLinks += inner.symbolicLinks
+                listing.stamps.merge(inner.stamps) { first, _ in first }
             case .symbolicLink: listing.symbolicLinks.append(relative)
             case .other: break
             }

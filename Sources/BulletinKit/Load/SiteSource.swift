@@ -5,9 +5,29 @@ struct SourceFile: Sendable {
     /// Path relative to the site's source folder, with `/` separators.
     let path: String
     let data: Data
+    /// What `lstat` said of it when it was read.
+    var stamp: FileStamp? = nil
 
     /// The file name without its folders.
     var name: String { String(path.split(separator: "/").last ?? "") }
+}
+
+/// What `lstat` says of a file: when it is the same, the file is taken to be unchanged,
+/// as make and Hugo take it. A rebuild reads again only the files whose stamp changed.
+struct FileStamp: Sendable, Hashable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modified: Int64
+    let changed: Int64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
+        changed = Int64(info.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_ctim.tv_nsec)
+    }
 }
 
 /// One folder under `issues/`, read whole.
@@ -25,6 +45,9 @@ struct IssueFolder: Sendable {
     let files: Set<String>
     /// Sizes of the folder's images, by path relative to the folder.
     let imageSizes: [String: ImageSize]
+    /// Changes when any file of the folder does, or when one is added, removed or renamed:
+    /// the key under which its parse is remembered between builds.
+    var stamp: Int = 0
 }
 
 /// Everything the build reads from the site folder, before parsing.

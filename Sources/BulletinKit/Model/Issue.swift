@@ -76,6 +76,8 @@ struct MarkdownSource: Sendable, Hashable {
     let path: String
     let text: String
     let firstLine: Int
+    /// The stamp of the file it comes from: the same stamp, the same text.
+    var stamp: FileStamp? = nil
 }
 
 public struct Issue: Sendable, Hashable {

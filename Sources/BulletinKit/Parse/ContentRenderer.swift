@@ -23,6 +23,9 @@ struct ContentRenderer {
     var footnotesTitle = "Notes"
     /// Set by `serve`: a file whose text, settings and links did not change is not rendered again.
     var cache: RenderCache?
+    /// Set by `serve`: the parse serial of each issue folder, by folder name, which the
+    /// content key of its issue starts from.
+    var parseSerials: [String: Int] = [:]
     /// Source path of each Markdown file → its page, relative to the output root.
     let pages: [String: Page]
     /// Heading ids of the files linked to with a `#fragment`, each file parsed once.
@@ -73,28 +76,38 @@ struct ContentRenderer {
     }
 
     /// Renders the bodies of `issue`. Links to anchors that are no heading are added to
-    /// `anchors`, to be looked for on their page once it is rendered.
-    func render(_ issue: Issue, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]) -> Issue {
+    /// `anchors`, to be looked for on their page once it is rendered. With a cache, also
+    /// returns a key that is the same as last time only when the issue's front-matter and
+    /// every body came out the same.
+    func render(_ issue: Issue, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]) -> (Issue, contentKey: Int?) {
         var issue = issue
         let folderName = String(issue.source.path.split(separator: "/")[1])
-        guard let folder = folders[folderName] else { return issue }
+        guard let folder = folders[folderName] else { return (issue, nil) }
+        let parseSerial = parseSerials[folderName]
+        var serials: [Int] = []
         if let typographer { issue.typeset(with: typographer) }
         issue.content = render(
             issue.source, folder: folder, slug: issue.slug, prefix: "edito", headingPrefix: Self.editoHeadingPrefix,
-            diagnostics: &diagnostics, anchors: &anchors)
+            diagnostics: &diagnostics, anchors: &anchors, serials: &serials)
         for index in issue.articles.indices {
             let article = issue.articles[index]
             issue.articles[index].content = render(
                 article.source, folder: folder, slug: issue.slug, prefix: "a-\(article.slug)",
-                diagnostics: &diagnostics, anchors: &anchors)
+                diagnostics: &diagnostics, anchors: &anchors, serials: &serials)
         }
         for index in issue.briefs.indices {
             let brief = issue.briefs[index]
             issue.briefs[index].content = render(
                 brief.source, folder: folder, slug: issue.slug, prefix: "b-\(brief.slug)",
-                headingPrefix: Self.briefHeadingPrefix(brief.slug), diagnostics: &diagnostics, anchors: &anchors)
+                headingPrefix: Self.briefHeadingPrefix(brief.slug), diagnostics: &diagnostics, anchors: &anchors,
+                serials: &serials)
         }
-        return issue
+        guard let parseSerial, serials.count == 1 + issue.articles.count + issue.briefs.count else { return (issue, nil) }
+        var key = Hasher()
+        key.combine(parseSerial)
+        key.combine(typographer?.language)
+        key.combine(serials)
+        return (issue, key.finalize())
     }
 
     /// Markdown that belongs to no issue (the site's address): no file links allowed but `/static` ones.
@@ -119,7 +132,7 @@ struct ContentRenderer {
 
     private func render(
         _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, headingPrefix: String = "",
-        diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]
+        diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck], serials: inout [Int]
     ) -> RenderedMarkdown {
         let directory = String(source.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
         let resolver = PathResolver(folder: folder, slug: slug, staticFiles: staticFiles, directory: directory)
@@ -150,6 +163,7 @@ struct ContentRenderer {
                 cache?.countMarkdownHit()
                 diagnostics += entry.diagnostics
                 anchors += replayed
+                serials.append(entry.serial)
                 return entry.rendered
             }
         }
@@ -165,16 +179,25 @@ struct ContentRenderer {
         let rendered = renderer.render(source, diagnostics: &own)
         diagnostics += own
         anchors += pending
-        cache?.store(
-            RenderCache.MarkdownEntry(rendered: rendered, diagnostics: own, resolutions: resolutions), for: source.path,
-            key: cacheKey)
+        if let cache {
+            serials.append(cache.store(
+                RenderCache.MarkdownEntry(rendered: rendered, diagnostics: own, resolutions: resolutions), for: source.path,
+                key: cacheKey))
+        }
         return rendered
     }
 
     /// Everything but the answers to its links that the rendering of `source` depends on.
     private func renderKey(of source: MarkdownSource, prefix: String, headingPrefix: String) -> Int {
         var key = Hasher()
-        key.combine(source)
+        if let stamp = source.stamp {
+            // The same file unchanged: its text need not be hashed again.
+            key.combine(source.path)
+            key.combine(stamp)
+            key.combine(source.firstLine)
+        } else {
+            key.combine(source)
+        }
         key.combine(prefix)
         key.combine(headingPrefix)
         key.combine(typographer?.language)

@@ -81,7 +81,7 @@ struct IssueParser {
             slug: slug, number: number, title: title, date: date, summary: summary, cover: cover, isDraft: isDraft,
             edito: edito, videos: videos, figures: figures, agenda: agenda, articles: articles, briefs: briefs,
             assets: folder.files.filter { !$0.hasSuffix(".md") }.sorted(),
-            source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine),
+            source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine, stamp: file.stamp),
             numberLocation: fields.location(ofKey: "number"))
     }
 
@@ -153,7 +153,7 @@ struct IssueParser {
             credit: fields.string("credit", into: &diagnostics), section: fields.string("section", into: &diagnostics),
             tags: fields.strings("tags", into: &diagnostics), author: fields.string("author", into: &diagnostics),
             contact: contact, link: link, order: fields.int("order", into: &diagnostics),
-            source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine))
+            source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine, stamp: file.stamp))
         return diagnostics[errorCount...].hasErrors ? nil : article
     }
 

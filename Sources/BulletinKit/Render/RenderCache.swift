@@ -1,12 +1,27 @@
+import Foundation
 import Synchronization
 
-/// The files of each issue from the last build, with a key of everything they were
-/// rendered from: `serve` renders again only the issues whose key changed. Built only in
-/// memory, for one process; `build` never uses it.
+/// What the previous builds of one process read and made, for `serve`: each stage looks
+/// here before working, under a key made of everything its result depends on, so that a
+/// rebuild after a save reads, parses and renders only what the save changed.
+///
+/// - Load: file contents and image sizes, by path, while `lstat` says the same.
+/// - Parse: each issue folder's parse, while none of its files and no static path changed.
+/// - Content: each Markdown file's rendering, while its text and settings are the same and
+///   every link it holds gets the same answer.
+/// - Render: each issue's output files, while the issue, what its pages show of its
+///   neighbours and the site-wide inputs are the same.
+///
+/// `build` without `serve` never uses it.
 public final class RenderCache: Sendable {
     private struct State {
+        var files: [String: (stamp: FileStamp, data: Data)] = [:]
+        var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
+        var parsed: [String: ParsedIssue] = [:]
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
+        /// Numbers results as they are made: a result made again gets a new one.
+        var nextSerial = 1
         var hits = Hits()
     }
 
@@ -14,6 +29,16 @@ public final class RenderCache: Sendable {
     struct Hits: Equatable {
         var issues = 0
         var markdownFiles = 0
+        var parsedIssues = 0
+        var readFiles = 0
+    }
+
+    /// An issue folder as parsed, with the serial that tells its later stages it is the same.
+    struct ParsedIssue: Sendable {
+        let key: Int
+        let issue: Issue?
+        let diagnostics: [Diagnostic]
+        let serial: Int
     }
 
     /// A Markdown file as rendered, with every URL it asked about and the answer it got:
@@ -22,23 +47,59 @@ public final class RenderCache: Sendable {
         let rendered: RenderedMarkdown
         let diagnostics: [Diagnostic]
         let resolutions: [(url: String, location: SourceLocation, resolution: URLResolution)]
+        var serial = 0
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
-    func files(for slug: String, key: Int) -> [OutputFile]? {
+    // MARK: Load
+
+    func data(at path: String, stamp: FileStamp) -> Data? {
         state.withLock { state in
-            guard let entry = state.entries[slug], entry.key == key else { return nil }
-            state.hits.issues += 1
-            return entry.files
+            guard let known = state.files[path], known.stamp == stamp else { return nil }
+            state.hits.readFiles += 1
+            return known.data
         }
     }
 
-    func store(_ files: [OutputFile], for slug: String, key: Int) {
-        state.withLock { $0.entries[slug] = (key, files) }
+    func store(_ data: Data, at path: String, stamp: FileStamp) {
+        state.withLock { $0.files[path] = (stamp, data) }
     }
+
+    func imageSize(at path: String, stamp: FileStamp) -> ImageSize?? {
+        state.withLock { state in
+            guard let known = state.imageSizes[path], known.stamp == stamp else { return nil }
+            return .some(known.size)
+        }
+    }
+
+    func store(_ size: ImageSize?, at path: String, stamp: FileStamp) {
+        state.withLock { $0.imageSizes[path] = (stamp, size) }
+    }
+
+    // MARK: Parse
+
+    func parsedIssue(_ folder: String, key: Int) -> ParsedIssue? {
+        state.withLock { state in
+            guard let known = state.parsed[folder], known.key == key else { return nil }
+            state.hits.parsedIssues += 1
+            return known
+        }
+    }
+
+    /// Remembers a parse and returns it with its serial.
+    func store(_ issue: Issue?, diagnostics: [Diagnostic], for folder: String, key: Int) -> ParsedIssue {
+        state.withLock { state in
+            let parsed = ParsedIssue(key: key, issue: issue, diagnostics: diagnostics, serial: state.nextSerial)
+            state.nextSerial += 1
+            state.parsed[folder] = parsed
+            return parsed
+        }
+    }
+
+    // MARK: Content
 
     func markdown(for path: String, key: Int) -> MarkdownEntry? {
         state.withLock { state in
@@ -52,8 +113,29 @@ public final class RenderCache: Sendable {
         state.withLock { $0.hits.markdownFiles += 1 }
     }
 
-    func store(_ entry: MarkdownEntry, for path: String, key: Int) {
-        state.withLock { $0.markdown[path] = (key, entry) }
+    /// Remembers a rendering and returns its serial.
+    func store(_ entry: MarkdownEntry, for path: String, key: Int) -> Int {
+        state.withLock { state in
+            var entry = entry
+            entry.serial = state.nextSerial
+            state.nextSerial += 1
+            state.markdown[path] = (key, entry)
+            return entry.serial
+        }
+    }
+
+    // MARK: Render
+
+    func files(for slug: String, key: Int) -> [OutputFile]? {
+        state.withLock { state in
+            guard let entry = state.entries[slug], entry.key == key else { return nil }
+            state.hits.issues += 1
+            return entry.files
+        }
+    }
+
+    func store(_ files: [OutputFile], for slug: String, key: Int) {
+        state.withLock { $0.entries[slug] = (key, files) }
     }
 
     func takeHits() -> Hits {
@@ -68,9 +150,19 @@ public final class RenderCache: Sendable {
         state.withLock { state in state.entries = state.entries.filter { slugs.contains($0.key) } }
     }
 
-    /// Forgets Markdown files that are gone.
-    func keepMarkdown(only paths: Set<String>) {
-        state.withLock { state in state.markdown = state.markdown.filter { paths.contains($0.key) } }
+    /// Forgets what was read, parsed and rendered of files and folders that are gone.
+    func keepSources(only paths: Set<String>, folders: Set<String>) {
+        state.withLock { state in
+            state.markdown = state.markdown.filter { paths.contains($0.key) }
+            state.parsed = state.parsed.filter { folders.contains($0.key) }
+        }
+    }
+
+    /// Forgets the contents of files not read by the last build.
+    func keepFiles(only paths: Set<String>) {
+        state.withLock { state in
+            state.files = state.files.filter { paths.contains($0.key) }
+        }
     }
 }
 
@@ -86,6 +178,7 @@ extension SiteRenderer {
         hasher.combine(model.issues.first?.date.year)
         hasher.combine(addressHTML)
         hasher.combine(typographer.language)
+        hasher.combine(pageScript)
         for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
             hasher.combine(path)
             hasher.combine(size)
@@ -94,11 +187,17 @@ extension SiteRenderer {
     }
 
     /// The key of one issue's files: the shared key, the issue, and what its pages show of
-    /// the neighbours they link to.
+    /// the neighbours they link to. The issue is known by its content key when the content
+    /// stage gave one (hashing every text of every issue again cost a tenth of a rebuild).
     func renderKey(of issue: Issue, at position: Int, shared: Int) -> Int {
         var hasher = Hasher()
         hasher.combine(shared)
-        hasher.combine(issue)
+        if let content = contentKeys[issue.slug] {
+            hasher.combine(issue.slug)
+            hasher.combine(content)
+        } else {
+            hasher.combine(issue)
+        }
         let neighbours = model.neighbours(of: position)
         for neighbour in [neighbours.newer, neighbours.older] {
             hasher.combine(neighbour.map(ListedIssue.init))

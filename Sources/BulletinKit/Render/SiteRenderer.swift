@@ -13,6 +13,10 @@ struct SiteRenderer {
     var imageSizes: [String: ImageSize] = [:]
     /// Set by `serve`: issues whose inputs did not change since the last build are not rendered again.
     var cache: RenderCache? = nil
+    /// Set by `serve`: each issue's content key from the content stage (see `renderKey`).
+    var contentKeys: [String: Int] = [:]
+    /// Put before `</body>` of every web page (not the e-mails): `serve`'s live reload.
+    var pageScript: String? = nil
 
     private var baseURL: String { model.config.baseURL }
 
@@ -36,13 +40,18 @@ struct SiteRenderer {
         files.append(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
         files.append(archivePage())
         files.append(notFoundPage())
+        files = files.map(withPageScript)
         let email = EmailRenderer(model: model, theme: theme, context: emailContext)
         let shared = cache == nil ? 0 : sharedRenderKey
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
             let key = cache == nil ? 0 : renderKey(of: issue, at: position, shared: shared)
             if let cached = cache?.files(for: issue.slug, key: key) { return cached }
-            let files = issueFiles(issue, position: position) + email.files(for: issue)
-            cache?.store(files, for: issue.slug, key: key)
+            var files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
+            if let cache {
+                // Hashed once here, not at every rebuild that writes the preview.
+                files = files.map { $0.withDigest() }
+                cache.store(files, for: issue.slug, key: key)
+            }
             return files
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
@@ -57,6 +66,10 @@ struct SiteRenderer {
             }
         }
         return files
+    }
+
+    private func withPageScript(_ file: OutputFile) -> OutputFile {
+        pageScript.map { file.injecting($0) } ?? file
     }
 
     // MARK: Pages

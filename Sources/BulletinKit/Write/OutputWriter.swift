@@ -162,6 +162,7 @@ extension OutputFile {
     /// Changes when the file's contents do: a hash of the bytes, or of the copied file's
     /// path, size and modification time.
     var fingerprint: Int {
+        if let digest { return digest }
         var hasher = Hasher()
         switch contents {
         case .data(let data):

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+/// `serve` reads, parses and renders again only what an edit changed. Whatever the edit,
+/// every file it holds must be what a full build of the same sources writes, byte for byte.
+@Suite struct IncrementalBuildTests {
+    private let ete = "issues/2023-06-lettre-ete"
+
+    /// Every file under `folder`, by path relative to it.
+    private func tree(_ folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+            files[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
+        }
+        return files
+    }
+
+    private func edit(_ site: TemporarySite, _ path: String, _ change: (String) -> String) throws {
+        let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        let changed = change(text)
+        #expect(changed != text, "the edit of \(path) changes it")
+        try site.write(path, changed)
+    }
+
+    /// A PNG header of the given size: all the build reads of an image.
+    private func png(width: UInt8, height: UInt8) -> Data {
+        Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
+    }
+
+    @Test func everyKindOfEditGivesWhatAFullBuildGives() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        var options = site.options(drafts: true, future: true)
+        options.renderCache = RenderCache()
+        options.outputMemory = OutputMemory()
+        let full = site.root.appendingPathComponent("full")
+
+        func expectSameAsFullBuild(after edit: Comment) throws {
+            let incremental = Builder().build(options)
+            #expect(!incremental.failed, "\(edit): \(incremental.printed)")
+            var cold = options
+            cold.renderCache = nil
+            cold.outputMemory = nil
+            cold.output = full
+            let reference = Builder().build(cold)
+            #expect(!reference.failed)
+            #expect(incremental.diagnostics.map(\.description) == reference.diagnostics.map(\.description), "diagnostics after \(edit)")
+            let (served, built) = (try tree(site.output), try tree(full))
+            #expect(Set(served.keys) == Set(built.keys), "the same files after \(edit)")
+            for (path, data) in built where served[path] != data {
+                Issue.record("\(path) differs from a full build after \(edit)")
+            }
+        }
+
+        try expectSameAsFullBuild(after: "the first build")
+        try expectSameAsFullBuild(after: "no change")
+
+        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nUne phrase de plus.\n" }
+        try expectSameAsFullBuild(after: "an article's text")
+
+        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "ACC inaugurée", with: "L'ACC inaugurée") }
+        try expectSameAsFullBuild(after: "an issue's front-matter")
+
+        try edit(site, "issues/2023-03-lettre-printemps/issue.md") {
+            $0.replacingOccurrences(of: "Lettre de printemps", with: "Lettre du printemps")
+        }
+        try expectSameAsFullBuild(after: "a title that lists and neighbours show")
+
+        try edit(site, "site.yml") { $0.replacingOccurrences(of: "Une lettre pour les tests.", with: "La lettre du parc d'activités.") }
+        try expectSameAsFullBuild(after: "site.yml")
+
+        let template = String(decoding: DefaultTheme.files["templates/article.mustache"]!, as: UTF8.self)
+        try site.write("themes/default/templates/article.mustache", template + "<!-- modèle du site -->\n")
+        try expectSameAsFullBuild(after: "a template")
+
+        try site.write("themes/default/locales/fr.yml", "strings:\n  read_more: \"Lire tout l'article\"\n")
+        try expectSameAsFullBuild(after: "a locale string")
+
+        try site.write("static/logo.svg", #"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>"#)
+        try expectSameAsFullBuild(after: "a static file (an image whose size the pages show)")
+
+        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
+        try expectSameAsFullBuild(after: "an image of an issue")
+
+        try site.write("issues/2023-12-hiver/issue.md", "---\ntitle: \"Lettre d'hiver\"\nnumber: 7\ndate: 2023-12-01\n---\nÉdito d'hiver.\n")
+        try expectSameAsFullBuild(after: "a new issue")
+
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("issues/2023-12-hiver"))
+        try expectSameAsFullBuild(after: "a deleted issue")
+
+        try FileManager.default.moveItem(
+            at: site.root.appendingPathComponent("\(ete)/en-bref/02-recrutement.md"),
+            to: site.root.appendingPathComponent("\(ete)/en-bref/00-recrutement.md"))
+        try expectSameAsFullBuild(after: "a renamed file")
+
+        // The heading that the édito links to (`#suite`) is renamed, and the link with it.
+        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0.replacingOccurrences(of: "## Suite", with: "## Et la suite") }
+        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "01-avenue-de-paris.md#suite", with: "01-avenue-de-paris.md#et-la-suite") }
+        try expectSameAsFullBuild(after: "a heading renamed with the link to it")
+    }
+}
