@@ -1,9 +1,12 @@
 import BulletinKit
 
 /// The page a browser is sent to while the site does not build: every diagnostic with
-/// its file and line. It goes back to the page it came from once a rebuild succeeds.
+/// its file and line. It stays put while the failure lasts, loads again only to list a
+/// newer failure, and goes back to the page it came from once a rebuild succeeds.
 enum ErrorPage {
-    static func html(_ diagnostics: [Diagnostic], failing: Bool) -> String {
+    /// - Parameter generation: the build the diagnostics come from; `failed` events of that
+    ///   build or an older one (the stream repeats the current state on connecting) are ignored.
+    static func html(_ diagnostics: [Diagnostic], failing: Bool, generation: Int) -> String {
         let items = diagnostics.map { diagnostic -> String in
             let place = diagnostic.path.map { "\($0):\(diagnostic.line):\(diagnostic.column)" } ?? ""
             return """
@@ -34,7 +37,7 @@ enum ErrorPage {
             \(items)
             </ul>
             </main>
-            \(LiveReloadScript.errorPage)
+            \(LiveReloadScript.errorPage(generation: generation, failing: failing))
             </body>
             </html>
             """
@@ -51,26 +54,46 @@ enum LiveReloadScript {
     static let eventsPath = "/__bulletin/events"
     static let errorsPath = "/__bulletin/errors"
 
+    /// Built pages: reload when the site is rebuilt, show the error page when it fails.
+    /// `replace`, so that the error page takes no place in the tab's history.
     static let page = """
         <script>
         (function () {
           var events = new EventSource("\(eventsPath)");
           events.addEventListener("reload", function () { location.reload(); });
           events.addEventListener("failed", function () {
-            location.href = "\(errorsPath)?from=" + encodeURIComponent(location.pathname + location.hash);
+            location.replace("\(errorsPath)?from=" + encodeURIComponent(location.pathname + location.hash));
           });
         })();
         </script>
         """
 
-    static let errorPage = """
+    /// The error page: back to `from` when the site builds (`ready` on connecting, or a
+    /// `reload`), a new load only for a failure newer than `generation`. `from` is used only
+    /// as a path of this origin: `//host`, `/\host`, `javascript:`, control characters and
+    /// anything resolving elsewhere lead to `/`.
+    static func errorPage(generation: Int, failing: Bool) -> String {
+        #"""
         <script>
         (function () {
-          var from = new URLSearchParams(location.search).get("from") || "/";
-          var events = new EventSource("\(eventsPath)");
-          events.addEventListener("reload", function () { location.href = from.charAt(0) === "/" ? from : "/"; });
-          events.addEventListener("failed", function () { location.reload(); });
+          var generation = \#(generation);
+          function destination(from) {
+            if (typeof from !== "string" || !/^\/(?![\/\\])/.test(from) || /[\u0000-\u0020\\\u007f]/.test(from)) return "/";
+            var url;
+            try { url = new URL(from, location.origin); } catch (e) { return "/"; }
+            if (url.origin !== location.origin || url.pathname.indexOf("/__bulletin/") === 0) return "/";
+            return url.pathname + url.search + url.hash;
+          }
+          function back() { location.replace(destination(new URLSearchParams(location.search).get("from"))); }
+          if (!\#(failing)) { back(); return; }
+          var events = new EventSource("\#(eventsPath)");
+          events.addEventListener("ready", back);
+          events.addEventListener("reload", back);
+          events.addEventListener("failed", function (event) {
+            if (Number(event.data) > generation) { events.close(); location.reload(); }
+          });
         })();
         </script>
-        """
+        """#
+    }
 }

@@ -5,12 +5,16 @@ import NIOCore
 public enum LiveReloadEvent: Sendable, Equatable {
     /// Sent first, so that the browser sees the stream open at once.
     case connected
+    /// Sent on subscribing while the site builds: the error page, opened during a failure
+    /// that has ended since, goes back to the site at once (built pages ignore it).
+    case ready(generation: Int)
     case reload(generation: Int)
     case failed(generation: Int)
 
     var serverSentEvent: String {
         switch self {
         case .connected: "retry: 1000\n: connected\n\n"
+        case .ready(let generation): "event: ready\ndata: \(generation)\n\n"
         case .reload(let generation): "event: reload\ndata: \(generation)\n\n"
         case .failed(let generation): "event: failed\ndata: \(generation)\n\n"
         }
@@ -30,8 +34,8 @@ public actor LiveReloadHub {
 
     public init() {}
 
-    /// Events from now on, starting with the current state if the site is broken, so that
-    /// a page opened during a failure goes to the error page at once.
+    /// Events from now on, starting with the current state: `failed` if the site is broken,
+    /// so that a page opened during a failure goes to the error page at once, else `ready`.
     public func subscribe() -> AsyncStream<LiveReloadEvent> {
         let (stream, continuation) = AsyncStream<LiveReloadEvent>.makeStream(bufferingPolicy: .bufferingNewest(8))
         let id = nextListener
@@ -39,8 +43,13 @@ public actor LiveReloadHub {
         listeners[id] = continuation
         continuation.onTermination = { _ in Task { await self.remove(id) } }
         continuation.yield(.connected)
-        if isFailing { continuation.yield(.failed(generation: generation)) }
+        continuation.yield(isFailing ? .failed(generation: generation) : .ready(generation: generation))
         return stream
+    }
+
+    /// The state of the preview as one consistent reading, for the error page.
+    public func snapshot() -> (generation: Int, diagnostics: [Diagnostic], isFailing: Bool) {
+        (generation, diagnostics, isFailing)
     }
 
     func publish(_ diagnostics: [Diagnostic], failed: Bool) {
@@ -50,7 +59,6 @@ public actor LiveReloadHub {
         let event: LiveReloadEvent = failed ? .failed(generation: generation) : .reload(generation: generation)
         for listener in listeners.values { listener.yield(event) }
     }
-
 
     /// Ends every open event stream, so that the server can stop: browsers keep them open forever.
     public func finishAll() {

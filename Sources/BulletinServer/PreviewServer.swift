@@ -50,8 +50,8 @@ public struct PreviewServer: Sendable {
         onReady: @escaping @Sendable (String) -> Void = { _ in },
         onBuild: @escaping @Sendable (BuildReport) -> Void = { _ in }
     ) async throws {
+        try makePrivateFolder()
         defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
-        try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         // Taken before the first build, so that a file saved while it runs is not missed.
         let initial = SiteWatcher(root: source).signature()
         let first = await rebuild(onBuild: onBuild)
@@ -72,7 +72,8 @@ public struct PreviewServer: Sendable {
                 body: ResponseBody(asyncSequence: events))
         }
         router.get("__bulletin/errors") { _, _ -> Response in
-            let page = ErrorPage.html(await hub.diagnostics, failing: await hub.isFailing)
+            let state = await hub.snapshot()
+            let page = ErrorPage.html(state.diagnostics, failing: state.isFailing, generation: state.generation)
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
@@ -148,6 +149,20 @@ public struct PreviewServer: Sendable {
         onBuild(report)
         await hub.publish(report.diagnostics, failed: report.failed)
         return report
+    }
+
+    /// Creates the folder that holds the preview, readable by this user only (the preview
+    /// shows drafts). `mkdir` fails on anything already there, a link included: the folder
+    /// is this process's own.
+    private func makePrivateFolder() throws {
+        let folder = output.deletingLastPathComponent().path
+        guard mkdir(folder, 0o700) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [
+                NSFilePathErrorKey: folder, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO),
+            ])
+        }
+        // The umask may only have taken bits away; set exactly owner-only.
+        chmod(folder, 0o700)
     }
 
     /// Before any build succeeded there is nothing to serve but a way to the diagnostics.

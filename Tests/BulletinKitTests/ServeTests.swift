@@ -81,6 +81,13 @@ import FoundationNetworking
         #expect(failed != nil, "a failure event within 10 s")
         let (errorStatus, errorPage) = try await get(base + "__bulletin/errors")
         #expect(errorStatus == 200)
+        // The error page knows which failure it lists: the failure a new stream repeats at
+        // once is not a reason to load it again (it did, twice a second).
+        let failedGeneration = try #require(failed.flatMap { if case .failed(let g) = $0 { g } else { nil } })
+        #expect(errorPage.contains("var generation = \(failedGeneration);"))
+        let late = await server.hub.subscribe()
+        let repeated = await next(late, within: 5) { if case .failed = $0 { true } else { false } }
+        #expect(repeated == .failed(generation: failedGeneration), "a new stream starts with the current failure")
         #expect(errorPage.contains("issues/2023-06-lettre-ete/articles/10-omu.md:"))
         #expect(errorPage.contains("invalid YAML"))
         #expect(try await get(base + "issues/2023-06-lettre-ete/omu/").1.contains("Une cabane toute neuve."))
@@ -91,6 +98,11 @@ import FoundationNetworking
         #expect(recovered != nil)
         #expect(try await get(base + "issues/2023-06-lettre-ete/omu/").1.contains("De retour."))
         #expect(await server.hub.isFailing == false)
+        // A stream opened while the site builds says so, and an error page opened late goes back.
+        let fresh = await server.hub.subscribe()
+        let ready = await next(fresh, within: 5) { if case .ready = $0 { true } else { false } }
+        #expect(ready != nil, "a new stream starts with `ready` while the site builds")
+        #expect(try await get(base + "__bulletin/errors").1.contains("if (!false) { back(); return; }"))
     }
 
     @Test func requestsLeavingTheSiteGet404() async throws {
@@ -125,6 +137,10 @@ import FoundationNetworking
         defer { site.remove() }
         let (server, _, task) = try await start(site)
         #expect(FileManager.default.fileExists(atPath: server.output.path))
+        // The preview holds drafts: its folder is the user's alone.
+        let folder = server.output.deletingLastPathComponent().path
+        let permissions = try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? Int
+        #expect(permissions == 0o700, "the preview folder is mode \(String(permissions ?? 0, radix: 8))")
         task.cancel()
         _ = try? await task.value
         #expect(!FileManager.default.fileExists(atPath: server.output.path))
