@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BulletinKit
@@ -49,5 +50,15 @@ import Testing
             return
         }
         #expect(outside.message.contains("leaves the site folder"))
+    }
+
+    @Test func encodingAgreesWithFoundationOnEveryCharacter() {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%;")
+        let samples = (0x20..<0x7F).map { String(UnicodeScalar($0)!) } + ["é", "œ", "€", "\u{202F}", "日本", "a b/c"]
+        for sample in samples {
+            let path = "issues/x/\(sample)y.jpg"
+            #expect(encodePath(path) == path.addingPercentEncoding(withAllowedCharacters: allowed), "\(sample)")
+        }
     }
 }

@@ -9,6 +9,8 @@ import Testing
         ("L'Avenue de Paris, inaugurée !", "l-avenue-de-paris-inauguree"),
         ("Cœur de l’été", "coeur-de-l-ete"),
         ("  --Déjà  vu-- ", "deja-vu"),
+        ("  --Deja  VU 2-- ", "deja-vu-2"),
+        ("2023-07-Lettre_d'ETE", "2023-07-lettre-d-ete"),
     ])
     func slugsAreLowerCaseASCII(input: String, expected: String) {
         #expect(Slug.make(input) == expected)

@@ -111,10 +111,21 @@ struct SiteLoader {
     /// Entries of a folder, without those whose name starts with `.` or `_`. Symbolic
     /// links are reported as such, never followed: one could loop, or lead outside the site.
     static func visibleEntries(of folder: URL) -> [Entry] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") }.map { name in
+        // readdir and fstatat: Foundation's listing and URL paths cost a tenth of a rebuild.
+        guard let directory = opendir(folder.path) else { return [] }
+        defer { closedir(directory) }
+        let descriptor = dirfd(directory)
+        var entries: [Entry] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let first = name.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "_") else { continue }
             var info = stat()
-            guard lstat(folder.appendingPathComponent(name).path, &info) == 0 else { return Entry(name: name, kind: .other) }
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                entries.append(Entry(name: name, kind: .other))
+                continue
+            }
             let kind: Entry.Kind =
                 switch info.st_mode & S_IFMT {
                 case S_IFREG: .file
@@ -122,8 +133,9 @@ struct SiteLoader {
                 case S_IFLNK: .symbolicLink
                 default: .other
                 }
-            return Entry(name: name, kind: kind, stamp: FileStamp(info))
+            entries.append(Entry(name: name, kind: kind, stamp: FileStamp(info)))
         }
+        return entries
     }
 
     struct Listing {

@@ -85,7 +85,7 @@ struct ContentRenderer {
         guard let folder = folders[folderName] else { return (issue, nil) }
         let parseSerial = parseSerials[folderName]
         var serials: [Int] = []
-        if let typographer { issue.typeset(with: typographer) }
+        if let typographer { issue = typeset(issue, folder: folderName, parseSerial: parseSerial, with: typographer) }
         issue.content = render(
             issue.source, folder: folder, slug: issue.slug, prefix: "edito", headingPrefix: Self.editoHeadingPrefix,
             diagnostics: &diagnostics, anchors: &anchors, serials: &serials)
@@ -108,6 +108,19 @@ struct ContentRenderer {
         key.combine(typographer?.language)
         key.combine(serials)
         return (issue, key.finalize())
+    }
+
+    /// The issue's front-matter typeset; with a cache, once per parse.
+    private func typeset(_ issue: Issue, folder: String, parseSerial: Int?, with typographer: Typographer) -> Issue {
+        var key = Hasher()
+        key.combine(parseSerial)
+        key.combine(typographer.language)
+        let typesetKey = key.finalize()
+        if parseSerial != nil, let known = cache?.typesetIssue(folder, key: typesetKey) { return known }
+        var typeset = issue
+        typeset.typeset(with: typographer)
+        if parseSerial != nil { cache?.store(typeset: typeset, for: folder, key: typesetKey) }
+        return typeset
     }
 
     /// Markdown that belongs to no issue (the site's address): no file links allowed but `/static` ones.
@@ -172,7 +185,10 @@ struct ContentRenderer {
         var resolutions: [(url: String, location: SourceLocation, resolution: URLResolution)] = []
         renderer.resolveURL = { url, location in
             let resolution = resolveURL(url, location, &pending)
-            resolutions.append((url, location, resolution))
+            // A link that leaves the site gets the same answer whatever the site holds: not asked again.
+            if url.hasPrefix("#") || Self.resolveExternal(url, location: location) == nil {
+                resolutions.append((url, location, resolution))
+            }
             return resolution
         }
         var own: [Diagnostic] = []

@@ -18,6 +18,7 @@ public final class RenderCache: Sendable {
         var files: [String: (stamp: FileStamp, data: Data)] = [:]
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
+        var typeset: [String: (key: Int, issue: Issue)] = [:]
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
@@ -101,6 +102,18 @@ public final class RenderCache: Sendable {
 
     // MARK: Content
 
+    /// An issue's front-matter as typeset, by folder.
+    func typesetIssue(_ folder: String, key: Int) -> Issue? {
+        state.withLock { state in
+            guard let known = state.typeset[folder], known.key == key else { return nil }
+            return known.issue
+        }
+    }
+
+    func store(typeset issue: Issue, for folder: String, key: Int) {
+        state.withLock { $0.typeset[folder] = (key, issue) }
+    }
+
     func markdown(for path: String, key: Int) -> MarkdownEntry? {
         state.withLock { state in
             guard let cached = state.markdown[path], cached.key == key else { return nil }
@@ -155,6 +168,7 @@ public final class RenderCache: Sendable {
         state.withLock { state in
             state.markdown = state.markdown.filter { paths.contains($0.key) }
             state.parsed = state.parsed.filter { folders.contains($0.key) }
+            state.typeset = state.typeset.filter { folders.contains($0.key) }
         }
     }
 
