@@ -71,6 +71,37 @@ import Testing
     }
 }
 
+extension EmailStylerTests {
+    /// The regular expression the styler used to be: its byte scanner must find the same tags.
+    private func styledByRegularExpression(_ html: String, styles: [String: String]) -> String {
+        let startTag = try! NSRegularExpression(pattern: #"<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f][^>]*?)?)([ \t\n\r\f]?/?)>"#)
+        let text = html as NSString
+        var result = ""
+        var cursor = 0
+        for match in startTag.matches(in: html, range: NSRange(location: 0, length: text.length)) {
+            result += text.substring(with: NSRange(location: cursor, length: match.range.location - cursor))
+            cursor = match.range.location + match.range.length
+            let name = text.substring(with: match.range(at: 1)).lowercased()
+            var attributes = text.substring(with: match.range(at: 2))
+            if let style = styles[name], !attributes.contains(" style=") { attributes += " style=\"\(style)\"" }
+            result += "<\(text.substring(with: match.range(at: 1)))\(attributes)\(text.substring(with: match.range(at: 3)))>"
+        }
+        return result + text.substring(from: cursor)
+    }
+
+    @Test(arguments: [
+        "<p>a</p><br/><br /><br  /><p >b</p><p  >c</p><P CLASS=x>d</P>",
+        "<a href=\"x\"/><a/href=\"y\">z</a><my-el>e</my-el><h2 id=\"s\">T</h2>",
+        "<p title=\"a>b\">c</p> 1 < 2 <3 <p\nclass=\"n\">x</p><p", "<!-- <p> --><p style=\"color:red\">s</p>é<em>ü</em>",
+        "<table>\n<thead>\n<tr>\n<th align=\"left\">A</th>\n</tr>\n</thead></table><ul>\n<li>x</li>\n</ul>",
+    ])
+    func findsTheTagsTheRegularExpressionFound(html: String) {
+        let styles = ["p": "margin:0;", "a": "color:#0b4f8a;", "br": "x:y;", "h2": "font:1;", "th": "t:h;", "li": "l:i;", "em": "e:m;"]
+        let styler = EmailStyler(styles: styles, imageSizes: [:], maxImageWidth: 536)
+        #expect(styler.style(html) == styledByRegularExpression(html, styles: styles))
+    }
+}
+
 @Suite struct MIMEMessageTests {
     @Test func subjectIsEncodedAndPartsAreBase64() {
         let message = MIMEMessage(
