@@ -20,6 +20,7 @@ public final class RenderCache: Sendable {
         var parsed: [String: ParsedIssue] = [:]
         var typeset: [String: (key: Int, issue: Issue)] = [:]
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
+        var sitePages: [String: (key: Int, file: OutputFile)] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
         var nextSerial = 1
@@ -151,6 +152,18 @@ public final class RenderCache: Sendable {
         state.withLock { $0.entries[slug] = (key, files) }
     }
 
+    /// A file that is no issue's (home, archive, feed), by output path.
+    func sitePage(_ path: String, key: Int) -> OutputFile? {
+        state.withLock { state in
+            guard let known = state.sitePages[path], known.key == key else { return nil }
+            return known.file
+        }
+    }
+
+    func store(sitePage file: OutputFile, key: Int) {
+        state.withLock { $0.sitePages[file.path] = (key, file) }
+    }
+
     func takeHits() -> Hits {
         state.withLock { state in
             defer { state.hits = Hits() }
@@ -197,6 +210,21 @@ extension SiteRenderer {
             hasher.combine(path)
             hasher.combine(size)
         }
+        return hasher.finalize()
+    }
+
+    /// The key of a file that shows what lists show of `listed` and all of `full` (nil
+    /// when one of these has no content key).
+    func sitePageKey(_ path: String, shared: Int, full: some Sequence<Issue>, listed: some Sequence<Issue>) -> Int? {
+        var hasher = Hasher()
+        hasher.combine(path)
+        hasher.combine(shared)
+        for issue in full {
+            guard let content = contentKeys[issue.slug] else { return nil }
+            hasher.combine(issue.slug)
+            hasher.combine(content)
+        }
+        for issue in listed { hasher.combine(ListedIssue(issue)) }
         return hasher.finalize()
     }
 

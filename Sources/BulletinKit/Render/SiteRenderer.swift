@@ -36,13 +36,17 @@ struct SiteRenderer {
     }
 
     func render() -> [OutputFile] {
-        var files: [OutputFile] = []
-        files.append(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
-        files.append(archivePage())
-        files.append(notFoundPage())
-        files = files.map(withPageScript)
-        let email = EmailRenderer(model: model, theme: theme, context: emailContext)
         let shared = cache == nil ? 0 : sharedRenderKey
+        let issues = model.issues
+        var files: [OutputFile] = []
+        files.append(remembered("index.html", shared: shared, full: issues.prefix(1), listed: issues.dropFirst().prefix(10)) {
+            withPageScript(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
+        })
+        files.append(remembered("archive/index.html", shared: shared, full: [], listed: issues) {
+            withPageScript(archivePage())
+        })
+        files.append(remembered("404.html", shared: shared, full: [], listed: []) { withPageScript(notFoundPage()) })
+        let email = EmailRenderer(model: model, theme: theme, context: emailContext)
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
             let key = cache == nil ? 0 : renderKey(of: issue, at: position, shared: shared)
             if let cached = cache?.files(for: issue.slug, key: key) { return cached }
@@ -56,7 +60,9 @@ struct SiteRenderer {
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
         files += perIssue.joined()
-        files.append(.text("feed.xml", feed()))
+        files.append(remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
+            .text("feed.xml", feed())
+        })
         files.append(.text("sitemap.xml", sitemap()))
         files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))
         for (path, file) in theme.assets.sorted(by: { $0.key < $1.key }) {
@@ -66,6 +72,17 @@ struct SiteRenderer {
             }
         }
         return files
+    }
+
+    /// A site-wide file, taken from the cache while what it shows of the issues is the same.
+    private func remembered(
+        _ path: String, shared: Int, full: some Sequence<Issue>, listed: some Sequence<Issue>, _ make: () -> OutputFile
+    ) -> OutputFile {
+        guard let cache, let key = sitePageKey(path, shared: shared, full: full, listed: listed) else { return make() }
+        if let known = cache.sitePage(path, key: key) { return known }
+        let file = make().withDigest()
+        cache.store(sitePage: file, key: key)
+        return file
     }
 
     private func withPageScript(_ file: OutputFile) -> OutputFile {
