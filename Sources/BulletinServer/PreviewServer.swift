@@ -14,7 +14,8 @@ public struct PreviewServer: Sendable {
     /// 0 picks a free port.
     public var port = 8000
     public var strict = false
-    /// How often the source folder is checked for changes.
+    /// How often the source folder is compared for changes when the kernel's file
+    /// notifications (inotify, Linux) are unavailable.
     public var pollInterval: Duration = .milliseconds(200)
     public let hub = LiveReloadHub()
     /// What the last build wrote: rebuilds write only the files that changed.
@@ -52,8 +53,9 @@ public struct PreviewServer: Sendable {
     ) async throws {
         try makePrivateFolder()
         defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
-        // Taken before the first build, so that a file saved while it runs is not missed.
-        let initial = SiteWatcher(root: source).signature()
+        // Started before the first build, so that a file saved while it runs is not missed.
+        let changes = try SiteWatcher(root: source, pollInterval: pollInterval).start()
+        defer { changes.stop() }
         let first = await rebuild(onBuild: onBuild)
         if first.failed { try writePlaceholder() }
 
@@ -88,7 +90,7 @@ public struct PreviewServer: Sendable {
             },
             logger: quiet)
 
-        let watcher = Task { await watch(from: initial, onBuild: onBuild) }
+        let watcher = Task { await watch(changes, onBuild: onBuild) }
         defer { watcher.cancel() }
         // Stopping is ours to do: open event streams never end by themselves, so a graceful
         // shutdown would wait for them forever. Close them, then stop the server.
@@ -120,14 +122,10 @@ public struct PreviewServer: Sendable {
         }
     }
 
-    private func watch(from initial: SiteWatcher.Signature, onBuild: @escaping @Sendable (BuildReport) -> Void) async {
-        let watcher = SiteWatcher(root: source)
-        var last = initial
-        while !Task.isCancelled {
-            try? await Task.sleep(for: pollInterval)
-            let current = watcher.signature()
-            guard current != last else { continue }
-            last = current
+    /// Rebuilds after each burst of changes; changes during a rebuild make one more.
+    private func watch(_ changes: Changes, onBuild: @escaping @Sendable (BuildReport) -> Void) async {
+        for await _ in changes {
+            if Task.isCancelled { break }
             _ = await rebuild(onBuild: onBuild)
         }
     }

@@ -13,10 +13,12 @@ import FoundationNetworking
 /// its recovery, and requests that try to leave the served folder.
 @Suite(.serialized) struct ServeTests {
     /// Starts a preview of a fixture copy; returns it with its base URL and the task to cancel.
-    private func start(_ site: TemporarySite) async throws -> (PreviewServer, String, Task<Void, any Error>) {
+    private func start(
+        _ site: TemporarySite, pollInterval: Duration = .milliseconds(100)
+    ) async throws -> (PreviewServer, String, Task<Void, any Error>) {
         var server = PreviewServer(source: site.root)
         server.port = 0
-        server.pollInterval = .milliseconds(100)
+        server.pollInterval = pollInterval
         let (ready, continuation) = AsyncStream<String>.makeStream()
         let running = server
         let task = Task {
@@ -105,6 +107,101 @@ import FoundationNetworking
         #expect(try await get(base + "__bulletin/errors").1.contains("if (!false) { back(); return; }"))
     }
 
+    /// On Linux the kernel tells of changes: a poll interval of an hour must not matter.
+    #if os(Linux)
+    private static let notifiedOnly: Duration = .seconds(3600)
+    #else
+    private static let notifiedOnly: Duration = .milliseconds(100)
+    #endif
+
+    @Test func aFileInANewFolderOfAnIssueTriggersARebuild() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let (server, _, task) = try await start(site, pollInterval: Self.notifiedOnly)
+        defer { task.cancel() }
+        let events = await server.hub.subscribe()
+        let isReload: @Sendable (LiveReloadEvent) -> Bool = { if case .reload = $0 { true } else { false } }
+
+        // mkdir, then a file in it at once: the file may be written before the folder is watched.
+        try FileManager.default.createDirectory(
+            at: site.root.appendingPathComponent("issues/2023-06-lettre-ete/annexes/2023"), withIntermediateDirectories: true)
+        try site.write("issues/2023-06-lettre-ete/annexes/2023/programme.txt", "Programme.\n")
+        #expect(await next(events, within: 10, where: isReload) != nil, "a new folder and its file: a rebuild")
+        // Later writes in the new folders are seen: they are watched now.
+        try await Task.sleep(for: .milliseconds(300))
+        try site.write("issues/2023-06-lettre-ete/annexes/2023/programme.txt", "Programme modifié.\n")
+        #expect(await next(events, within: 10, where: isReload) != nil, "a file saved in the new folder: a rebuild")
+        try site.write("issues/2023-06-lettre-ete/annexes/plan.txt", "Plan.\n")
+        #expect(await next(events, within: 10, where: isReload) != nil, "a file added to the new folder: a rebuild")
+    }
+
+    @Test func watchesFoldersCreatedAfterTheStartAndSeesNoLinkTargets() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let elsewhere = try TemporarySite(["notes.txt": "dehors\n"])
+        defer { elsewhere.remove() }
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("static"))
+        try FileManager.default.createSymbolicLink(
+            at: site.root.appendingPathComponent("issues/lien"), withDestinationURL: elsewhere.root)
+        let changes = try SiteWatcher(root: site.root, pollInterval: Self.notifiedOnly).start()
+        defer { changes.stop() }
+        #if os(Linux)
+        #expect(changes.usesNotifications)
+        #endif
+        let count = Tally()
+        let counting = Task { for await _ in changes { count.add() } }
+        defer { counting.cancel() }
+        var seen = 0
+        // Whether a change was told within 5 s since the last one looked at.
+        let changed: () async -> Bool = {
+            let told = await wait(5) { count.value > seen }
+            seen = count.value
+            return told
+        }
+
+        // `static/` appears, then a file in a folder of it.
+        try site.write("static/docs/guide.txt", "Guide.\n")
+        #expect(await changed(), "static/ created after the start")
+        try await Task.sleep(for: .milliseconds(100))
+        seen = count.value
+        try site.write("static/docs/guide.txt", "Guide, suite.\n")
+        #expect(await changed(), "a file saved in a folder of the new static/")
+        // site.yml, replaced by an editor's rename.
+        let settings = try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8)
+        try site.write("site.yml.tmp", settings + "\n")
+        try await Task.sleep(for: .milliseconds(300))
+        seen = count.value
+        #expect(rename(site.root.path + "/site.yml.tmp", site.root.path + "/site.yml") == 0)
+        #expect(await changed(), "site.yml replaced")
+        // What a link leads to is not the site's: not followed, not watched. Nor is output/.
+        try await Task.sleep(for: .milliseconds(300))
+        seen = count.value
+        try elsewhere.write("notes.txt", "dehors, modifié\n")
+        try site.write("output/index.html", "<p>ancien</p>\n")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(count.value == seen, "no change told for a link's target or output/")
+    }
+
+    /// Where the kernel's notifications cannot be had, the files are compared every `pollInterval`.
+    @Test func pollingIsTheFallback() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        var watcher = SiteWatcher(root: site.root, pollInterval: .milliseconds(50))
+        watcher.notifications = false
+        let changes = try watcher.start()
+        defer { changes.stop() }
+        #expect(!changes.usesNotifications)
+        let count = Tally()
+        let counting = Task { for await _ in changes { count.add() } }
+        defer { counting.cancel() }
+        try site.write("issues/2023-06-lettre-ete/annexes/plan.txt", "Plan.\n")
+        #expect(await wait(5) { count.value == 1 }, "a new file seen by polling")
+        try site.write("static/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        #expect(await wait(5) { count.value == 2 }, "a changed file seen by polling")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(count.value == 2, "nothing told while nothing changes")
+    }
+
     @Test func requestsLeavingTheSiteGet404() async throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
@@ -180,6 +277,13 @@ import FoundationNetworking
         let text = String(decoding: response, as: UTF8.self)
         let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
         return (status, text)
+    }
+
+    /// A count shared with a task.
+    private final class Tally: Sendable {
+        private let count = Mutex(0)
+        func add() { count.withLock { $0 += 1 } }
+        var value: Int { count.withLock { $0 } }
     }
 
     // MARK: The command
