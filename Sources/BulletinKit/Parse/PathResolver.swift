@@ -68,32 +68,3 @@ struct PathError: Error {
     let message: String
     init(_ message: String) { self.message = message }
 }
-
-/// Percent-encodes an output path for use in `href`/`src`, segment by segment: what
-/// `CharacterSet.urlPathAllowed` keeps, but `?`, `#`, `%` and `;`. Byte by byte, as it runs
-/// for every link of every page (building a `CharacterSet` per call cost 5 % of a build).
-func encodePath(_ path: String) -> String {
-    func isAllowed(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: ","), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "/"):
-            true
-        default: false
-        }
-    }
-    guard !path.utf8.allSatisfy(isAllowed) else { return path }
-    let hex = Array("0123456789ABCDEF".utf8)
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(path.utf8.count * 3)
-    for byte in path.utf8 {
-        if isAllowed(byte) {
-            bytes.append(byte)
-        } else {
-            bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}

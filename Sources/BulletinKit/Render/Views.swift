@@ -331,26 +331,3 @@ struct AgendaView: MustacheParent {
         }
     }
 }
-
-/// Text made safe inside HTML and double-quoted attributes; `apostrophe` also escapes `'`,
-/// as Mustache does for `{{name}}`. Most text has nothing to escape and is returned as is.
-func escapeHTML(_ text: String, apostrophe: Bool = false) -> String {
-    func special(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"")
-            || (apostrophe && byte == UInt8(ascii: "'"))
-    }
-    guard text.utf8.contains(where: special) else { return text }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.utf8.count + 16)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-        case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-        case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-        case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-        case UInt8(ascii: "'") where apostrophe: bytes.append(contentsOf: "&#39;".utf8)
-        default: bytes.append(byte)
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
