@@ -93,7 +93,7 @@ public struct Builder: Sendable {
             }
             config.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         }
-        let theme = Theme.load(siteRoot: options.source, name: config.theme, language: config.language, diagnostics: &report.diagnostics)
+        let theme = makeTheme(source, config: config, options: options, diagnostics: &report.diagnostics)
 
         // 2. Parse: front-matter of every issue, then Markdown (which needs every issue's pages).
         options.onStage?("parsing")
@@ -173,6 +173,26 @@ public struct Builder: Sendable {
         report.pageCount = files.filter(\.isPage).count
         report.fileCount = files.count
         return files
+    }
+
+    /// The site's theme; with a cache, made again only when its folder or the language changed.
+    private func makeTheme(_ source: SiteSource, config: SiteConfig, options: BuildOptions, diagnostics: inout [Diagnostic]) -> Theme? {
+        let folder = source.themes[config.theme]
+        var key = Hasher()
+        key.combine(config.theme)
+        key.combine(config.language)
+        key.combine(folder?.stamp)
+        key.combine(options.source)
+        let themeKey = key.finalize()
+        if let (theme, said) = options.renderCache?.theme(key: themeKey) {
+            diagnostics += said
+            return theme
+        }
+        var said: [Diagnostic] = []
+        let theme = Theme.make(from: folder, siteRoot: options.source, name: config.theme, language: config.language, diagnostics: &said)
+        options.renderCache?.store(theme, diagnostics: said, key: themeKey)
+        diagnostics += said
+        return theme
     }
 
     /// Stage 2 for each issue folder; with a cache, only the folders whose files changed.

@@ -21,8 +21,8 @@ import Testing
     @Test func frenchAndEnglishLocalesHaveTheSameKeys() throws {
         var diagnostics: [Diagnostic] = []
         let root = FileManager.default.temporaryDirectory
-        let french = try #require(Theme.load(siteRoot: root, name: "default", language: .fr, diagnostics: &diagnostics))
-        let english = try #require(Theme.load(siteRoot: root, name: "default", language: .en, diagnostics: &diagnostics))
+        let french = try #require(Theme.make(from: nil, siteRoot: root, name: "default", language: .fr, diagnostics: &diagnostics))
+        let english = try #require(Theme.make(from: nil, siteRoot: root, name: "default", language: .en, diagnostics: &diagnostics))
         #expect(diagnostics.isEmpty)
         #expect(Set(french.locale.strings.keys) == Set(english.locale.strings.keys))
         #expect(french.locale.months.count == 12 && english.locale.months.count == 12)
@@ -38,6 +38,21 @@ import Testing
         let report = site.build()
         #expect(report.failed)
         #expect(report.errors.first?.path == "themes/default/templates/home.mustache")
+    }
+
+    @Test func aThemeFolderThatIsASymbolicLinkIsNotFollowed() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML + "theme: sombre\n", "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "ailleurs/sombre/templates/home.mustache": "{{! from outside the site }}",
+        ])
+        defer { site.remove() }
+        try FileManager.default.createDirectory(at: site.root.appendingPathComponent("themes"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: site.root.appendingPathComponent("themes/sombre"), withDestinationURL: site.root.appendingPathComponent("ailleurs/sombre"))
+        let report = site.build()
+        #expect(report.failed)
+        #expect(report.warnings.contains { $0.path == "themes/sombre" && $0.message.contains("symbolic link") }, "\(report.printed)")
+        #expect(report.errors.contains { $0.message.contains("theme `sombre` not found") }, "\(report.printed)")
     }
 
     @Test func anUnknownThemeIsAnError() throws {

@@ -19,6 +19,7 @@ public final class RenderCache: Sendable {
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
         var typeset: [String: (key: Int, issue: Issue)] = [:]
+        var theme: (key: Int, theme: Theme?, diagnostics: [Diagnostic])?
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
@@ -99,6 +100,18 @@ public final class RenderCache: Sendable {
             state.parsed[folder] = parsed
             return parsed
         }
+    }
+
+    /// The theme as made from its folder, with what making it said.
+    func theme(key: Int) -> (Theme?, [Diagnostic])? {
+        state.withLock { state in
+            guard let known = state.theme, known.key == key else { return nil }
+            return (known.theme, known.diagnostics)
+        }
+    }
+
+    func store(_ theme: Theme?, diagnostics: [Diagnostic], key: Int) {
+        state.withLock { $0.theme = (key, theme, diagnostics) }
     }
 
     // MARK: Content

@@ -30,12 +30,19 @@ struct SiteLoader {
         let staticListing = SiteLoader.files(under: staticFolder)
         diagnostics += staticListing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("static/\($0)") }
         let staticFiles = Set(staticListing.files)
+        var themes: [String: ThemeFolder] = [:]
+        for entry in SiteLoader.visibleEntries(of: root.appendingPathComponent("themes")) {
+            if entry.kind == .symbolicLink { diagnostics.append(SiteLoader.symbolicLinkWarning("themes/\(entry.name)")) }
+            guard entry.isDirectory else { continue }
+            themes[entry.name] = loadTheme(named: entry.name, diagnostics: &diagnostics)
+        }
         let source = SiteSource(
             root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
-            staticImageSizes: imageSizes(of: staticListing, in: "static"))
+            staticImageSizes: imageSizes(of: staticListing, in: "static"), themes: themes)
         if let cache {
-            let read = source.issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path)
-            cache.keepFiles(only: Set(read))
+            var read = Set(source.issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path))
+            for theme in themes.values { read.formUnion(theme.texts.keys.map { "themes/\(theme.name)/\($0)" }) }
+            cache.keepFiles(only: read)
         }
         return (source, diagnostics)
     }
@@ -67,6 +74,25 @@ struct SiteLoader {
             name: name, issueFile: issueFile,
             articles: markdownFiles(in: "articles"), briefs: markdownFiles(in: "en-bref"),
             files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: stamp.finalize())
+    }
+
+    private func loadTheme(named name: String, diagnostics: inout [Diagnostic]) -> ThemeFolder {
+        let folder = "themes/\(name)"
+        let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
+        var texts: [String: Data] = [:]
+        for path in listing.files where ThemeFolder.isText(path) {
+            // Unreadable or not UTF-8: the theme says so, naming the file.
+            var ignored: [Diagnostic] = []
+            texts[path] = read("\(folder)/\(path)", stamp: listing.stamps[path], into: &ignored)?.data
+        }
+        var stamp = Hasher()
+        for file in listing.files.sorted() {
+            stamp.combine(file)
+            stamp.combine(listing.stamps[file])
+        }
+        stamp.combine(listing.symbolicLinks)
+        return ThemeFolder(
+            name: name, files: Set(listing.files), texts: texts, symbolicLinks: listing.symbolicLinks, stamp: stamp.finalize())
     }
 
     private func read(_ path: String, stamp: FileStamp? = nil, into diagnostics: inout [Diagnostic]) -> SourceFile? {

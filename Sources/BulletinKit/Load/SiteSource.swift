@@ -50,6 +50,22 @@ struct IssueFolder: Sendable {
     var stamp: Int = 0
 }
 
+/// A folder under `themes/`: its files listed and the text ones read (templates, locale
+/// files, e-mail styles). Its assets are only listed: they are copied when written.
+struct ThemeFolder: Sendable {
+    let name: String
+    /// Every regular file, relative to the folder.
+    let files: Set<String>
+    /// The contents of the text files, by path relative to the folder; a text file that
+    /// could not be read has none.
+    let texts: [String: Data]
+    let symbolicLinks: [String]
+    /// Changes when any of its files does (see `IssueFolder.stamp`).
+    var stamp: Int = 0
+
+    static func isText(_ path: String) -> Bool { path.hasSuffix(".mustache") || path.hasSuffix(".yml") }
+}
+
 /// Everything the build reads from the site folder, before parsing.
 struct SiteSource: Sendable {
     let root: URL
@@ -59,4 +75,6 @@ struct SiteSource: Sendable {
     let staticFiles: Set<String>
     /// Sizes of the images under `static/`, by path relative to it.
     let staticImageSizes: [String: ImageSize]
+    /// The folders under `themes/`, by name.
+    var themes: [String: ThemeFolder] = [:]
 }

@@ -21,22 +21,22 @@ struct Theme: Sendable {
         case onDisk(URL)
     }
 
-    /// Loads the theme `name` of the site, falling back on the built-in theme for every
-    /// file the site's theme folder does not have.
-    static func load(siteRoot: URL, name: String, language: Language, diagnostics: inout [Diagnostic]) -> Theme? {
-        let folder = siteRoot.appendingPathComponent("themes/\(name)")
+    /// The theme `name` of the site from its folder as loaded, falling back on the built-in
+    /// theme for every file the folder does not have. Reads nothing: assets on disk are
+    /// only named, for the writer to copy.
+    static func make(
+        from folder: ThemeFolder?, siteRoot: URL, name: String, language: Language, diagnostics: inout [Diagnostic]
+    ) -> Theme? {
         let sitePrefix = "themes/\(name)/"
-        var isDirectory: ObjCBool = false
-        let hasFolder = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue
-        if !hasFolder, name != "default" {
+        if folder == nil, name != "default" {
             diagnostics.append(Diagnostic(.error, "theme `\(name)` not found: no folder \(sitePrefix)", path: "site.yml"))
             return nil
         }
-        let listing = hasFolder ? SiteLoader.files(under: folder) : SiteLoader.Listing()
-        diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning(sitePrefix + $0) }
-        let siteFiles = Set(listing.files)
+        diagnostics += (folder?.symbolicLinks ?? []).map { SiteLoader.symbolicLinkWarning(sitePrefix + $0) }
+        let siteFiles = folder?.files ?? []
+        let location = siteRoot.appendingPathComponent("themes/\(name)")
         var files: [String: ThemeFile] = DefaultTheme.files.mapValues { .builtIn($0) }
-        for path in siteFiles { files[path] = .onDisk(folder.appendingPathComponent(path)) }
+        for path in siteFiles { files[path] = .onDisk(location.appendingPathComponent(path)) }
         let errorCount = diagnostics.count
 
         func displayPath(_ path: String) -> String {
@@ -48,8 +48,8 @@ struct Theme: Sendable {
             let text: String
             switch files[path] {
             case .builtIn(let data): text = String(decoding: data, as: UTF8.self)
-            case .onDisk(let url):
-                guard let data = try? Data(contentsOf: url), let decoded = String(data: data, encoding: .utf8) else {
+            case .onDisk:
+                guard let data = folder?.texts[path], let decoded = String(data: data, encoding: .utf8) else {
                     diagnostics.append(Diagnostic(.error, "cannot read theme file as UTF-8 text", path: displayPath(path)))
                     return nil
                 }
