@@ -328,15 +328,15 @@ import Testing
             }
         }
 
-        #expect(try rebuild() == .init(issues: 0, markdownFiles: 0, parsedIssues: 0, readFiles: 0))
+        #expect(try rebuild() == .init(issues: 0, markdownFiles: 0, parsedIssues: 0, filesRead: 5))
         #expect(
-            try rebuild() == .init(issues: 4, markdownFiles: 5, parsedIssues: 4, readFiles: 5),
+            try rebuild() == .init(issues: 4, markdownFiles: 5, parsedIssues: 4, filesRead: 0),
             "nothing changed: nothing read, parsed or rendered again")
 
         try site.write("issues/2023-06-juin/articles/01-a.md", "---\ntitle: A\n---\nTexte corrigé.\n")
         let afterEdit = try rebuild()
         #expect(
-            afterEdit == .init(issues: 3, markdownFiles: 4, parsedIssues: 3, readFiles: 4),
+            afterEdit == .init(issues: 3, markdownFiles: 4, parsedIssues: 3, filesRead: 1),
             "only the edited file is read again and its issue parsed and rendered again: the neighbours show nothing of the article (\(afterEdit))")
         try expectSameAsFullBuild("an article edit")
 

@@ -16,6 +16,7 @@ import Synchronization
 public final class RenderCache: Sendable {
     private struct State {
         var files: [String: (stamp: FileStamp, data: Data)] = [:]
+        var folders: [String: IssueFolder] = [:]
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
         var typeset: [String: (key: Int, issue: Issue)] = [:]
@@ -33,7 +34,8 @@ public final class RenderCache: Sendable {
         var issues = 0
         var markdownFiles = 0
         var parsedIssues = 0
-        var readFiles = 0
+        /// Markdown and theme files read from disk (not taken from the cache).
+        var filesRead = 0
     }
 
     /// An issue folder as parsed, with the serial that tells its later stages it is the same.
@@ -62,13 +64,28 @@ public final class RenderCache: Sendable {
     func data(at path: String, stamp: FileStamp) -> Data? {
         state.withLock { state in
             guard let known = state.files[path], known.stamp == stamp else { return nil }
-            state.hits.readFiles += 1
             return known.data
         }
     }
 
+    /// Remembers a file just read from disk.
     func store(_ data: Data, at path: String, stamp: FileStamp) {
-        state.withLock { $0.files[path] = (stamp, data) }
+        state.withLock { state in
+            state.files[path] = (stamp, data)
+            state.hits.filesRead += 1
+        }
+    }
+
+    /// An issue folder as loaded, while none of its files changed.
+    func issueFolder(_ name: String, stamp: Int) -> IssueFolder? {
+        state.withLock { state in
+            guard let known = state.folders[name], known.stamp == stamp else { return nil }
+            return known
+        }
+    }
+
+    func store(_ folder: IssueFolder) {
+        state.withLock { $0.folders[folder.name] = folder }
     }
 
     func imageSize(at path: String, stamp: FileStamp) -> ImageSize?? {
@@ -194,6 +211,7 @@ public final class RenderCache: Sendable {
         state.withLock { state in
             state.markdown = state.markdown.filter { paths.contains($0.key) }
             state.parsed = state.parsed.filter { folders.contains($0.key) }
+            state.folders = state.folders.filter { folders.contains($0.key) }
             state.typeset = state.typeset.filter { folders.contains($0.key) }
         }
     }

@@ -14,6 +14,15 @@ public struct ImageSize: Sendable, Hashable {
 
     static let extensions: Set<String> = ["png", "jpg", "jpeg", "gif", "webp", "svg"]
 
+    /// Whether a path ends in one of `extensions`, in any letter case.
+    static func hasImageExtension(_ path: String) -> Bool {
+        guard let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")), path.utf8.count - path.utf8.distance(from: path.utf8.startIndex, to: dot) <= 5 else {
+            return false
+        }
+        let suffix = path[path.index(after: dot)...]
+        return !suffix.contains("/") && extensions.contains(suffix.lowercased())
+    }
+
     /// Reads the size of a PNG, JPEG, GIF, WebP or SVG file; `nil` for anything else.
     static func read(_ url: URL) -> ImageSize? {
         guard extensions.contains(url.pathExtension.lowercased()),

@@ -51,6 +51,13 @@ struct SiteLoader {
         let folder = "issues/\(name)"
         let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
         diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
+        var stamp = Hasher()
+        for file in listing.files.sorted() {
+            stamp.combine(file)
+            stamp.combine(listing.stamps[file])
+        }
+        let folderStamp = stamp.finalize()
+        if let known = cache?.issueFolder(name, stamp: folderStamp) { return known }
         let files = Set(listing.files)
         var issueFile: SourceFile?
         if files.contains("issue.md") {
@@ -65,15 +72,13 @@ struct SiteLoader {
                 .sorted()
                 .compactMap { read("\(folder)/\($0)", stamp: listing.stamps[$0], into: &diagnostics) }
         }
-        var stamp = Hasher()
-        for file in listing.files.sorted() {
-            stamp.combine(file)
-            stamp.combine(listing.stamps[file])
-        }
-        return IssueFolder(
+        let loaded = IssueFolder(
             name: name, issueFile: issueFile,
             articles: markdownFiles(in: "articles"), briefs: markdownFiles(in: "en-bref"),
-            files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: stamp.finalize())
+            files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: folderStamp)
+        // A folder whose files could not all be read is read again next time.
+        if diagnostics.isEmpty { cache?.store(loaded) }
+        return loaded
     }
 
     private func loadTheme(named name: String, diagnostics: inout [Diagnostic]) -> ThemeFolder {
@@ -96,8 +101,8 @@ struct SiteLoader {
     }
 
     private func read(_ path: String, stamp: FileStamp? = nil, into diagnostics: inout [Diagnostic]) -> SourceFile? {
-        let url = root.appendingPathComponent(path)
         if let stamp, let data = cache?.data(at: path, stamp: stamp) { return SourceFile(path: path, data: data, stamp: stamp) }
+        let url = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
             let data = try Data(contentsOf: url)
@@ -112,7 +117,7 @@ struct SiteLoader {
     /// Sizes of the listed images, by path relative to `folder` (relative to the site).
     private func imageSizes(of listing: Listing, in folder: String) -> [String: ImageSize] {
         var sizes: [String: ImageSize] = [:]
-        for file in listing.files where ImageSize.extensions.contains((file as NSString).pathExtension.lowercased()) {
+        for file in listing.files where ImageSize.hasImageExtension(file) {
             let path = "\(folder)/\(file)"
             let stamp = listing.stamps[file]
             if let stamp, let known = cache?.imageSize(at: path, stamp: stamp) {
