@@ -21,6 +21,11 @@ public struct BuildOptions: Sendable {
     public var outputMemory: OutputMemory? = nil
     /// Set by `serve`: only the issues whose inputs changed are rendered again.
     public var renderCache: RenderCache? = nil
+    /// Set by `serve` with `renderCache`: the paths (files or folders, relative to the
+    /// source) that changed since the last build with that cache, as the kernel reported
+    /// them. An issue folder with no change in it is taken from the cache without being
+    /// listed again. `nil` when unknown: every folder is listed.
+    public var changedPaths: Set<String>? = nil
     /// Told the name of each stage as it starts (`reading`, `rendering`…), for a progress line.
     public var onStage: (@Sendable (String) -> Void)? = nil
 
@@ -81,7 +86,8 @@ public struct Builder: Sendable {
     private func run(_ options: BuildOptions, report: inout BuildReport) -> [OutputFile]? {
         // 1. Load
         options.onStage?("reading")
-        let (source, loadDiagnostics) = SiteLoader(root: options.source, cache: options.renderCache).load()
+        let loader = SiteLoader(root: options.source, cache: options.renderCache, changedPaths: options.changedPaths)
+        let (source, loadDiagnostics) = loader.load()
         report.diagnostics += loadDiagnostics
         guard let siteFile = source.siteFile,
             var config = SiteConfigParser.parse(siteFile, staticFiles: source.staticFiles, diagnostics: &report.diagnostics)

@@ -31,15 +31,25 @@ import Testing
         Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
     }
 
-    @Test func everyKindOfEditGivesWhatAFullBuildGives() throws {
+    /// Once as `serve` builds when the kernel tells it what changed, once when it does not.
+    @Test(arguments: [true, false])
+    func everyKindOfEditGivesWhatAFullBuildGives(toldWhatChanged: Bool) throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
         var options = site.options(drafts: true, future: true)
         options.renderCache = RenderCache()
         options.outputMemory = OutputMemory()
         let full = site.root.appendingPathComponent("full")
+        var changed: Set<String> = []
+
+        func edit(_ path: String, _ change: (String) -> String) throws {
+            try self.edit(site, path, change)
+            changed.insert(path)
+        }
 
         func expectSameAsFullBuild(after edit: Comment) throws {
+            options.changedPaths = toldWhatChanged ? changed : nil
+            changed = []
             let incremental = Builder().build(options)
             #expect(!incremental.failed, "\(edit): \(incremental.printed)")
             var cold = options
@@ -59,47 +69,54 @@ import Testing
         try expectSameAsFullBuild(after: "the first build")
         try expectSameAsFullBuild(after: "no change")
 
-        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nUne phrase de plus.\n" }
+        try edit("\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nUne phrase de plus.\n" }
         try expectSameAsFullBuild(after: "an article's text")
 
-        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "ACC inaugurée", with: "L'ACC inaugurée") }
+        try edit("\(ete)/issue.md") { $0.replacingOccurrences(of: "ACC inaugurée", with: "L'ACC inaugurée") }
         try expectSameAsFullBuild(after: "an issue's front-matter")
 
-        try edit(site, "issues/2023-03-lettre-printemps/issue.md") {
+        try edit("issues/2023-03-lettre-printemps/issue.md") {
             $0.replacingOccurrences(of: "Lettre de printemps", with: "Lettre du printemps")
         }
         try expectSameAsFullBuild(after: "a title that lists and neighbours show")
 
-        try edit(site, "site.yml") { $0.replacingOccurrences(of: "Une lettre pour les tests.", with: "La lettre du parc d'activités.") }
+        try edit("site.yml") { $0.replacingOccurrences(of: "Une lettre pour les tests.", with: "La lettre du parc d'activités.") }
         try expectSameAsFullBuild(after: "site.yml")
 
         let template = String(decoding: DefaultTheme.files["templates/article.mustache"]!, as: UTF8.self)
         try site.write("themes/default/templates/article.mustache", template + "<!-- modèle du site -->\n")
+        changed.insert("themes/default/templates/article.mustache")
         try expectSameAsFullBuild(after: "a template")
 
         try site.write("themes/default/locales/fr.yml", "strings:\n  read_more: \"Lire tout l'article\"\n")
+        changed.insert("themes/default/locales/fr.yml")
         try expectSameAsFullBuild(after: "a locale string")
 
         try site.write("static/logo.svg", #"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>"#)
+        changed.insert("static/logo.svg")
         try expectSameAsFullBuild(after: "a static file (an image whose size the pages show)")
 
         try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
+        changed.insert("\(ete)/images/avenue.png")
         try expectSameAsFullBuild(after: "an image of an issue")
 
         try site.write("issues/2023-12-hiver/issue.md", "---\ntitle: \"Lettre d'hiver\"\nnumber: 7\ndate: 2023-12-01\n---\nÉdito d'hiver.\n")
+        changed.formUnion(["issues/2023-12-hiver", "issues/2023-12-hiver/issue.md"])
         try expectSameAsFullBuild(after: "a new issue")
 
         try FileManager.default.removeItem(at: site.root.appendingPathComponent("issues/2023-12-hiver"))
+        changed.insert("issues/2023-12-hiver")
         try expectSameAsFullBuild(after: "a deleted issue")
 
         try FileManager.default.moveItem(
             at: site.root.appendingPathComponent("\(ete)/en-bref/02-recrutement.md"),
             to: site.root.appendingPathComponent("\(ete)/en-bref/00-recrutement.md"))
+        changed.formUnion(["\(ete)/en-bref/02-recrutement.md", "\(ete)/en-bref/00-recrutement.md"])
         try expectSameAsFullBuild(after: "a renamed file")
 
         // The heading that the édito links to (`#suite`) is renamed, and the link with it.
-        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0.replacingOccurrences(of: "## Suite", with: "## Et la suite") }
-        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "01-avenue-de-paris.md#suite", with: "01-avenue-de-paris.md#et-la-suite") }
+        try edit("\(ete)/articles/01-avenue-de-paris.md") { $0.replacingOccurrences(of: "## Suite", with: "## Et la suite") }
+        try edit("\(ete)/issue.md") { $0.replacingOccurrences(of: "01-avenue-de-paris.md#suite", with: "01-avenue-de-paris.md#et-la-suite") }
         try expectSameAsFullBuild(after: "a heading renamed with the link to it")
     }
 }

@@ -84,6 +84,15 @@ public final class RenderCache: Sendable {
         }
     }
 
+    /// An issue folder as last loaded, whatever its files say now.
+    func issueFolder(_ name: String) -> IssueFolder? {
+        state.withLock { $0.folders[name] }
+    }
+
+    func forgetIssueFolder(_ name: String) {
+        _ = state.withLock { $0.folders.removeValue(forKey: name) }
+    }
+
     func store(_ folder: IssueFolder) {
         state.withLock { $0.folders[folder.name] = folder }
     }

@@ -6,6 +6,8 @@ struct SiteLoader {
     let root: URL
     /// Set by `serve`: files whose stamp did not change are not read again.
     var cache: RenderCache? = nil
+    /// Set by `serve`: what changed since the cache was filled (see `BuildOptions.changedPaths`).
+    var changedPaths: Set<String>? = nil
 
     func load() -> (SiteSource, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
@@ -19,7 +21,17 @@ struct SiteLoader {
             diagnostics.append(SiteLoader.symbolicLinkWarning("issues/\(entry.name)"))
         }
         let issueNames = issueEntries.filter(\.isDirectory).map(\.name).sorted()
+        // Folders the kernel reported no change in are not even listed again.
+        let touched = changedPaths.map { paths in
+            Set(paths.compactMap { path -> Substring? in
+                let parts = path.split(separator: "/", maxSplits: 2)
+                return parts.count >= 2 && parts[0] == "issues" ? parts[1] : nil
+            })
+        }
         let loaded = issueNames.concurrentMap { name in
+            if let touched, !touched.contains(Substring(name)), let known = cache?.issueFolder(name) {
+                return (known, [Diagnostic]())
+            }
             var local: [Diagnostic] = []
             let folder = loadIssue(named: name, diagnostics: &local)
             return (folder, local)
@@ -77,7 +89,7 @@ struct SiteLoader {
             articles: markdownFiles(in: "articles"), briefs: markdownFiles(in: "en-bref"),
             files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: folderStamp)
         // A folder whose files could not all be read is read again next time.
-        if diagnostics.isEmpty { cache?.store(loaded) }
+        if diagnostics.isEmpty { cache?.store(loaded) } else { cache?.forgetIssueFolder(name) }
         return loaded
     }
 
