@@ -268,6 +268,18 @@ extension SiteRenderer {
         return hasher.finalize()
     }
 
+    /// What the sitemap lists: every page's path and each issue's date.
+    func sitemapKey(shared: Int) -> Int {
+        var hasher = Hasher()
+        hasher.combine(shared)
+        for issue in model.issues {
+            hasher.combine(issue.slug)
+            hasher.combine(issue.date)
+            for article in issue.articles { hasher.combine(article.slug) }
+        }
+        return hasher.finalize()
+    }
+
     /// The key of one issue's files: the shared key, the issue, and what its pages show of
     /// the neighbours they link to. The issue is known by its content key when the content
     /// stage gave one (hashing every text of every issue again cost a tenth of a rebuild).

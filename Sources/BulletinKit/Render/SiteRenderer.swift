@@ -63,7 +63,7 @@ struct SiteRenderer {
         files.append(remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
             .text("feed.xml", feed())
         })
-        files.append(.text("sitemap.xml", sitemap()))
+        files.append(remembered("sitemap.xml", key: { sitemapKey(shared: shared) }) { .text("sitemap.xml", sitemap()) })
         files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))
         for (path, file) in theme.assets.sorted(by: { $0.key < $1.key }) {
             switch file {
@@ -78,7 +78,11 @@ struct SiteRenderer {
     private func remembered(
         _ path: String, shared: Int, full: some Sequence<Issue>, listed: some Sequence<Issue>, _ make: () -> OutputFile
     ) -> OutputFile {
-        guard let cache, let key = sitePageKey(path, shared: shared, full: full, listed: listed) else { return make() }
+        remembered(path, key: { sitePageKey(path, shared: shared, full: full, listed: listed) }, make)
+    }
+
+    private func remembered(_ path: String, key: () -> Int?, _ make: () -> OutputFile) -> OutputFile {
+        guard let cache, let key = key() else { return make() }
         if let known = cache.sitePage(path, key: key) { return known }
         let file = make().withDigest()
         cache.store(sitePage: file, key: key)
