@@ -10,6 +10,8 @@ public enum LiveReloadEvent: Sendable, Equatable {
     case ready(generation: Int)
     case reload(generation: Int)
     case failed(generation: Int)
+    /// A comment sent every so often: writing to a tab that has gone fails, and its stream ends.
+    case ping
 
     var serverSentEvent: String {
         switch self {
@@ -17,6 +19,7 @@ public enum LiveReloadEvent: Sendable, Equatable {
         case .ready(let generation): "event: ready\ndata: \(generation)\n\n"
         case .reload(let generation): "event: reload\ndata: \(generation)\n\n"
         case .failed(let generation): "event: failed\ndata: \(generation)\n\n"
+        case .ping: ": ping\n\n"
         }
     }
 }
@@ -59,6 +62,14 @@ public actor LiveReloadHub {
         let event: LiveReloadEvent = failed ? .failed(generation: generation) : .reload(generation: generation)
         for listener in listeners.values { listener.yield(event) }
     }
+
+    /// Sends `ping` to every open stream, so that the streams of closed tabs end.
+    func ping() {
+        for listener in listeners.values { listener.yield(.ping) }
+    }
+
+    /// How many event streams are open.
+    var listenerCount: Int { listeners.count }
 
     /// Ends every open event stream, so that the server can stop: browsers keep them open forever.
     public func finishAll() {

@@ -17,6 +17,9 @@ public struct PreviewServer: Sendable {
     /// How often the source folder is compared for changes when the kernel's file
     /// notifications (inotify, Linux) are unavailable.
     public var pollInterval: Duration = .milliseconds(200)
+    /// How often open event streams get a comment: a closed tab is noticed when writing to
+    /// it fails, not before (500 tabs opened and closed would keep 500 sockets).
+    public var heartbeatInterval: Duration = .seconds(15)
     public let hub = LiveReloadHub()
     /// What the last build wrote: rebuilds write only the files that changed.
     let outputMemory = OutputMemory()
@@ -92,6 +95,14 @@ public struct PreviewServer: Sendable {
 
         let watcher = Task { await watch(changes, onBuild: onBuild) }
         defer { watcher.cancel() }
+        let heartbeatInterval = self.heartbeatInterval
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeatInterval)
+                await hub.ping()
+            }
+        }
+        defer { heartbeat.cancel() }
         // Stopping is ours to do: open event streams never end by themselves, so a graceful
         // shutdown would wait for them forever. Close them, then stop the server.
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }

@@ -14,11 +14,12 @@ import FoundationNetworking
 @Suite(.serialized) struct ServeTests {
     /// Starts a preview of a fixture copy; returns it with its base URL and the task to cancel.
     private func start(
-        _ site: TemporarySite, pollInterval: Duration = .milliseconds(100)
+        _ site: TemporarySite, pollInterval: Duration = .milliseconds(100), heartbeat: Duration = .seconds(15)
     ) async throws -> (PreviewServer, String, Task<Void, any Error>) {
         var server = PreviewServer(source: site.root)
         server.port = 0
         server.pollInterval = pollInterval
+        server.heartbeatInterval = heartbeat
         let (ready, continuation) = AsyncStream<String>.makeStream()
         let running = server
         let task = Task {
@@ -340,6 +341,50 @@ import FoundationNetworking
         #expect(process.terminationStatus == 0)
         let served = err.current + out.current
         #expect(!served.contains("Fatal error") && !served.contains("Stack dump"), "\(served)")
+    }
+
+    @Test func closedTabsDoNotKeepTheirStreams() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let (server, base, task) = try await start(site, heartbeat: .milliseconds(200))
+        defer { task.cancel() }
+        let port = Int(URL(string: base)!.port!)
+        var tabs: [Int32] = []
+        defer { for tab in tabs { close(tab) } }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        for _ in 0..<20 {
+            let tab = try request(port: port, path: "/__bulletin/events")
+            tabs.append(tab)
+            #expect(recv(tab, &buffer, buffer.count, 0) > 0, "the event stream answers")
+        }
+        #expect(await streams(server, become: 20, within: 5), "20 streams open")
+        // An open tab gets the heartbeat comment.
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(tabs[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received = ""
+        let deadline = Date().addingTimeInterval(5)
+        while !received.contains(": ping"), Date() < deadline {
+            let count = recv(tabs[0], &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        #expect(received.contains(": ping\n\n"), "\(received)")
+        // 19 tabs close: their streams end at the next heartbeat; the open one stays.
+        for tab in tabs.dropFirst() { close(tab) }
+        tabs = [tabs[0]]
+        let closed = await streams(server, become: 1, within: 5)
+        let left = await server.hub.listenerCount
+        #expect(closed, "\(left) streams still open")
+    }
+
+    /// Whether the hub comes to have `expected` open streams within `seconds`.
+    private func streams(_ server: PreviewServer, become expected: Int, within seconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while await server.hub.listenerCount != expected {
+            if Date() > deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
     }
 
     @Test func loopbackHostsAreRecognised() {
