@@ -137,14 +137,15 @@ public struct PreviewServer: Sendable {
     private func watch(_ changes: Changes, onBuild: @escaping @Sendable (BuildReport) -> Void) async {
         for await _ in changes {
             if Task.isCancelled { break }
-            _ = await rebuild(onBuild: onBuild)
+            _ = await rebuild(changedPaths: changes.take(), onBuild: onBuild)
         }
     }
 
     /// Builds off the cooperative pool (the build uses every core itself).
     @discardableResult
-    func rebuild(onBuild: @escaping @Sendable (BuildReport) -> Void) async -> BuildReport {
+    func rebuild(changedPaths: Set<String>? = nil, onBuild: @escaping @Sendable (BuildReport) -> Void) async -> BuildReport {
         var options = BuildOptions(source: source)
+        options.changedPaths = changedPaths
         options.output = output
         options.selection = .init(includeDrafts: true, includeFuture: true)
         options.strict = strict

@@ -86,6 +86,8 @@ final class Changes: AsyncSequence, Sendable {
     typealias Element = Void
     private let stream: AsyncStream<Void>
     private let wake: Wake
+    /// The paths (relative to the site) changed since the last `take`; nil when unknown.
+    fileprivate let pending = Mutex<Set<String>?>([])
     /// Whether the kernel's notifications are used (false: polling).
     let usesNotifications: Bool
 
@@ -110,11 +112,12 @@ final class Changes: AsyncSequence, Sendable {
             #if os(Linux)
             if let notifier {
                 // Returns a signature only when the kernel ran out of watches: poll from there.
-                signature = notifier.run(stopped: stopped, continuation: continuation)
+                signature = notifier.run(stopped: stopped, changes: self, continuation: continuation)
             }
             #endif
             if let signature {
-                Changes.compare(watcher, from: signature, stopped: stopped, continuation: continuation)
+                self.forgetPaths()
+                Changes.compare(watcher, from: signature, stopped: stopped, changes: self, continuation: continuation)
             }
             close(stopped)
             continuation.finish()
@@ -125,6 +128,21 @@ final class Changes: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncStream<Void>.Iterator { stream.makeAsyncIterator() }
+
+    /// What changed since the last call: files and folders, relative to the site (a
+    /// folder stands for everything in it); nil when that is not known (polling, or the
+    /// kernel dropped events), which makes the next build look at everything.
+    func take() -> Set<String>? {
+        pending.withLock { pending in
+            defer { pending = [] }
+            return pending
+        }
+    }
+
+    /// From now on nothing tells which paths changed.
+    fileprivate func forgetPaths() {
+        pending.withLock { $0 = nil }
+    }
 
     /// Ends the watch: the thread returns from `poll()` at once and closes everything.
     func stop() { wake.stop() }
@@ -144,7 +162,7 @@ final class Changes: AsyncSequence, Sendable {
 
     /// Polling: compares the files every `pollInterval` until stopped.
     private static func compare(
-        _ watcher: SiteWatcher, from initial: SiteWatcher.Signature, stopped: Int32,
+        _ watcher: SiteWatcher, from initial: SiteWatcher.Signature, stopped: Int32, changes: Changes,
         continuation: AsyncStream<Void>.Continuation
     ) {
         let interval = watcher.pollInterval.components
@@ -154,6 +172,7 @@ final class Changes: AsyncSequence, Sendable {
             let current = watcher.signature()
             guard current != last else { continue }
             last = current
+            changes.forgetPaths()
             continuation.yield()
         }
     }
@@ -241,7 +260,7 @@ private final class Notifier: Sendable {
 
     /// Reads what the kernel has queued. Returns whether a watched file changed, nil when a
     /// folder could not be watched for lack of watches.
-    private func drain() -> Bool? {
+    private func drain(into paths: inout Set<String>?) -> Bool? {
         var changed = false
         let size = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
@@ -258,7 +277,7 @@ private final class Notifier: Sendable {
                 let nameBytes = UnsafeRawBufferPointer(start: buffer + offset + 16, count: min(length, count - offset - 16))
                 let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
                 offset += 16 + length
-                guard let relevant = handle(watch: watch, mask: mask, name: name) else { return nil }
+                guard let relevant = handle(watch: watch, mask: mask, name: name, paths: &paths) else { return nil }
                 changed = changed || relevant
             }
         }
@@ -266,9 +285,10 @@ private final class Notifier: Sendable {
 
     /// Keeps the watches up to date with one event; whether it concerns a watched file
     /// (nil: out of watches).
-    private func handle(watch: Int32, mask: UInt32, name: String) -> Bool? {
+    private func handle(watch: Int32, mask: UInt32, name: String, paths: inout Set<String>?) -> Bool? {
         if mask & UInt32(IN_Q_OVERFLOW) != 0 {
             // Events were lost: folders may have appeared unseen. Everything changed.
+            paths = nil
             return watchEverything() ? true : nil
         }
         if mask & UInt32(IN_IGNORED) != 0 {
@@ -276,6 +296,8 @@ private final class Notifier: Sendable {
             return false
         }
         guard let folder = folders.withLock({ $0[watch] }) else { return false }
+        // The folder itself when it is the one that changed (deleted, moved), else the entry in it.
+        paths?.insert(name.isEmpty ? folder : folder.isEmpty ? name : folder + "/" + name)
         if folder.isEmpty {
             // The site's own folder: only site.yml and the three trees matter (not output/).
             guard SiteWatcher.watched.contains(name) else { return false }
@@ -293,13 +315,23 @@ private final class Notifier: Sendable {
     /// Tells the changes until the watch is stopped; closes the inotify descriptor.
     /// Returns nil when stopped, or, when the kernel ran out of watches, a signature to
     /// go on polling from.
-    func run(stopped: Int32, continuation: AsyncStream<Void>.Continuation) -> SiteWatcher.Signature? {
+    func run(stopped: Int32, changes: Changes, continuation: AsyncStream<Void>.Continuation) -> SiteWatcher.Signature? {
         defer { close(descriptor) }
         let fallback = { SiteWatcher(root: URL(fileURLWithPath: self.root)).signature() }
+        var paths: Set<String>? = []
+        /// Hands the paths seen to the consumer before it is told.
+        func tell() {
+            changes.pending.withLock { pending in
+                if let seen = paths, pending != nil { pending!.formUnion(seen) } else { pending = nil }
+            }
+            paths = []
+            continuation.yield()
+        }
         while let readable = Changes.wait(for: descriptor, stopped: stopped, milliseconds: -1) {
             guard readable else { continue }
-            guard var changed = drain() else {
-                continuation.yield()
+            guard var changed = drain(into: &paths) else {
+                paths = nil
+                tell()
                 return fallback()
             }
             guard changed else { continue }
@@ -310,13 +342,14 @@ private final class Notifier: Sendable {
                     return nil
                 }
                 guard more else { break }
-                guard let relevant = drain() else {
-                    continuation.yield()
+                guard let relevant = drain(into: &paths) else {
+                    paths = nil
+                    tell()
                     return fallback()
                 }
                 changed = changed || relevant
             }
-            continuation.yield()
+            tell()
         }
         return nil
     }
