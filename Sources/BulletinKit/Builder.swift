@@ -116,9 +116,15 @@ public struct Builder: Sendable {
         if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
         if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
         content.cache = options.renderCache
-        if options.renderCache != nil {
+        if let cache = options.renderCache {
             content.parseSerials = Dictionary(
                 zip(source.issues.map(\.name), parsed.map(\.serial)), uniquingKeysWith: { first, _ in first })
+            var publication = Hasher()
+            publication.combine(today)
+            publication.combine(selection.includeDrafts)
+            publication.combine(selection.includeFuture)
+            content.changedFolders = cache.changedFolders(
+                serials: content.parseSerials, staticFiles: source.staticFiles, publication: publication.finalize())
         }
         let typographer = Typographer(language: config.language)
         if options.typography {
@@ -158,7 +164,7 @@ public struct Builder: Sendable {
             for (issue, _, _, key) in rendered { if let key { renderer.contentKeys[issue.slug] = key } }
         }
         let files = renderer.render() + staticFiles(source)
-        options.renderCache?.keepSources(only: content.sources, folders: Set(source.issues.map(\.name)))
+        options.renderCache?.keepSources(of: source.issues)
         report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
         guard !report.diagnostics.hasErrors else { return nil }
         if let clash = firstClash(files) {

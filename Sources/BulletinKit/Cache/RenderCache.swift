@@ -26,6 +26,7 @@ public final class RenderCache: Sendable {
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
         var nextSerial = 1
+        var lastBuild: (serials: [String: Int], staticFiles: Set<String>, publication: Int)?
         var hits = Hits()
     }
 
@@ -52,6 +53,10 @@ public final class RenderCache: Sendable {
         let rendered: RenderedMarkdown
         let diagnostics: [Diagnostic]
         let resolutions: [(url: String, location: SourceLocation, resolution: URLResolution)]
+        /// Links to anchors that are no heading, to look for on their pages.
+        var anchors: [ContentRenderer.AnchorCheck]
+        /// The issue folders (and `static/`) whose parse the answers depend on.
+        let dependencies: Set<String>
         var serial = 0
     }
 
@@ -166,6 +171,24 @@ public final class RenderCache: Sendable {
         state.withLock { $0.hits.markdownFiles += 1 }
     }
 
+    func update(anchors: [ContentRenderer.AnchorCheck], for path: String) {
+        state.withLock { state in state.markdown[path]?.entry.anchors = anchors }
+    }
+
+    /// The issue folders whose parse changed since the last build, and `static/` when its
+    /// paths did (`ContentRenderer.changedFolders`); nil the first time, or when today or
+    /// the selection of issues changed, which can change any link's answer.
+    func changedFolders(serials: [String: Int], staticFiles: Set<String>, publication: Int) -> Set<String>? {
+        state.withLock { state in
+            defer { state.lastBuild = (serials, staticFiles, publication) }
+            guard let last = state.lastBuild, last.publication == publication else { return nil }
+            var changed = Set(serials.keys.filter { last.serials[$0] != serials[$0] })
+            changed.formUnion(last.serials.keys.filter { serials[$0] == nil })
+            if last.staticFiles != staticFiles { changed.insert(ContentRenderer.staticDependency) }
+            return changed
+        }
+    }
+
     /// Remembers a rendering and returns its serial.
     func store(_ entry: MarkdownEntry, for path: String, key: Int) -> Int {
         state.withLock { state in
@@ -216,7 +239,14 @@ public final class RenderCache: Sendable {
     }
 
     /// Forgets what was read, parsed and rendered of files and folders that are gone.
-    func keepSources(only paths: Set<String>, folders: Set<String>) {
+    /// Only when their number changed: a file renamed within a folder leaves an entry
+    /// behind until then, which costs memory, never a stale page (entries are keyed by path).
+    func keepSources(of issues: [IssueFolder]) {
+        let fileCount = issues.reduce(0) { $0 + ($1.issueFile == nil ? 0 : 1) + $1.articles.count + $1.briefs.count }
+        guard state.withLock({ $0.markdown.count != fileCount || $0.folders.count > issues.count || $0.parsed.count > issues.count })
+        else { return }
+        let folders = Set(issues.map(\.name))
+        let paths = Set(issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path))
         state.withLock { state in
             state.markdown = state.markdown.filter { paths.contains($0.key) }
             state.parsed = state.parsed.filter { folders.contains($0.key) }
@@ -224,6 +254,9 @@ public final class RenderCache: Sendable {
             state.typeset = state.typeset.filter { folders.contains($0.key) }
         }
     }
+
+    /// How many files' contents are kept.
+    var fileCount: Int { state.withLock { $0.files.count } }
 
     /// Forgets the contents of files not read by the last build.
     func keepFiles(only paths: Set<String>) {

@@ -26,13 +26,17 @@ struct ContentRenderer {
     /// Set by `serve`: the parse serial of each issue folder, by folder name, which the
     /// content key of its issue starts from.
     var parseSerials: [String: Int] = [:]
-    /// Source path of each Markdown file → its page, relative to the output root.
-    let pages: [String: Page]
+    /// Set by `serve`: the issue folders parsed again since the last build (and
+    /// `staticDependency` when the files under `static/` changed); nil when unknown. A
+    /// file whose links lead to none of them gets the answers it got: they are not asked again.
+    var changedFolders: Set<String>? = nil
+    static let staticDependency = "/static"
+    /// Every parsed issue by folder name, and whether it is published: the pages that
+    /// links lead to are looked up here when a link asks (building a map of every file's
+    /// page for each build cost a tenth of a `serve` rebuild).
+    private let issuesByFolder: [String: (issue: Issue, isPublished: Bool)]
     /// Heading ids of the files linked to with a `#fragment`, each file parsed once.
     private let headingMemo = HeadingMemo()
-    /// Every issue, article and En bref file read, parsed or not: a link to one that
-    /// failed to parse is not reported again (its own error is).
-    let sources: Set<String>
 
     struct Page {
         let path: String
@@ -48,31 +52,42 @@ struct ContentRenderer {
     init(issues: [Issue], folders: [IssueFolder], staticFiles: Set<String>, unsafeHTML: Bool, isPublished: (Issue) -> Bool) {
         var folderByName: [String: IssueFolder] = [:]
         for folder in folders { folderByName[folder.name] = folder }
-        var pages: [String: Page] = [:]
-        for issue in issues {
-            let published = isPublished(issue)
-            pages[issue.source.path] = Page(
-                path: issue.outputPath, isPublished: published, text: issue.source.text,
-                fragmentPrefix: Self.editoHeadingPrefix)
-            for article in issue.articles {
-                pages[article.source.path] = Page(
-                    path: "\(issue.outputPath)\(article.slug)/", isPublished: published, text: article.source.text)
-            }
-            for brief in issue.briefs {
-                pages[brief.source.path] = Page(
-                    path: issue.outputPath, isPublished: published, text: brief.source.text,
-                    fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
-            }
-        }
-        var sources = Set<String>()
-        for folder in folders {
-            for file in [folder.issueFile].compactMap({ $0 }) + folder.articles + folder.briefs { sources.insert(file.path) }
-        }
-        self.sources = sources
+        var issuesByFolder: [String: (issue: Issue, isPublished: Bool)] = [:]
+        for issue in issues { issuesByFolder[Self.folderName(of: issue.source.path)] = (issue, isPublished(issue)) }
+        self.issuesByFolder = issuesByFolder
         self.folders = folderByName
         self.staticFiles = staticFiles
         self.unsafeHTML = unsafeHTML
-        self.pages = pages
+    }
+
+    /// `issues/<name>/…` → `<name>`.
+    private static func folderName(of path: String) -> String {
+        let parts = path.split(separator: "/", maxSplits: 2)
+        return parts.count > 1 ? String(parts[1]) : ""
+    }
+
+    /// The page of an issue, article or En bref file, by its source path.
+    func page(of source: String) -> Page? {
+        guard let (issue, published) = issuesByFolder[Self.folderName(of: source)] else { return nil }
+        if issue.source.path == source {
+            return Page(path: issue.outputPath, isPublished: published, text: issue.source.text, fragmentPrefix: Self.editoHeadingPrefix)
+        }
+        if let article = issue.articles.first(where: { $0.source.path == source }) {
+            return Page(path: "\(issue.outputPath)\(article.slug)/", isPublished: published, text: article.source.text)
+        }
+        if let brief = issue.briefs.first(where: { $0.source.path == source }) {
+            return Page(
+                path: issue.outputPath, isPublished: published, text: brief.source.text,
+                fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
+        }
+        return nil
+    }
+
+    /// Whether `path` is an issue, article or En bref file that was read, parsed or not: a
+    /// link to one that failed to parse is not reported again (its own error is).
+    private func isSource(_ path: String) -> Bool {
+        guard let folder = folders[Self.folderName(of: path)] else { return false }
+        return folder.issueFile?.path == path || folder.articles.contains { $0.path == path } || folder.briefs.contains { $0.path == path }
     }
 
     /// Renders the bodies of `issue`. Links to anchors that are no heading are added to
@@ -81,7 +96,7 @@ struct ContentRenderer {
     /// every body came out the same.
     func render(_ issue: Issue, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]) -> (Issue, contentKey: Int?) {
         var issue = issue
-        let folderName = String(issue.source.path.split(separator: "/")[1])
+        let folderName = Self.folderName(of: issue.source.path)
         guard let folder = folders[folderName] else { return (issue, nil) }
         let parseSerial = parseSerials[folderName]
         var serials: [Int] = []
@@ -156,7 +171,7 @@ struct ContentRenderer {
         renderer.typographer = typographer
         renderer.footnoteBackLabel = footnoteBackLabel
         renderer.footnotesTitle = footnotesTitle
-        let isPublished = pages[source.path]?.isPublished ?? true
+        let isPublished = page(of: source.path)?.isPublished ?? true
         func resolveURL(_ url: String, _ location: SourceLocation, _ anchors: inout [AnchorCheck]) -> URLResolution {
             // `#suite` is a link to this file's heading, wherever its text is shown (a teaser, the e-mail).
             guard url.hasPrefix("#") else {
@@ -169,11 +184,22 @@ struct ContentRenderer {
         }
 
         let cacheKey = cache == nil ? 0 : renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)
-        if let entry = cache?.markdown(for: source.path, key: cacheKey) {
+        if let cache, let entry = cache.markdown(for: source.path, key: cacheKey) {
+            if let changedFolders, entry.dependencies.isDisjoint(with: changedFolders) {
+                // Nothing its links lead to changed since the last build.
+                cache.countMarkdownHit()
+                diagnostics += entry.diagnostics
+                anchors += entry.anchors
+                serials.append(entry.serial)
+                return entry.rendered
+            }
             // Asked again, every URL must get the answer it got: links lead to other files.
             var replayed: [AnchorCheck] = []
             if entry.resolutions.allSatisfy({ resolveURL($0.url, $0.location, &replayed) == $0.resolution }) {
-                cache?.countMarkdownHit()
+                cache.countMarkdownHit()
+                if replayed.count != entry.anchors.count || zip(replayed, entry.anchors).contains(where: { $0.headings != $1.headings }) {
+                    cache.update(anchors: replayed, for: source.path)
+                }
                 diagnostics += entry.diagnostics
                 anchors += replayed
                 serials.append(entry.serial)
@@ -183,11 +209,14 @@ struct ContentRenderer {
 
         var pending: [AnchorCheck] = []
         var resolutions: [(url: String, location: SourceLocation, resolution: URLResolution)] = []
+        // Its own folder (its page's publication, the files its paths name), and what its links lead to.
+        var dependencies: Set<String> = [folder.name]
         renderer.resolveURL = { url, location in
             let resolution = resolveURL(url, location, &pending)
             // A link that leaves the site gets the same answer whatever the site holds: not asked again.
             if url.hasPrefix("#") || Self.resolveExternal(url, location: location) == nil {
                 resolutions.append((url, location, resolution))
+                if !url.hasPrefix("#") { dependencies.insert(Self.dependency(of: url, resolver: resolver)) }
             }
             return resolution
         }
@@ -197,10 +226,22 @@ struct ContentRenderer {
         anchors += pending
         if let cache {
             serials.append(cache.store(
-                RenderCache.MarkdownEntry(rendered: rendered, diagnostics: own, resolutions: resolutions), for: source.path,
-                key: cacheKey))
+                RenderCache.MarkdownEntry(
+                    rendered: rendered, diagnostics: own, resolutions: resolutions, anchors: pending, dependencies: dependencies),
+                for: source.path, key: cacheKey))
         }
         return rendered
+    }
+
+    /// The folder whose parse the answer to a site link depends on: the issue folder of a
+    /// Markdown file it names, else `static/` (a path not found may be found there later).
+    private static func dependency(of url: String, resolver: PathResolver) -> String {
+        let path = String(url.prefix { $0 != "#" && $0 != "?" })
+        switch resolver.resolve(path) {
+        case .success(.markdown(let source)): return folderName(of: source)
+        case .success(.asset(let output)): return output.hasPrefix("issues/") ? resolver.folder.name : staticDependency
+        case .failure: return staticDependency
+        }
     }
 
     /// Everything but the answers to its links that the rendering of `source` depends on.
@@ -235,8 +276,8 @@ struct ContentRenderer {
         case .success(.asset(let output)):
             return .replace(RenderedMarkdown.rootMarker + encodePath(output) + suffix)
         case .success(.markdown(let source)):
-            guard let page = pages[source] else {
-                if sources.contains(source) { return .replace("") }
+            guard let page = page(of: source) else {
+                if isSource(source) { return .replace("") }
                 return .drop(.error("link to \(path): no issue, article or En bref item has this file", at: location))
             }
             var fragment = page.anchor.map { "#" + $0 } ?? ""

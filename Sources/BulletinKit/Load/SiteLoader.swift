@@ -52,9 +52,14 @@ struct SiteLoader {
             root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
             staticImageSizes: imageSizes(of: staticListing, in: "static"), themes: themes)
         if let cache {
-            var read = Set(source.issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path))
-            for theme in themes.values { read.formUnion(theme.texts.keys.map { "themes/\(theme.name)/\($0)" }) }
-            cache.keepFiles(only: read)
+            let count = source.issues.reduce(0) { $0 + ($1.issueFile == nil ? 0 : 1) + $1.articles.count + $1.briefs.count }
+                + themes.values.reduce(0) { $0 + $1.texts.count }
+            // Pruned when the number of files changed (see `RenderCache.keepSources`).
+            if cache.fileCount != count {
+                var read = Set(source.issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path))
+                for theme in themes.values { read.formUnion(theme.texts.keys.map { "themes/\(theme.name)/\($0)" }) }
+                cache.keepFiles(only: read)
+            }
         }
         return (source, diagnostics)
     }
