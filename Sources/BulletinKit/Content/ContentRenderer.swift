@@ -62,8 +62,11 @@ struct ContentRenderer {
 
     /// `issues/<name>/…` → `<name>`.
     private static func folderName(of path: String) -> String {
-        let parts = path.split(separator: "/", maxSplits: 2)
-        return parts.count > 1 ? String(parts[1]) : ""
+        let utf8 = path.utf8
+        guard let first = utf8.firstIndex(of: UInt8(ascii: "/")) else { return "" }
+        let start = utf8.index(after: first)
+        let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+        return String(path[start..<end])
     }
 
     /// The page of an issue, article or En bref file, by its source path.
@@ -171,15 +174,22 @@ struct ContentRenderer {
         renderer.typographer = typographer
         renderer.footnoteBackLabel = footnoteBackLabel
         renderer.footnotesTitle = footnotesTitle
-        let isPublished = page(of: source.path)?.isPublished ?? true
+        // Asked only when a link needs it: most files are taken from the cache without.
+        var ownPublication: Bool?
+        func isPublished() -> Bool {
+            if let known = ownPublication { return known }
+            let published = issuesByFolder[folder.name]?.isPublished ?? true
+            ownPublication = published
+            return published
+        }
         func resolveURL(_ url: String, _ location: SourceLocation, _ anchors: inout [AnchorCheck]) -> URLResolution {
             // `#suite` is a link to this file's heading, wherever its text is shown (a teaser, the e-mail).
             guard url.hasPrefix("#") else {
-                return resolve(url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &anchors)
+                return resolve(url, resolver: resolver, location: location, fromPublished: isPublished(), anchors: &anchors)
             }
             let ownFile = "./" + (source.path as NSString).lastPathComponent
             return resolve(
-                ownFile + url, resolver: resolver, location: location, fromPublished: isPublished, anchors: &anchors,
+                ownFile + url, resolver: resolver, location: location, fromPublished: isPublished(), anchors: &anchors,
                 inOwnFile: true)
         }
 
