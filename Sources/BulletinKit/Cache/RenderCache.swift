@@ -20,6 +20,7 @@ public final class RenderCache: Sendable {
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
         var typeset: [String: (key: Int, issue: Issue)] = [:]
+        var rendered: [String: (issue: Issue, key: Int)] = [:]
         var theme: (key: Int, theme: Theme?, diagnostics: [Diagnostic])?
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
@@ -171,6 +172,15 @@ public final class RenderCache: Sendable {
         state.withLock { $0.hits.markdownFiles += 1 }
     }
 
+    /// An issue with its bodies rendered, by folder, and its content key.
+    func rendered(for folder: String) -> (Issue, Int)? {
+        state.withLock { $0.rendered[folder] }
+    }
+
+    func store(rendered issue: Issue, for folder: String, key: Int) {
+        state.withLock { $0.rendered[folder] = (issue, key) }
+    }
+
     func update(anchors: [ContentRenderer.AnchorCheck], for path: String) {
         state.withLock { state in state.markdown[path]?.entry.anchors = anchors }
     }
@@ -252,6 +262,7 @@ public final class RenderCache: Sendable {
             state.parsed = state.parsed.filter { folders.contains($0.key) }
             state.folders = state.folders.filter { folders.contains($0.key) }
             state.typeset = state.typeset.filter { folders.contains($0.key) }
+            state.rendered = state.rendered.filter { folders.contains($0.key) }
         }
     }
 

@@ -102,6 +102,9 @@ struct ContentRenderer {
         let folderName = Self.folderName(of: issue.source.path)
         guard let folder = folders[folderName] else { return (issue, nil) }
         let parseSerial = parseSerials[folderName]
+        if let remembered = remembered(folderName, parseSerial: parseSerial, diagnostics: &diagnostics, anchors: &anchors) {
+            return remembered
+        }
         var serials: [Int] = []
         if let typographer { issue = typeset(issue, folder: folderName, parseSerial: parseSerial, with: typographer) }
         issue.content = render(
@@ -121,11 +124,44 @@ struct ContentRenderer {
                 serials: &serials)
         }
         guard let parseSerial, serials.count == 1 + issue.articles.count + issue.briefs.count else { return (issue, nil) }
+        let key = contentKey(parseSerial: parseSerial, serials: serials)
+        cache?.store(rendered: issue, for: folderName, key: key)
+        return (issue, key)
+    }
+
+    private func contentKey(parseSerial: Int, serials: [Int]) -> Int {
         var key = Hasher()
         key.combine(parseSerial)
         key.combine(typographer?.language)
         key.combine(serials)
-        return (issue, key.finalize())
+        return key.finalize()
+    }
+
+    /// The issue as the last build rendered it, when its folder was not parsed again and
+    /// none of its bodies needs its links asked again: no body is even looked at.
+    private func remembered(
+        _ folder: String, parseSerial: Int?, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]
+    ) -> (Issue, contentKey: Int?)? {
+        guard let cache, let changedFolders, let parseSerial, !changedFolders.contains(folder),
+            let (known, knownKey) = cache.rendered(for: folder)
+        else { return nil }
+        var bodies = [(known.source, "edito", Self.editoHeadingPrefix)]
+        bodies += known.articles.map { ($0.source, "a-\($0.slug)", "") }
+        bodies += known.briefs.map { ($0.source, "b-\($0.slug)", Self.briefHeadingPrefix($0.slug)) }
+        var entries: [RenderCache.MarkdownEntry] = []
+        for (source, prefix, headingPrefix) in bodies {
+            guard let entry = cache.markdown(for: source.path, key: renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)),
+                entry.dependencies.isDisjoint(with: changedFolders)
+            else { return nil }
+            entries.append(entry)
+        }
+        guard contentKey(parseSerial: parseSerial, serials: entries.map(\.serial)) == knownKey else { return nil }
+        for entry in entries {
+            cache.countMarkdownHit()
+            diagnostics += entry.diagnostics
+            anchors += entry.anchors
+        }
+        return (known, knownKey)
     }
 
     /// The issue's front-matter typeset; with a cache, once per parse.
@@ -165,6 +201,17 @@ struct ContentRenderer {
         _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, headingPrefix: String = "",
         diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck], serials: inout [Int]
     ) -> RenderedMarkdown {
+        let cacheKey = cache == nil ? 0 : renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)
+        let cached = cache?.markdown(for: source.path, key: cacheKey)
+        if let cache, let entry = cached, let changedFolders, entry.dependencies.isDisjoint(with: changedFolders) {
+            // Nothing its links lead to changed since the last build: not even a resolver is needed.
+            cache.countMarkdownHit()
+            diagnostics += entry.diagnostics
+            anchors += entry.anchors
+            serials.append(entry.serial)
+            return entry.rendered
+        }
+
         let directory = String(source.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
         let resolver = PathResolver(folder: folder, slug: slug, staticFiles: staticFiles, directory: directory)
         var renderer = MarkdownRenderer()
@@ -193,16 +240,7 @@ struct ContentRenderer {
                 inOwnFile: true)
         }
 
-        let cacheKey = cache == nil ? 0 : renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)
-        if let cache, let entry = cache.markdown(for: source.path, key: cacheKey) {
-            if let changedFolders, entry.dependencies.isDisjoint(with: changedFolders) {
-                // Nothing its links lead to changed since the last build.
-                cache.countMarkdownHit()
-                diagnostics += entry.diagnostics
-                anchors += entry.anchors
-                serials.append(entry.serial)
-                return entry.rendered
-            }
+        if let cache, let entry = cached {
             // Asked again, every URL must get the answer it got: links lead to other files.
             var replayed: [AnchorCheck] = []
             if entry.resolutions.allSatisfy({ resolveURL($0.url, $0.location, &replayed) == $0.resolution }) {
