@@ -20,7 +20,7 @@ public final class RenderCache: Sendable {
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
         var typeset: [String: (key: Int, issue: Issue)] = [:]
-        var rendered: [String: (issue: Issue, key: Int)] = [:]
+        var rendered: [String: RenderedIssue] = [:]
         var theme: (key: Int, theme: Theme?, diagnostics: [Diagnostic])?
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
@@ -172,13 +172,30 @@ public final class RenderCache: Sendable {
         state.withLock { $0.hits.markdownFiles += 1 }
     }
 
-    /// An issue with its bodies rendered, by folder, and its content key.
-    func rendered(for folder: String) -> (Issue, Int)? {
+    /// An issue with its bodies rendered, and what that depended on.
+    struct RenderedIssue: Sendable {
+        let issue: Issue
+        let contentKey: Int
+        let parseSerial: Int
+        /// The settings the bodies were rendered with.
+        let settings: Int
+        /// The folders (and `static/`) whose parse the answers to its links depend on.
+        let dependencies: Set<String>
+        let diagnostics: [Diagnostic]
+        let anchors: [ContentRenderer.AnchorCheck]
+        let bodyCount: Int
+    }
+
+    func rendered(for folder: String) -> RenderedIssue? {
         state.withLock { $0.rendered[folder] }
     }
 
-    func store(rendered issue: Issue, for folder: String, key: Int) {
-        state.withLock { $0.rendered[folder] = (issue, key) }
+    func store(rendered: RenderedIssue, for folder: String) {
+        state.withLock { $0.rendered[folder] = rendered }
+    }
+
+    func countMarkdownHits(_ count: Int) {
+        state.withLock { $0.hits.markdownFiles += count }
     }
 
     func update(anchors: [ContentRenderer.AnchorCheck], for path: String) {

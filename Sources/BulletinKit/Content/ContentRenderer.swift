@@ -106,27 +106,34 @@ struct ContentRenderer {
             return remembered
         }
         var serials: [Int] = []
+        var own: [Diagnostic] = []
+        var found: [AnchorCheck] = []
+        var dependencies: Set<String> = []
         if let typographer { issue = typeset(issue, folder: folderName, parseSerial: parseSerial, with: typographer) }
-        issue.content = render(
-            issue.source, folder: folder, slug: issue.slug, prefix: "edito", headingPrefix: Self.editoHeadingPrefix,
-            diagnostics: &diagnostics, anchors: &anchors, serials: &serials)
-        for index in issue.articles.indices {
-            let article = issue.articles[index]
-            issue.articles[index].content = render(
-                article.source, folder: folder, slug: issue.slug, prefix: "a-\(article.slug)",
-                diagnostics: &diagnostics, anchors: &anchors, serials: &serials)
+        let rendered = Self.bodies(of: issue).map { body in
+            render(
+                body.source, folder: folder, slug: issue.slug, prefix: body.prefix, headingPrefix: body.headingPrefix,
+                diagnostics: &own, anchors: &found, serials: &serials, dependencies: &dependencies)
         }
-        for index in issue.briefs.indices {
-            let brief = issue.briefs[index]
-            issue.briefs[index].content = render(
-                brief.source, folder: folder, slug: issue.slug, prefix: "b-\(brief.slug)",
-                headingPrefix: Self.briefHeadingPrefix(brief.slug), diagnostics: &diagnostics, anchors: &anchors,
-                serials: &serials)
-        }
+        diagnostics += own
+        anchors += found
+        issue.content = rendered[0]
+        for index in issue.articles.indices { issue.articles[index].content = rendered[1 + index] }
+        for index in issue.briefs.indices { issue.briefs[index].content = rendered[1 + issue.articles.count + index] }
         guard let parseSerial, serials.count == 1 + issue.articles.count + issue.briefs.count else { return (issue, nil) }
         let key = contentKey(parseSerial: parseSerial, serials: serials)
-        cache?.store(rendered: issue, for: folderName, key: key)
+        cache?.store(rendered: RenderCache.RenderedIssue(
+            issue: issue, contentKey: key, parseSerial: parseSerial, settings: settingsKey, dependencies: dependencies,
+            diagnostics: own, anchors: found, bodyCount: serials.count), for: folderName)
         return (issue, key)
+    }
+
+    /// Each body of an issue with what its ids are prefixed with on a shared page: the
+    /// édito, then the articles, then the En bref items.
+    private static func bodies(of issue: Issue) -> [(source: MarkdownSource, prefix: String, headingPrefix: String)] {
+        [(issue.source, "edito", editoHeadingPrefix)]
+            + issue.articles.map { ($0.source, "a-\($0.slug)", "") }
+            + issue.briefs.map { ($0.source, "b-\($0.slug)", briefHeadingPrefix($0.slug)) }
     }
 
     private func contentKey(parseSerial: Int, serials: [Int]) -> Int {
@@ -137,31 +144,30 @@ struct ContentRenderer {
         return key.finalize()
     }
 
-    /// The issue as the last build rendered it, when its folder was not parsed again and
-    /// none of its bodies needs its links asked again: no body is even looked at.
+    /// The issue as the last build rendered it, when its folder was not parsed again, the
+    /// settings are the same and no folder its links lead to was parsed again: no body is
+    /// even looked at.
     private func remembered(
         _ folder: String, parseSerial: Int?, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]
     ) -> (Issue, contentKey: Int?)? {
         guard let cache, let changedFolders, let parseSerial, !changedFolders.contains(folder),
-            let (known, knownKey) = cache.rendered(for: folder)
+            let known = cache.rendered(for: folder), known.parseSerial == parseSerial, known.settings == settingsKey,
+            known.dependencies.isDisjoint(with: changedFolders)
         else { return nil }
-        var bodies = [(known.source, "edito", Self.editoHeadingPrefix)]
-        bodies += known.articles.map { ($0.source, "a-\($0.slug)", "") }
-        bodies += known.briefs.map { ($0.source, "b-\($0.slug)", Self.briefHeadingPrefix($0.slug)) }
-        var entries: [RenderCache.MarkdownEntry] = []
-        for (source, prefix, headingPrefix) in bodies {
-            guard let entry = cache.markdown(for: source.path, key: renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)),
-                entry.dependencies.isDisjoint(with: changedFolders)
-            else { return nil }
-            entries.append(entry)
-        }
-        guard contentKey(parseSerial: parseSerial, serials: entries.map(\.serial)) == knownKey else { return nil }
-        for entry in entries {
-            cache.countMarkdownHit()
-            diagnostics += entry.diagnostics
-            anchors += entry.anchors
-        }
-        return (known, knownKey)
+        cache.countMarkdownHits(known.bodyCount)
+        diagnostics += known.diagnostics
+        anchors += known.anchors
+        return (known.issue, known.contentKey)
+    }
+
+    /// The settings every body's rendering depends on (see `renderKey`).
+    private var settingsKey: Int {
+        var key = Hasher()
+        key.combine(typographer?.language)
+        key.combine(unsafeHTML)
+        key.combine(footnoteBackLabel)
+        key.combine(footnotesTitle)
+        return key.finalize()
     }
 
     /// The issue's front-matter typeset; with a cache, once per parse.
@@ -199,7 +205,8 @@ struct ContentRenderer {
 
     private func render(
         _ source: MarkdownSource, folder: IssueFolder, slug: String, prefix: String, headingPrefix: String = "",
-        diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck], serials: inout [Int]
+        diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck], serials: inout [Int],
+        dependencies allDependencies: inout Set<String>
     ) -> RenderedMarkdown {
         let cacheKey = cache == nil ? 0 : renderKey(of: source, prefix: prefix, headingPrefix: headingPrefix)
         let cached = cache?.markdown(for: source.path, key: cacheKey)
@@ -209,6 +216,7 @@ struct ContentRenderer {
             diagnostics += entry.diagnostics
             anchors += entry.anchors
             serials.append(entry.serial)
+            allDependencies.formUnion(entry.dependencies)
             return entry.rendered
         }
 
@@ -251,6 +259,7 @@ struct ContentRenderer {
                 diagnostics += entry.diagnostics
                 anchors += replayed
                 serials.append(entry.serial)
+                allDependencies.formUnion(entry.dependencies)
                 return entry.rendered
             }
         }
@@ -272,6 +281,7 @@ struct ContentRenderer {
         let rendered = renderer.render(source, diagnostics: &own)
         diagnostics += own
         anchors += pending
+        allDependencies.formUnion(dependencies)
         if let cache {
             serials.append(cache.store(
                 RenderCache.MarkdownEntry(
