@@ -5,14 +5,19 @@ import Synchronization
 /// here before working, under a key made of everything its result depends on, so that a
 /// rebuild after a save reads, parses and renders only what the save changed.
 ///
-/// - Load: file contents and image sizes, by path, while `lstat` says the same.
-/// - Parse: each issue folder's parse, while none of its files and no static path changed.
+/// - Load: each issue folder, while the kernel reports no change in it or its files'
+///   `lstat` stamps are the same; file contents and image sizes, by path and stamp.
+/// - Parse: each issue folder's parse, while none of its files and no static path changed;
+///   the theme, while its folder did not change.
 /// - Content: each Markdown file's rendering, while its text and settings are the same and
-///   every link it holds gets the same answer.
+///   every link it holds gets the same answer; each issue with all its bodies, while its
+///   folder and no folder its links lead to was parsed again.
 /// - Render: each issue's output files, while the issue, what its pages show of its
-///   neighbours and the site-wide inputs are the same.
+///   neighbours and the site-wide inputs are the same; home, archive, feed and sitemap,
+///   while what they show is the same.
 ///
-/// `build` without `serve` never uses it.
+/// Keys are hashes, valid in this process only. `build` without `serve` never uses it.
+/// docs/architecture.md has the whole table.
 public final class RenderCache: Sendable {
     private struct State {
         var files: [String: (stamp: FileStamp, data: Data)] = [:]

@@ -68,12 +68,7 @@ struct SiteLoader {
         let folder = "issues/\(name)"
         let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
         diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
-        var stamp = Hasher()
-        for file in listing.files.sorted() {
-            stamp.combine(file)
-            stamp.combine(listing.stamps[file])
-        }
-        let folderStamp = stamp.finalize()
+        let folderStamp = listing.stamp
         if let known = cache?.issueFolder(name, stamp: folderStamp) { return known }
         let files = Set(listing.files)
         var issueFile: SourceFile?
@@ -107,14 +102,8 @@ struct SiteLoader {
             var ignored: [Diagnostic] = []
             texts[path] = read("\(folder)/\(path)", stamp: listing.stamps[path], into: &ignored)?.data
         }
-        var stamp = Hasher()
-        for file in listing.files.sorted() {
-            stamp.combine(file)
-            stamp.combine(listing.stamps[file])
-        }
-        stamp.combine(listing.symbolicLinks)
         return ThemeFolder(
-            name: name, files: Set(listing.files), texts: texts, symbolicLinks: listing.symbolicLinks, stamp: stamp.finalize())
+            name: name, files: Set(listing.files), texts: texts, symbolicLinks: listing.symbolicLinks, stamp: listing.stamp)
     }
 
     private func read(_ path: String, stamp: FileStamp? = nil, into diagnostics: inout [Diagnostic]) -> SourceFile? {
@@ -192,6 +181,17 @@ struct SiteLoader {
         var symbolicLinks: [String] = []
         /// What `lstat` said of each file, by the same paths as `files`.
         var stamps: [String: FileStamp] = [:]
+
+        /// Changes when a file is added, removed, renamed or changed, or a link appears.
+        var stamp: Int {
+            var hasher = Hasher()
+            for file in files.sorted() {
+                hasher.combine(file)
+                hasher.combine(stamps[file])
+            }
+            hasher.combine(symbolicLinks.sorted())
+            return hasher.finalize()
+        }
     }
 
     /// Every visible regular file under a folder, and the symbolic links left out.
