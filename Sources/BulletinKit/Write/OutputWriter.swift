@@ -55,14 +55,28 @@ struct OutputWriter {
     /// edit it writes a handful of files instead of thousands.
     func update(_ files: [OutputFile], memory: OutputMemory) -> Diagnostic? {
         let manager = FileManager.default
-        let previous = memory.fingerprints
-        let current = Dictionary(files.map { ($0.path, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
-        guard !previous.isEmpty, manager.fileExists(atPath: output.appendingPathComponent(Self.markerName).path) else {
+        // Taken out, so that updating it in place copies nothing; left empty on failure,
+        // which makes the next build write everything again.
+        var fingerprints = memory.take()
+        guard !fingerprints.isEmpty, manager.fileExists(atPath: output.appendingPathComponent(Self.markerName).path) else {
             let failure = write(files)
-            memory.fingerprints = failure == nil ? current : [:]
+            if failure == nil {
+                memory.keep(Dictionary(files.map { ($0.path, $0.fingerprint) }, uniquingKeysWith: { first, _ in first }))
+            }
             return failure
         }
-        let changed = files.filter { previous[$0.path] != current[$0.path] }
+        var changed: [OutputFile] = []
+        for file in files {
+            let fingerprint = file.fingerprint
+            if fingerprints.updateValue(fingerprint, forKey: file.path) != fingerprint { changed.append(file) }
+        }
+        // More paths known than written: some are gone.
+        var gone: [String] = []
+        if fingerprints.count != files.count {
+            let current = Set(files.map(\.path))
+            gone = fingerprints.keys.filter { !current.contains($0) }
+            for path in gone { fingerprints[path] = nil }
+        }
         do {
             for folder in Set(changed.map { ($0.path as NSString).deletingLastPathComponent }) where !folder.isEmpty {
                 try manager.createDirectory(at: output.appendingPathComponent(folder), withIntermediateDirectories: true)
@@ -76,14 +90,13 @@ struct OutputWriter {
                     try manager.copyItem(at: source, to: target)
                 }
             }
-            for path in previous.keys where current[path] == nil {
+            for path in gone {
                 try? manager.removeItem(at: output.appendingPathComponent(path))
             }
         } catch {
-            memory.fingerprints = [:]  // the next build writes everything again
             return Diagnostic(.error, (error as? WriteFailure)?.message ?? error.localizedDescription, path: nil)
         }
-        memory.fingerprints = current
+        memory.keep(fingerprints)
         return nil
     }
 
@@ -152,9 +165,16 @@ public final class OutputMemory: Sendable {
 
     public init() {}
 
-    var fingerprints: [String: Int] {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
+    /// The fingerprints of the last build's files, left empty until `keep` is called.
+    func take() -> [String: Int] {
+        state.withLock { state in
+            defer { state = [:] }
+            return state
+        }
+    }
+
+    func keep(_ fingerprints: [String: Int]) {
+        state.withLock { $0 = fingerprints }
     }
 }
 
