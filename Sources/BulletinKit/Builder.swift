@@ -101,7 +101,7 @@ public struct Builder: Sendable {
         }
         let theme = makeTheme(source, config: config, options: options, diagnostics: &report.diagnostics)
 
-        // 2. Parse: front-matter of every issue, then Markdown (which needs every issue's pages).
+        // 2. Parse: the front-matter of every issue.
         options.onStage?("parsing")
         let parsed = parseIssues(source, cache: options.renderCache)
         report.diagnostics += parsed.flatMap(\.diagnostics)
@@ -110,27 +110,14 @@ public struct Builder: Sendable {
 
         let today = options.now ?? SimpleDate.today(in: config.timeZone)
         let selection = options.selection
-        var content = ContentRenderer(
-            issues: issues, folders: source.issues, staticFiles: source.staticFiles, unsafeHTML: config.unsafeHTML,
-            isPublished: { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) })
-        if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
-        if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
-        content.cache = options.renderCache
-        if let cache = options.renderCache {
-            content.parseSerials = Dictionary(
-                zip(source.issues.map(\.name), parsed.map(\.serial)), uniquingKeysWith: { first, _ in first })
-            var publication = Hasher()
-            publication.combine(today)
-            publication.combine(selection.includeDrafts)
-            publication.combine(selection.includeFuture)
-            content.changedFolders = cache.changedFolders(
-                serials: content.parseSerials, staticFiles: source.staticFiles, publication: publication.finalize())
-        }
         let typographer = Typographer(language: config.language)
-        if options.typography {
-            content.typographer = typographer
-            config.typeset(with: typographer)
-        }
+        if options.typography { config.typeset(with: typographer) }
+
+        // 4. Content: the bodies, links resolved against every parsed issue and the Model's rule
+        // of publication. It runs before the model is assembled, whose summaries come from bodies.
+        let content = makeContentRenderer(
+            source, parsed: parsed, config: config, theme: theme, typographer: options.typography ? typographer : nil,
+            today: today, options: options)
         let rendered = issues.concurrentMap { issue in
             var diagnostics: [Diagnostic] = []
             var anchors: [ContentRenderer.AnchorCheck] = []
@@ -144,7 +131,7 @@ public struct Builder: Sendable {
         }
         guard let theme, !report.diagnostics.hasErrors else { return nil }
 
-        // 3. Model
+        // 3. Model: what is published, in which order.
         let model = SiteModel(config: config, allIssues: issues, today: today, selection: selection)
         if model.issues.isEmpty {
             report.diagnostics.append(Diagnostic(
@@ -152,7 +139,7 @@ public struct Builder: Sendable {
                 path: source.issues.isEmpty ? nil : "issues"))
         }
 
-        // 4. Render
+        // 5. Render (6. Write is `build`'s, once every check passed)
         options.onStage?("rendering")
         var renderer = SiteRenderer(
             model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
@@ -171,20 +158,53 @@ public struct Builder: Sendable {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
             return nil
         }
-        for file in files where file.path.hasSuffix("/email.html") {
-            guard case .data(let data) = file.contents else { continue }
-            if data.count > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, data.count) }
-            if data.count > config.emailBudgetBytes {
-                report.diagnostics.append(Diagnostic(
-                    .warning,
-                    "e-mail edition is \(data.count / 1024) KB, over the \(config.emailBudgetBytes / 1024) KB budget (Gmail clips messages past 102 KB): shorten the issue or raise email.size_budget_kb",
-                    path: "output/" + file.path))
-            }
-        }
+        checkEmailSizes(files, budget: config.emailBudgetBytes, report: &report)
         report.issueCount = model.issues.count
         report.pageCount = files.filter(\.isPage).count
         report.fileCount = files.count
         return files
+    }
+
+    /// Stage 3's renderer, set up with the theme's labels, the typographer and, for
+    /// `serve`, what changed since the last build.
+    private func makeContentRenderer(
+        _ source: SiteSource, parsed: [RenderCache.ParsedIssue], config: SiteConfig, theme: Theme?, typographer: Typographer?,
+        today: SimpleDate, options: BuildOptions
+    ) -> ContentRenderer {
+        let selection = options.selection
+        var content = ContentRenderer(
+            issues: parsed.compactMap(\.issue), folders: source.issues, staticFiles: source.staticFiles,
+            unsafeHTML: config.unsafeHTML, isPublished: { selection.publishes($0, today: today) })
+        if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
+        if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
+        content.typographer = typographer
+        content.cache = options.renderCache
+        if let cache = options.renderCache {
+            content.parseSerials = Dictionary(
+                zip(source.issues.map(\.name), parsed.map(\.serial)), uniquingKeysWith: { first, _ in first })
+            var publication = Hasher()
+            publication.combine(today)
+            publication.combine(selection.includeDrafts)
+            publication.combine(selection.includeFuture)
+            content.changedFolders = cache.changedFolders(
+                serials: content.parseSerials, staticFiles: source.staticFiles, publication: publication.finalize())
+        }
+        return content
+    }
+
+    /// Gmail clips messages past 102 KB: a warning past the site's budget, and the largest
+    /// e-mail for the summary line.
+    private func checkEmailSizes(_ files: [OutputFile], budget: Int, report: inout BuildReport) {
+        for file in files where file.path.hasSuffix("/email.html") {
+            guard case .data(let data) = file.contents else { continue }
+            if data.count > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, data.count) }
+            if data.count > budget {
+                report.diagnostics.append(Diagnostic(
+                    .warning,
+                    "e-mail edition is \(data.count / 1024) KB, over the \(budget / 1024) KB budget (Gmail clips messages past 102 KB): shorten the issue or raise email.size_budget_kb",
+                    path: "output/" + file.path))
+            }
+        }
     }
 
     /// The site's theme; with a cache, made again only when its folder or the language changed.

@@ -13,13 +13,18 @@ public struct SiteModel: Sendable {
             self.includeDrafts = includeDrafts
             self.includeFuture = includeFuture
         }
+
+        /// Whether `issue` is published on `today`: the one rule, for the pages and for links.
+        func publishes(_ issue: Issue, today: SimpleDate) -> Bool {
+            (includeDrafts || !issue.isDraft) && (includeFuture || issue.date <= today)
+        }
     }
 
     init(config: SiteConfig, allIssues: [Issue], today: SimpleDate, selection: Selection) {
         self.config = config
         self.today = today
         self.issues = allIssues
-            .filter { (selection.includeDrafts || !$0.isDraft) && (selection.includeFuture || $0.date <= today) }
+            .filter { selection.publishes($0, today: today) }
             .sorted { ($0.date, $0.number) > ($1.date, $1.number) }
     }
 
