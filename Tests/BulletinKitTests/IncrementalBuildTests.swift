@@ -114,6 +114,16 @@ import Testing
         changed.formUnion(["\(ete)/en-bref/02-recrutement.md", "\(ete)/en-bref/00-recrutement.md"])
         try expectSameAsFullBuild(after: "a renamed file")
 
+        // A save that breaks the site fails, and the cache is still good for the save that fixes it.
+        let article = "\(ete)/articles/10-omu.md"
+        let written = try String(contentsOf: site.root.appendingPathComponent(article), encoding: .utf8)
+        try site.write(article, "---\ntitle: [\n---\nTexte.\n")
+        options.changedPaths = toldWhatChanged ? [article] : nil
+        #expect(Builder().build(options).failed, "a broken front-matter fails the build")
+        try site.write(article, written + "\nRéparé.\n")
+        changed.insert(article)
+        try expectSameAsFullBuild(after: "a failed build, then the fix")
+
         // The heading that the édito links to (`#suite`) is renamed, and the link with it.
         try edit("\(ete)/articles/01-avenue-de-paris.md") { $0.replacingOccurrences(of: "## Suite", with: "## Et la suite") }
         try edit("\(ete)/issue.md") { $0.replacingOccurrences(of: "01-avenue-de-paris.md#suite", with: "01-avenue-de-paris.md#et-la-suite") }
