@@ -328,16 +328,16 @@ import Testing
             }
         }
 
-        #expect(try rebuild() == .init(issues: 0, markdownFiles: 0, parsedIssues: 0, filesRead: 5))
+        #expect(try rebuild() == .init(issues: 0, markdownFiles: 0, parsedIssues: 0, filesRead: 6))
         #expect(
-            try rebuild() == .init(issues: 4, markdownFiles: 5, parsedIssues: 4, filesRead: 0),
-            "nothing changed: nothing read, parsed or rendered again")
+            try rebuild() == .init(issues: 4, markdownFiles: 5, parsedIssues: 4, filesRead: 1),
+            "nothing changed: nothing read but site.yml, nothing parsed or rendered again")
 
         try site.write("issues/2023-06-juin/articles/01-a.md", "---\ntitle: A\n---\nTexte corrigé.\n")
         let afterEdit = try rebuild()
         #expect(
-            afterEdit == .init(issues: 3, markdownFiles: 4, parsedIssues: 3, filesRead: 1),
-            "only the edited file is read again and its issue parsed and rendered again: the neighbours show nothing of the article (\(afterEdit))")
+            afterEdit == .init(issues: 3, markdownFiles: 4, parsedIssues: 3, filesRead: 3),
+            "only site.yml and the edited folder are read again (its issue.md and the article) and its issue parsed and rendered again: the neighbours show nothing of the article (\(afterEdit))")
         try expectSameAsFullBuild("an article edit")
 
         try site.write("issues/2023-06-juin/issue.md", issue(2, "Juin ensoleillé", "2023-06-05"))

@@ -128,12 +128,19 @@ import FoundationNetworking
             at: site.root.appendingPathComponent("issues/2023-06-lettre-ete/annexes/2023"), withIntermediateDirectories: true)
         try site.write("issues/2023-06-lettre-ete/annexes/2023/programme.txt", "Programme.\n")
         #expect(await next(events, within: 10, where: isReload) != nil, "a new folder and its file: a rebuild")
+        // What the kernel told reached the build: the file is published, not a folder remembered from before.
+        func published(_ path: String) -> String? {
+            try? String(contentsOf: server.output.appendingPathComponent("issues/2023-06-lettre-ete/" + path), encoding: .utf8)
+        }
+        #expect(published("annexes/2023/programme.txt") == "Programme.\n")
         // Later writes in the new folders are seen: they are watched now.
         try await Task.sleep(for: .milliseconds(300))
         try site.write("issues/2023-06-lettre-ete/annexes/2023/programme.txt", "Programme modifié.\n")
         #expect(await next(events, within: 10, where: isReload) != nil, "a file saved in the new folder: a rebuild")
+        #expect(published("annexes/2023/programme.txt") == "Programme modifié.\n")
         try site.write("issues/2023-06-lettre-ete/annexes/plan.txt", "Plan.\n")
         #expect(await next(events, within: 10, where: isReload) != nil, "a file added to the new folder: a rebuild")
+        #expect(published("annexes/plan.txt") == "Plan.\n")
     }
 
     @Test func watchesFoldersCreatedAfterTheStartAndSeesNoLinkTargets() async throws {

@@ -47,6 +47,16 @@ def main():
         remove(cache)
         return checked(timed(bulletin(out_bulletin)), "bulletin build")
 
+    def same_as_cold_build(tree, name):
+        """Whether a cold build of the corpus as it is now, into a folder of its own, equals `tree`."""
+        fresh, fresh_cache = os.path.join(scratch, "out-bulletin-" + name), os.path.join(scratch, "cache-" + name)
+        remove(fresh)
+        checked(timed(bulletin(fresh, fresh_cache)), "bulletin build")
+        same = same_tree(tree, fresh)
+        remove(fresh)
+        remove(fresh_cache)
+        return same
+
     def cold_hugo():
         remove(out_hugo)
         return checked(timed(hugo), "hugo")
@@ -79,12 +89,7 @@ def main():
     pair("cold_rss_mib", "rss_kib", 1 / 1024)
 
     # Same input, same bytes: builds run on every core; a race shows up as a difference.
-    again = os.path.join(scratch, "out-bulletin-again")
-    remove(again)
-    checked(timed(bulletin(again, os.path.join(scratch, "cache-again"))), "bulletin build")
-    checks["same_bytes"] = same_tree(out_bulletin, again)
-    remove(again)
-    remove(os.path.join(scratch, "cache-again"))
+    checks["same_bytes"] = same_as_cold_build(out_bulletin, "again")
 
     cold = measures["cold_wall_s"]["bulletin"]
     hugo_cold = measures["cold_wall_s"]["hugo"]
@@ -111,12 +116,7 @@ def main():
                 edits.append(article, "Phrase ajoutée pour la mesure numéro %d du cache." % (number + 1))
                 one_article.append(checked(timed(bulletin(out_bulletin)), "warm bulletin build").wall)
             # What the cache gave must be what a cold build of the edited corpus gives.
-            fresh = os.path.join(scratch, "out-bulletin-fresh")
-            remove(fresh)
-            checked(timed(bulletin(fresh, os.path.join(scratch, "cache-fresh"))), "bulletin build")
-            checks["warm_one_article_same_bytes"] = same_tree(out_bulletin, fresh)
-            remove(fresh)
-            remove(os.path.join(scratch, "cache-fresh"))
+            checks["warm_one_article_same_bytes"] = same_as_cold_build(out_bulletin, "fresh")
         for key, values in (("warm_unchanged_s", unchanged), ("warm_one_article_s", one_article)):
             value = median(values)
             measures[key] = {"bulletin": value, "hugo": hugo_cold, "bulletin_runs": values,

@@ -6,12 +6,13 @@ import Synchronization
 /// rebuild after a save reads, parses and renders only what the save changed.
 ///
 /// - Load: each issue folder, while the kernel reports no change in it or its files'
-///   `lstat` stamps are the same; file contents and image sizes, by path and stamp.
+///   `lstat` stamps are the same (a changed folder is read whole again); image sizes,
+///   by path and stamp.
 /// - Parse: each issue folder's parse, while none of its files and no static path changed;
 ///   the theme, while its folder did not change.
 /// - Content: each Markdown file's rendering, while its text and settings are the same and
-///   every link it holds gets the same answer; each issue with all its bodies, while its
-///   folder and no folder its links lead to was parsed again.
+///   every link it holds gets the same answer; each issue with all its bodies and its
+///   front-matter typeset, while its folder and no folder its links lead to was parsed again.
 /// - Render: each issue's output files, while the issue, what its pages show of its
 ///   neighbours and the site-wide inputs are the same; home, archive, feed and sitemap,
 ///   while what they show is the same.
@@ -20,11 +21,9 @@ import Synchronization
 /// docs/architecture.md has the whole table.
 public final class RenderCache: Sendable {
     private struct State {
-        var files: [String: (stamp: FileStamp, data: Data)] = [:]
         var folders: [String: IssueFolder] = [:]
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
-        var typeset: [String: (key: Int, issue: Issue)] = [:]
         var rendered: [String: RenderedIssue] = [:]
         var theme: (key: Int, theme: Theme?, diagnostics: [Diagnostic])?
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
@@ -41,7 +40,8 @@ public final class RenderCache: Sendable {
         var issues = 0
         var markdownFiles = 0
         var parsedIssues = 0
-        /// Markdown and theme files read from disk (not taken from the cache).
+        /// Files read from disk: `site.yml` at every build, Markdown and theme files when
+        /// their folder changed.
         var filesRead = 0
     }
 
@@ -72,19 +72,9 @@ public final class RenderCache: Sendable {
 
     // MARK: Load
 
-    func data(at path: String, stamp: FileStamp) -> Data? {
-        state.withLock { state in
-            guard let known = state.files[path], known.stamp == stamp else { return nil }
-            return known.data
-        }
-    }
-
-    /// Remembers a file just read from disk.
-    func store(_ data: Data, at path: String, stamp: FileStamp) {
-        state.withLock { state in
-            state.files[path] = (stamp, data)
-            state.hits.filesRead += 1
-        }
+    /// Counts a Markdown or theme file read from disk.
+    func countRead() {
+        state.withLock { $0.hits.filesRead += 1 }
     }
 
     /// An issue folder as loaded, while none of its files changed.
@@ -152,18 +142,6 @@ public final class RenderCache: Sendable {
     }
 
     // MARK: Content
-
-    /// An issue's front-matter as typeset, by folder.
-    func typesetIssue(_ folder: String, key: Int) -> Issue? {
-        state.withLock { state in
-            guard let known = state.typeset[folder], known.key == key else { return nil }
-            return known.issue
-        }
-    }
-
-    func store(typeset issue: Issue, for folder: String, key: Int) {
-        state.withLock { $0.typeset[folder] = (key, issue) }
-    }
 
     func markdown(for path: String, key: Int) -> MarkdownEntry? {
         state.withLock { state in
@@ -283,20 +261,10 @@ public final class RenderCache: Sendable {
             state.markdown = state.markdown.filter { paths.contains($0.key) }
             state.parsed = state.parsed.filter { folders.contains($0.key) }
             state.folders = state.folders.filter { folders.contains($0.key) }
-            state.typeset = state.typeset.filter { folders.contains($0.key) }
             state.rendered = state.rendered.filter { folders.contains($0.key) }
         }
     }
 
-    /// How many files' contents are kept.
-    var fileCount: Int { state.withLock { $0.files.count } }
-
-    /// Forgets the contents of files not read by the last build.
-    func keepFiles(only paths: Set<String>) {
-        state.withLock { state in
-            state.files = state.files.filter { paths.contains($0.key) }
-        }
-    }
 }
 
 extension SiteRenderer {

@@ -109,7 +109,7 @@ struct ContentRenderer {
         var own: [Diagnostic] = []
         var found: [AnchorCheck] = []
         var dependencies: Set<String> = []
-        if let typographer { issue = typeset(issue, folder: folderName, parseSerial: parseSerial, with: typographer) }
+        if let typographer { issue.typeset(with: typographer) }
         let rendered = Self.bodies(of: issue).map { body in
             render(
                 body.source, folder: folder, slug: issue.slug, prefix: body.prefix, headingPrefix: body.headingPrefix,
@@ -168,19 +168,6 @@ struct ContentRenderer {
         key.combine(footnoteBackLabel)
         key.combine(footnotesTitle)
         return key.finalize()
-    }
-
-    /// The issue's front-matter typeset; with a cache, once per parse.
-    private func typeset(_ issue: Issue, folder: String, parseSerial: Int?, with typographer: Typographer) -> Issue {
-        var key = Hasher()
-        key.combine(parseSerial)
-        key.combine(typographer.language)
-        let typesetKey = key.finalize()
-        if parseSerial != nil, let known = cache?.typesetIssue(folder, key: typesetKey) { return known }
-        var typeset = issue
-        typeset.typeset(with: typographer)
-        if parseSerial != nil { cache?.store(typeset: typeset, for: folder, key: typesetKey) }
-        return typeset
     }
 
     /// Markdown that belongs to no issue (the site's address): no file links allowed but `/static` ones.
@@ -315,10 +302,7 @@ struct ContentRenderer {
         }
         key.combine(prefix)
         key.combine(headingPrefix)
-        key.combine(typographer?.language)
-        key.combine(unsafeHTML)
-        key.combine(footnoteBackLabel)
-        key.combine(footnotesTitle)
+        key.combine(settingsKey)
         return key.finalize()
     }
 

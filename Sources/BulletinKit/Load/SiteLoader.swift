@@ -4,7 +4,7 @@ import Foundation
 /// touches the disk; everything after it works on values.
 struct SiteLoader {
     let root: URL
-    /// Set by `serve`: files whose stamp did not change are not read again.
+    /// Set by `serve`: folders and images whose stamps did not change are not read again.
     var cache: RenderCache? = nil
     /// Set by `serve`: what changed since the cache was filled (see `BuildOptions.changedPaths`).
     var changedPaths: Set<String>? = nil
@@ -51,16 +51,6 @@ struct SiteLoader {
         let source = SiteSource(
             root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
             staticImageSizes: imageSizes(of: staticListing, in: "static"), themes: themes)
-        if let cache {
-            let count = source.issues.reduce(0) { $0 + ($1.issueFile == nil ? 0 : 1) + $1.articles.count + $1.briefs.count }
-                + themes.values.reduce(0) { $0 + $1.texts.count }
-            // Pruned when the number of files changed (see `RenderCache.keepSources`).
-            if cache.fileCount != count {
-                var read = Set(source.issues.flatMap { [$0.issueFile].compactMap { $0 } + $0.articles + $0.briefs }.map(\.path))
-                for theme in themes.values { read.formUnion(theme.texts.keys.map { "themes/\(theme.name)/\($0)" }) }
-                cache.keepFiles(only: read)
-            }
-        }
         return (source, diagnostics)
     }
 
@@ -107,12 +97,11 @@ struct SiteLoader {
     }
 
     private func read(_ path: String, stamp: FileStamp? = nil, into diagnostics: inout [Diagnostic]) -> SourceFile? {
-        if let stamp, let data = cache?.data(at: path, stamp: stamp) { return SourceFile(path: path, data: data, stamp: stamp) }
         let url = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
             let data = try Data(contentsOf: url)
-            if let stamp { cache?.store(data, at: path, stamp: stamp) }
+            cache?.countRead()
             return SourceFile(path: path, data: data, stamp: stamp)
         } catch {
             diagnostics.append(Diagnostic(.error, "cannot read file: \(error.localizedDescription)", path: path))
