@@ -150,14 +150,15 @@ public struct Builder: Sendable {
         if options.renderCache != nil {
             for (issue, _, _, key) in rendered { if let key { renderer.contentKeys[issue.slug] = key } }
         }
-        let files = renderer.render() + staticFiles(source)
+        let generated = renderer.render()
         options.renderCache?.keepSources(of: source.issues)
-        report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
-        guard !report.diagnostics.hasErrors else { return nil }
-        if let clash = firstClash(files) {
+        if let clash = firstClash(generated, staticFiles: source.staticFiles) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
             return nil
         }
+        let files = generated + staticFiles(source)
+        report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
+        guard !report.diagnostics.hasErrors else { return nil }
         checkEmailSizes(files, budget: config.emailBudgetBytes, report: &report)
         report.issueCount = model.issues.count
         report.pageCount = files.filter(\.isPage).count
@@ -260,9 +261,13 @@ public struct Builder: Sendable {
         }
     }
 
-    private func firstClash(_ files: [OutputFile]) -> String? {
-        var seen = Set<String>()
-        for file in files where !seen.insert(file.path).inserted { return file.path }
-        return nil
+    /// The first file under `static/` that has the path of a generated one. Generated
+    /// files cannot clash with each other: the parser refuses an issue's files and
+    /// article slugs that would take the path of its pages.
+    private func firstClash(_ generated: [OutputFile], staticFiles: Set<String>) -> String? {
+        guard !staticFiles.isEmpty else { return nil }
+        // Lengths first: hashing an integer is cheaper than hashing each of thousands of paths.
+        let lengths = Set(staticFiles.map(\.utf8.count))
+        return generated.lazy.map(\.path).filter { lengths.contains($0.utf8.count) && staticFiles.contains($0) }.min()
     }
 }

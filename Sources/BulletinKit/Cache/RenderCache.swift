@@ -29,6 +29,7 @@ public final class RenderCache: Sendable {
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
+        var listedKeys: [String: (contentKey: Int, keys: ListedKeys)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
         var nextSerial = 1
         var lastBuild: (serials: [String: Int], staticFiles: Set<String>, publication: Int)?
@@ -236,6 +237,16 @@ public final class RenderCache: Sendable {
         state.withLock { $0.sitePages[file.path] = (key, file) }
     }
 
+    /// What lists and the sitemap show of an issue, hashed once for each content key:
+    /// hashing the summaries of thousands of issues at every rebuild cost a twentieth of it.
+    func listedKeys(of issue: Issue, contentKey: Int?) -> ListedKeys {
+        guard let contentKey else { return ListedKeys(issue) }
+        if let known = state.withLock({ $0.listedKeys[issue.slug] }), known.contentKey == contentKey { return known.keys }
+        let keys = ListedKeys(issue)
+        state.withLock { $0.listedKeys[issue.slug] = (contentKey, keys) }
+        return keys
+    }
+
     func takeHits() -> Hits {
         state.withLock { state in
             defer { state.hits = Hits() }
@@ -245,7 +256,10 @@ public final class RenderCache: Sendable {
 
     /// Forgets issues that are gone.
     func keep(only slugs: Set<String>) {
-        state.withLock { state in state.entries = state.entries.filter { slugs.contains($0.key) } }
+        state.withLock { state in
+            state.entries = state.entries.filter { slugs.contains($0.key) }
+            if state.listedKeys.count > slugs.count { state.listedKeys = state.listedKeys.filter { slugs.contains($0.key) } }
+        }
     }
 
     /// Forgets what was read, parsed and rendered of files and folders that are gone.
@@ -298,7 +312,7 @@ extension SiteRenderer {
             hasher.combine(issue.slug)
             hasher.combine(content)
         }
-        for issue in listed { hasher.combine(ListedIssue(issue)) }
+        for issue in listed { hasher.combine(listedKeys(of: issue).listed) }
         return hasher.finalize()
     }
 
@@ -306,11 +320,7 @@ extension SiteRenderer {
     func sitemapKey(shared: Int) -> Int {
         var hasher = Hasher()
         hasher.combine(shared)
-        for issue in model.issues {
-            hasher.combine(issue.slug)
-            hasher.combine(issue.date)
-            for article in issue.articles { hasher.combine(article.slug) }
-        }
+        for issue in model.issues { hasher.combine(listedKeys(of: issue).sitemap) }
         return hasher.finalize()
     }
 
@@ -328,9 +338,32 @@ extension SiteRenderer {
         }
         let neighbours = model.neighbours(of: position)
         for neighbour in [neighbours.newer, neighbours.older] {
-            hasher.combine(neighbour.map(ListedIssue.init))
+            hasher.combine(neighbour.map { listedKeys(of: $0).listed })
         }
         return hasher.finalize()
+    }
+}
+
+extension SiteRenderer {
+    fileprivate func listedKeys(of issue: Issue) -> RenderCache.ListedKeys {
+        cache?.listedKeys(of: issue, contentKey: contentKeys[issue.slug]) ?? RenderCache.ListedKeys(issue)
+    }
+}
+
+extension RenderCache {
+    /// Hashes of what a list shows of an issue, and of what the sitemap shows.
+    struct ListedKeys: Sendable {
+        let listed: Int
+        let sitemap: Int
+
+        init(_ issue: Issue) {
+            listed = ListedIssue(issue).hashValue
+            var hasher = Hasher()
+            hasher.combine(issue.slug)
+            hasher.combine(issue.date)
+            for article in issue.articles { hasher.combine(article.slug) }
+            sitemap = hasher.finalize()
+        }
     }
 }
 

@@ -276,6 +276,12 @@ extension Issue {
     /// Typesets the front-matter's text: titles, summaries, labels. Paths, URLs and
     /// alternative texts stay as written.
     mutating func typeset(with typographer: Typographer) {
+        update { $0.typeset(with: typographer) }
+    }
+}
+
+extension Issue.Fields {
+    mutating func typeset(with typographer: Typographer) {
         let set = typographer.plain
         title = set(title)
         summary = summary.map(set)

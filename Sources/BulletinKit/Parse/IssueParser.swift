@@ -75,15 +75,23 @@ struct IssueParser {
                 .error, "article slug `\(article.slug)` clashes with the file or folder \(folder.path)/\(article.slug) of the issue; set another `slug:`",
                 path: article.source.path))
         }
+        for name in Self.generatedNames where folder.files.contains(name) {
+            diagnostics.append(Diagnostic(
+                .error, "\(folder.path)/\(name) has the same path as a file written for the issue; rename it",
+                path: "\(folder.path)/\(name)"))
+        }
 
         guard !diagnostics[errorCount...].hasErrors, let title, let number, let date else { return nil }
-        return Issue(
+        return Issue(Issue.Fields(
             slug: slug, number: number, title: title, date: date, summary: summary, cover: cover, isDraft: isDraft,
             edito: edito, videos: videos, figures: figures, agenda: agenda, articles: articles, briefs: briefs,
             assets: folder.files.filter { !$0.hasSuffix(".md") }.sorted(),
             source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine, stamp: file.stamp),
-            numberLocation: fields.location(ofKey: "number"))
+            numberLocation: fields.location(ofKey: "number")))
     }
+
+    /// The files written at the top of an issue's output folder, which none of its own may replace.
+    static let generatedNames = ["index.html", "email.html", "email.txt", "email.eml"]
 
     // MARK: Articles and En bref items
 
