@@ -106,7 +106,13 @@ struct MarkdownRenderer {
                 } else if trimmed.hasPrefix("<!--") {
                     removals.append(node)  // an editor's comment: never shown, never worth a warning
                 } else if unsafeHTML {
-                    cmark_node_set_literal(node, RawHTML.sanitize(literal))
+                    let (clean, removed) = HTMLSanitizer.sanitize(literal)
+                    cmark_node_set_literal(node, clean)
+                    if !removed.isEmpty {
+                        diagnostics.append(.warning(
+                            "raw HTML: removed \(removed.joined(separator: ", ")), which a browser could run or which is not allowed",
+                            at: location(of: node)))
+                    }
                 } else if cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE, let tag = RawHTML.Tag(allowed: trimmed) {
                     inlineTags[cmark_node_parent(node), default: []].append((node, tag))
                 } else {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Raw HTML written by editors: the typographic tags kept by default, and the
-/// sanitising applied even when a trusted team turns `markdown.unsafe_html` on.
+/// Raw HTML written by editors: the typographic tags kept by default (`HTMLSanitizer`
+/// cleans what a trusted team writes with `markdown.unsafe_html` on).
 enum RawHTML {
     /// Inline tags that only change typography, kept when written without attributes.
     static let allowedTags: Set<String> = ["sup", "sub", "br", "abbr", "mark", "small", "s", "u", "q", "cite", "kbd"]
@@ -49,47 +49,6 @@ enum RawHTML {
         let line = html.split(whereSeparator: \.isNewline).first.map(String.init) ?? html
         guard line.count > 40 else { return line }
         return String(line.prefix(39)) + "…"
-    }
-
-    // MARK: Unsafe mode
-
-    private static let eventHandler = try! NSRegularExpression(
-        pattern: #"\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)"#, options: [.caseInsensitive])
-    private static let urlAttribute = try! NSRegularExpression(
-        pattern: #"(\s(?:href|src|action|formaction|poster|xlink:href|background|cite|srcset|data)\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)"#,
-        options: [.caseInsensitive])
-    private static let dangerousElements = try! NSRegularExpression(
-        pattern: #"<(script|style|iframe|object|embed|frame|frameset|base|meta|link)\b[^>]*>(?:.*?</\1\s*>)?"#,
-        options: [.caseInsensitive, .dotMatchesLineSeparators])
-
-    /// Removes what can run code from HTML a trusted editor wrote: script-like elements,
-    /// event-handler attributes and script URLs.
-    static func sanitize(_ html: String) -> String {
-        var result = html
-        result = replace(dangerousElements, in: result) { _ in "" }
-        result = replace(eventHandler, in: result) { _ in "" }
-        result = replace(urlAttribute, in: result) { groups in
-            let value = groups[2].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            return URLSafety.isDangerous(decodeEntities(value)) ? groups[1] + "\"#\"" : groups[0]
-        }
-        return result
-    }
-
-    private static func replace(
-        _ expression: NSRegularExpression, in text: String, with transform: ([String]) -> String
-    ) -> String {
-        let source = text as NSString
-        var result = ""
-        var cursor = 0
-        for match in expression.matches(in: text, range: NSRange(location: 0, length: source.length)) {
-            result += source.substring(with: NSRange(location: cursor, length: match.range.location - cursor))
-            let groups = (0..<match.numberOfRanges).map {
-                match.range(at: $0).location == NSNotFound ? "" : source.substring(with: match.range(at: $0))
-            }
-            result += transform(groups)
-            cursor = match.range.location + match.range.length
-        }
-        return result + source.substring(from: cursor)
     }
 
     /// Decodes the character references a browser would decode in an attribute value.
