@@ -31,6 +31,7 @@ validate: test-deps build
 	.venv/bin/python Tests/external/validate_site.py output
 	.venv/bin/python Tests/external/validate_email.py output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
+	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
 
 test-deps:
 	@scripts/install-test-deps.sh
