@@ -16,7 +16,17 @@ struct SiteLoader {
             diagnostics.append(Diagnostic(.error, "no site.yml in \(root.path): is this a Bulletin site?", path: nil))
         }
 
-        let issueEntries = SiteLoader.visibleEntries(of: root.appendingPathComponent("issues"))
+        // A top folder that is a link is left out as any link is: it could lead anywhere.
+        let topFolders = ["issues", "static", "themes"].filter { name in
+            var info = stat()
+            guard lstat(root.appendingPathComponent(name).path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return true }
+            diagnostics.append(SiteLoader.symbolicLinkWarning(name))
+            return false
+        }
+        func entries(of name: String) -> [Entry] {
+            topFolders.contains(name) ? SiteLoader.visibleEntries(of: root.appendingPathComponent(name)) : []
+        }
+        let issueEntries = entries(of: "issues")
         for entry in issueEntries where entry.kind == .symbolicLink {
             diagnostics.append(SiteLoader.symbolicLinkWarning("issues/\(entry.name)"))
         }
@@ -38,12 +48,11 @@ struct SiteLoader {
         }
         diagnostics += loaded.flatMap(\.1)
 
-        let staticFolder = root.appendingPathComponent("static")
-        let staticListing = SiteLoader.files(under: staticFolder)
+        let staticListing = topFolders.contains("static") ? SiteLoader.files(under: root.appendingPathComponent("static")) : Listing()
         diagnostics += staticListing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("static/\($0)") }
         let staticFiles = Set(staticListing.files)
         var themes: [String: ThemeFolder] = [:]
-        for entry in SiteLoader.visibleEntries(of: root.appendingPathComponent("themes")) {
+        for entry in entries(of: "themes") {
             if entry.kind == .symbolicLink { diagnostics.append(SiteLoader.symbolicLinkWarning("themes/\(entry.name)")) }
             guard entry.isDirectory else { continue }
             themes[entry.name] = loadTheme(named: entry.name, diagnostics: &diagnostics)

@@ -84,9 +84,19 @@ enum SiteConfigParser {
             }
         }
         let emailFrom = fields.string("email_from", into: &diagnostics)
-        if let emailFrom, !(emailFrom.contains("@")) {
+        if let emailFrom, !Self.isMailbox(emailFrom) {
             diagnostics.append(.error(
-                "`email_from` must be an address, e.g. \"La Lettre <lettre@example.fr>\"", at: fields.location(ofKey: "email_from")))
+                "`email_from` must be an address on one line, e.g. \"La Lettre <lettre@example.fr>\"", at: fields.location(ofKey: "email_from")))
+        }
+        let publisher = fields.string("publisher", into: &diagnostics)
+        if let publisher, publisher.unicodeScalars.contains(where: Self.isControl) {
+            diagnostics.append(.error("`publisher` must be on one line (it names the e-mail's sender)", at: fields.location(ofKey: "publisher")))
+        }
+        let unsubscribe = fields.string("unsubscribe", into: &diagnostics)
+        if let unsubscribe, !Self.isUnsubscribeLink(unsubscribe) {
+            diagnostics.append(.error(
+                "`unsubscribe` must be an https:// URL, a mailto: address or a mailing tool's merge tag (*|UNSUB|*, {{unsubscribe}}, [[UNSUB_LINK]], %%unsubscribe%%)",
+                at: fields.location(ofKey: "unsubscribe")))
         }
         let logo = fields.string("logo", into: &diagnostics).map { String($0.drop { $0 == "/" }) }
         if let logo, !staticFiles.contains(logo) {
@@ -99,14 +109,61 @@ enum SiteConfigParser {
         let config = SiteConfig(
             title: title ?? "", baseURL: baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "",
             language: language ?? .fr, description: fields.string("description", into: &diagnostics),
-            theme: theme, publisher: fields.string("publisher", into: &diagnostics),
+            theme: theme, publisher: publisher,
             contact: fields.string("contact", into: &diagnostics), logo: logo,
             social: social, masthead: masthead, addressMarkdown: fields.string("address", into: &diagnostics),
-            unsubscribe: fields.string("unsubscribe", into: &diagnostics),
+            unsubscribe: unsubscribe,
             emailFrom: emailFrom,
             timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML,
             emailBudgetBytes: emailBudget * 1024)
         return diagnostics[errorCount...].hasErrors ? nil : config
+    }
+}
+
+extension SiteConfigParser {
+    /// `lettre@example.fr` or `Name <lettre@example.fr>`, on one line: written into an
+    /// e-mail header, a line break would start a header of its own (`Bcc:`…).
+    static func isMailbox(_ value: String) -> Bool {
+        guard !value.unicodeScalars.contains(where: isControl) else { return false }
+        let address: Substring
+        if let open = value.lastIndex(of: "<") {
+            guard value.hasSuffix(">") else { return false }
+            address = value[value.index(after: open)..<value.index(before: value.endIndex)]
+        } else {
+            address = Substring(value.trimmingCharacters(in: .whitespaces))
+        }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !address.contains { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "," }
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+            || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+
+    /// Where the e-mail's unsubscribe link leads: a web page, an address, or a tag that
+    /// the mailing tool replaces with each subscriber's link. Written into an `href`,
+    /// so nothing else is accepted.
+    static func isUnsubscribeLink(_ value: String) -> Bool {
+        if value.unicodeScalars.contains(where: { isControl($0) || " \"'<>`\\".unicodeScalars.contains($0) }) {
+            // Spaces are allowed inside a merge tag's braces only.
+            guard value.hasPrefix("{{") || value.hasPrefix("{"), !value.contains(where: { "\"'<>`\\".contains($0) }),
+                !value.unicodeScalars.contains(where: isControl)
+            else { return false }
+        }
+        if isAbsoluteWebURL(value) {
+            return value.lowercased().hasPrefix("https://") || value.lowercased().hasPrefix("http://")
+        }
+        if value.lowercased().hasPrefix("mailto:") {
+            return isMailbox(String(value.dropFirst(7).prefix { $0 != "?" }))
+        }
+        let tags = [("*|", "|*"), ("{{", "}}"), ("[[", "]]"), ("%%", "%%"), ("[", "]"), ("{", "}")]
+        return tags.contains { open, close in
+            guard value.hasPrefix(open), value.hasSuffix(close), value.count > open.count + close.count else { return false }
+            let inner = value.dropFirst(open.count).dropLast(close.count)
+            return inner.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-. :".contains($0)) }
+        }
     }
 }
 

@@ -43,8 +43,15 @@ struct MIMEMessage {
         }
     }
 
+    /// A header's value on one line: a line break in it would start another header
+    /// (`Bcc:`…). `site.yml` refuses them; a title may still hold one.
+    static func oneLine(_ value: String) -> String {
+        String(String.UnicodeScalarView(value.unicodeScalars.map { SiteConfigParser.isControl($0) ? " " : $0 }))
+    }
+
     /// RFC 2047 encoded words, split so that no line is too long.
     private func encodeHeader(_ value: String) -> String {
+        let value = Self.oneLine(value)
         guard !value.allSatisfy({ $0.isASCII }) else { return value }
         var words: [String] = []
         var chunk = ""
@@ -68,9 +75,12 @@ struct MIMEMessage {
 
     /// `Name <address>` with the name encoded when it is not ASCII.
     private func encodeAddress(_ value: String) -> String {
+        let value = Self.oneLine(value)
         guard let open = value.lastIndex(of: "<") else { return value }
         let address = value[open...]
         guard let name = Self.displayName(of: value) else { return String(address) }
-        return name.allSatisfy(\.isASCII) ? "\"\(name)\" \(address)" : "\(encodeHeader(name)) \(address)"
+        guard name.allSatisfy(\.isASCII) else { return "\(encodeHeader(name)) \(address)" }
+        let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(quoted)\" \(address)"
     }
 }
