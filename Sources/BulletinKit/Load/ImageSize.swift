@@ -13,6 +13,8 @@ public struct ImageSize: Sendable, Hashable {
     }
 
     static let extensions: Set<String> = ["png", "jpg", "jpeg", "gif", "webp", "svg"]
+    /// The largest width or height taken from an SVG (PNG and JPEG headers hold at most 2³² − 1).
+    static let maxDimension = 1_000_000
 
     /// Whether a path ends in one of `extensions`, in any letter case.
     static func hasImageExtension(_ path: String) -> Bool {
@@ -89,12 +91,19 @@ public struct ImageSize: Sendable, Hashable {
             let value = tag[range.upperBound...].prefix { $0 != "\"" }
             return Double(value.prefix { $0.isNumber || $0 == "." })
         }
-        if let width = attribute("width"), let height = attribute("height") {
-            return ImageSize(width: Int(width), height: Int(height))
+        // A size no screen shows (or infinite, or not a number) is no size: the image is
+        // then shown without `width` and `height`.
+        func pixels(_ value: Double) -> Int? {
+            value.isFinite && value >= 0 && value <= Double(maxDimension) ? Int(value) : nil
+        }
+        if let width = attribute("width").flatMap(pixels), let height = attribute("height").flatMap(pixels) {
+            return ImageSize(width: width, height: height)
         }
         if let range = tag.range(of: "viewBox=\"") {
             let numbers = tag[range.upperBound...].prefix { $0 != "\"" }.split { $0 == " " || $0 == "," }.compactMap { Double($0) }
-            if numbers.count == 4 { return ImageSize(width: Int(numbers[2]), height: Int(numbers[3])) }
+            if numbers.count == 4, let width = pixels(numbers[2]), let height = pixels(numbers[3]) {
+                return ImageSize(width: width, height: height)
+            }
         }
         return nil
     }

@@ -32,6 +32,8 @@ public struct SiteConfig: Sendable, Hashable {
     public var emailBudgetBytes = defaultEmailBudgetKB * 1024
     /// Under Gmail's 102 KB, with room for what the sending platform adds.
     static let defaultEmailBudgetKB = 90
+    /// 100 MB: past it no mail server takes the message, and the count of bytes stays far from overflowing.
+    static let maxEmailBudgetKB = 100_000
 
     static let keys = [
         "title", "base_url", "language", "description", "theme", "publisher", "contact", "logo", "social",

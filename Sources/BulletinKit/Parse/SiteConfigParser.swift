@@ -77,10 +77,13 @@ enum SiteConfigParser {
         if let email = fields.mapping("email", into: &diagnostics) {
             email.warnUnknownKeys(allowed: ["size_budget_kb"], into: &diagnostics)
             if let budget = email.int("size_budget_kb", into: &diagnostics) {
-                if budget < 1 {
-                    diagnostics.append(.error("email `size_budget_kb` must be at least 1", at: email.location(ofKey: "size_budget_kb")))
+                if !(1...SiteConfig.maxEmailBudgetKB).contains(budget) {
+                    diagnostics.append(.error(
+                        "email `size_budget_kb` must be between 1 and \(SiteConfig.maxEmailBudgetKB) (Gmail clips messages past 102)",
+                        at: email.location(ofKey: "size_budget_kb")))
+                } else {
+                    emailBudget = budget
                 }
-                emailBudget = budget
             }
         }
         let emailFrom = fields.string("email_from", into: &diagnostics)

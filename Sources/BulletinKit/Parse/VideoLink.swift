@@ -46,25 +46,30 @@ enum VideoLink {
         }
     }
 
-    /// `90`, `90s`, `1m30s`, `1h2m3s` → seconds.
+    /// `90`, `90s`, `1m30s`, `1h2m3s` → seconds; `nil` past `maxSeconds` (no video is
+    /// that long, and the arithmetic stays far from overflowing).
     static func seconds(_ text: String) -> Int? {
-        if let plain = Int(text) { return plain }
+        if let plain = Int(text) { return (0...maxSeconds).contains(plain) ? plain : nil }
         var total = 0
         var number = ""
         for character in text {
-            if character.isNumber {
+            if character.isASCII, character.isNumber {
                 number.append(character)
             } else {
-                guard let value = Int(number) else { return nil }
+                guard number.count <= 9, let value = Int(number) else { return nil }
                 switch character {
                 case "h": total += value * 3600
                 case "m": total += value * 60
                 case "s": total += value
                 default: return nil
                 }
+                guard total <= maxSeconds else { return nil }
                 number = ""
             }
         }
         return number.isEmpty ? total : nil
     }
+
+    /// A week.
+    static let maxSeconds = 7 * 24 * 3600
 }

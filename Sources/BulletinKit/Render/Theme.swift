@@ -75,9 +75,11 @@ struct Theme: Sendable {
         }
 
         var library = MustacheLibrary()
+        var templateTexts: [String: (path: String, text: String)] = [:]
         for path in files.keys.sorted() where path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
             let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
             guard let text = read(path) else { continue }
+            templateTexts[name] = (path, text)
             do {
                 // Parsed as written first, so that errors point where the editor wrote.
                 _ = try MustacheTemplate(string: text)
@@ -89,6 +91,11 @@ struct Theme: Sendable {
             } catch {
                 diagnostics.append(Diagnostic(.error, "template error: \(error)", path: displayPath(path)))
             }
+        }
+        if let cycle = partialCycle(in: templateTexts) {
+            diagnostics.append(Diagnostic(
+                .error, "template includes itself: \(cycle.names.joined(separator: " → ")); a loop of partials never ends",
+                path: displayPath(cycle.path), line: cycle.line, column: cycle.column))
         }
         for name in requiredTemplates where files["templates/\(name).mustache"] == nil {
             diagnostics.append(Diagnostic(.error, "theme has no templates/\(name).mustache", path: sitePrefix))
@@ -123,6 +130,46 @@ struct Theme: Sendable {
     func render(_ template: String, _ context: Any) -> String {
         library.render(context, withTemplate: template) ?? ""
     }
+}
+
+/// The first loop of templates that include each other (`{{> name}}`, `{{< name}}`), with
+/// where the include that closes it is written: rendering one would recurse until the
+/// stack overflows.
+private func partialCycle(in templates: [String: (path: String, text: String)]) -> (names: [String], path: String, line: Int, column: Int)? {
+    var references: [String: [(name: String, line: Int, column: Int)]] = [:]
+    for (name, template) in templates {
+        var found: [(String, Int, Int)] = []
+        for (index, line) in template.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = line[...]
+            while let open = rest.range(of: "{{") {
+                let tag = rest[open.upperBound...]
+                let column = line.distance(from: line.startIndex, to: open.lowerBound) + 1
+                rest = tag
+                guard let kind = tag.first, kind == ">" || kind == "<" else { continue }
+                let target = tag.dropFirst().drop { $0 == " " }.prefix { $0 != "}" && $0 != " " }
+                if !target.isEmpty, !target.hasPrefix("*") { found.append((String(target), index + 1, column)) }
+            }
+        }
+        references[name] = found
+    }
+    var done: Set<String> = []
+    var stack: [String] = []
+    func visit(_ name: String) -> (names: [String], path: String, line: Int, column: Int)? {
+        if done.contains(name) { return nil }
+        stack.append(name)
+        defer { stack.removeLast(); done.insert(name) }
+        for reference in references[name] ?? [] where templates[reference.name] != nil {
+            if let start = stack.firstIndex(of: reference.name) {
+                return (Array(stack[start...]) + [reference.name], templates[name]!.path, reference.line, reference.column)
+            }
+            if let cycle = visit(reference.name) { return cycle }
+        }
+        return nil
+    }
+    for name in templates.keys.sorted() {
+        if let cycle = visit(name) { return cycle }
+    }
+    return nil
 }
 
 /// A locale file being assembled from the built-in theme and the site's overrides.

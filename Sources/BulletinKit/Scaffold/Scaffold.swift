@@ -79,8 +79,13 @@ public enum Scaffold {
             return .failure(ScaffoldError(
                 "the slug `\(slug)` is the name of issues/\(issueFolder)/\(slug), and both would share one URL; choose another title. Nothing was written"))
         }
-        let next = (markdown.compactMap(Slug.numberPrefix(of:)).max() ?? 0) + 1
-        let name = String(format: "%02d-", next) + slug + ".md"
+        let highest = markdown.compactMap(Slug.numberPrefix(of:)).max() ?? 0
+        let (next, overflow) = highest.addingReportingOverflow(1)
+        guard !overflow else {
+            return .failure(ScaffoldError(
+                "issues/\(issueFolder)/\(kind.folder) already has a file numbered \(highest), which has no successor; name the new file by hand. Nothing was written"))
+        }
+        let name = (next < 10 ? "0\(next)-" : "\(next)-") + slug + ".md"
         let text = ScaffoldTemplates.item(kind, title: title)
         return .success(ScaffoldFile(path: "issues/\(issueFolder)/\(kind.folder)/\(name)", text: text))
     }
@@ -170,7 +175,11 @@ public struct ScaffoldSite: Sendable {
     /// the site's time zone.
     public func newIssue(title: String, date: SimpleDate? = nil, now: Date = Date()) -> Result<Scaffold.NewIssue, ScaffoldError> {
         if let error = requireSite() { return .failure(error) }
-        let number = (issues().compactMap(\.number).max() ?? 0) + 1
+        let highest = issues().compactMap(\.number).max() ?? 0
+        let (number, overflow) = highest.addingReportingOverflow(1)
+        guard !overflow else {
+            return .failure(ScaffoldError("the highest issue number, \(highest), has no successor; number the new issue by hand. Nothing was written"))
+        }
         let day = date ?? SimpleDate.today(in: timeZone, now: now)
         return Scaffold.issue(title: title, number: number, date: day)
     }
