@@ -59,6 +59,13 @@ public struct Builder: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var report = BuildReport()
+        if options.writesOutput, let refusal = publishedFolderHolding(options.outputFolder, source: options.source) {
+            report.diagnostics = [Diagnostic(
+                .error, "the output folder is inside \(refusal)/, which the build reads: it would publish itself; choose a folder outside static/, issues/ and themes/",
+                path: nil)]
+            report.failed = true
+            return report
+        }
         let files = run(options, report: &report)
         report.diagnostics = report.diagnostics.sortedForReading()
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
@@ -80,6 +87,13 @@ public struct Builder: Sendable {
         }
         report.duration = clock.now - start
         return report
+    }
+
+    /// The folder of the source (`static`, `issues`, `themes`) that holds `output`, if one does.
+    private func publishedFolderHolding(_ output: URL, source: URL) -> String? {
+        let outputPath = output.standardizedFileURL.resolvingSymlinksInPath().path + "/"
+        let sourcePath = source.standardizedFileURL.resolvingSymlinksInPath().path
+        return ["static", "issues", "themes"].first { outputPath.hasPrefix("\(sourcePath)/\($0)/") }
     }
 
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.

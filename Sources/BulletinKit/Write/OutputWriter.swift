@@ -15,7 +15,14 @@ struct OutputWriter {
 
     func write(_ files: [OutputFile]) -> Diagnostic? {
         let manager = FileManager.default
+        // An output that is a symbolic link (a web server's root) is written through:
+        // the folder it leads to is replaced, the link stays.
+        var info = stat()
+        if lstat(output.path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            return OutputWriter(output: output.resolvingSymlinksInPath()).write(files)
+        }
         if let refusal = checkReplaceable() { return refusal }
+        removeLeftovers()
         let parent = output.deletingLastPathComponent()
         let token = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         let staging = parent.appendingPathComponent(".\(output.lastPathComponent).tmp-\(token)")
@@ -134,8 +141,38 @@ struct OutputWriter {
             path: nil)
     }
 
+    /// Removes the staging and retired folders that builds killed mid-way left beside
+    /// the output (`.output.tmp-<pid>-…`, `.output.old-<pid>-…`), once their process is gone.
+    private func removeLeftovers() {
+        let parent = output.deletingLastPathComponent()
+        let prefixes = [".\(output.lastPathComponent).tmp-", ".\(output.lastPathComponent).old-"]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] {
+            guard let prefix = prefixes.first(where: { name.hasPrefix($0) }),
+                let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }),
+                pid != getpid(), kill(pid, 0) == -1, errno == ESRCH
+            else { continue }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+    }
+
+    /// `renameat2(2)` with `RENAME_EXCHANGE`: swaps two folders in one step, so that no
+    /// moment exists without an output. Looked up at run time (glibc 2.28, Linux 3.15);
+    /// `nil` where it is missing.
+    private static let exchange: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
+    }()
+
     private func swap(in staging: URL, token: String) -> Diagnostic? {
         let manager = FileManager.default
+        let renameExchange: UInt32 = 1 << 1
+        if manager.fileExists(atPath: output.path), let exchange = Self.exchange,
+            exchange(AT_FDCWD, staging.path, AT_FDCWD, output.path, renameExchange) == 0
+        {
+            // The staging folder now holds the previous output.
+            try? manager.removeItem(at: staging)
+            return nil
+        }
         let retired = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(token)")
         let hadOutput = manager.fileExists(atPath: output.path)
         do {
