@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 @testable import BulletinKit
@@ -108,5 +111,33 @@ import Testing
         #expect(report.errors.map(\.description).contains(
             "issues/2023-07-ete/email.html:1:1: error: issues/2023-07-ete/email.html has the same path as a file written for the issue; rename it"),
             "\(report.printed)")
+    }
+}
+
+/// Characters that XML cannot carry, as Word and pastes leave them in text.
+@Suite struct ControlCharacterTests {
+    @Test func theyAreReplacedWithAWarningAndTheFeedStaysXML() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": """
+                ---
+                title: "Lettre\\u000B d'été\\u0001"
+                number: 1
+                date: 2023-07-05
+                ---
+                Édito\u{0B}sur deux lignes, avec \u{1B} et \u{FFFF} et \u{0C}.
+
+                """,
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        #expect(report.warnings.map(\.description) == [
+            "issues/2023-07-ete/issue.md:6:6: warning: control character U+000B replaced by a space (and 3 more in this file): no feed or page can carry it (a line break from Word? press Enter instead)"
+        ], "\(report.printed)")
+        let feed = try site.page("feed.xml")
+        #expect(throws: Never.self) { try XMLDocument(data: Data(feed.utf8)) }
+        #expect(feed.contains("Édito sur deux lignes"))
+        #expect(try site.page("issues/2023-07-ete/index.html").contains("Édito sur deux lignes"))
     }
 }

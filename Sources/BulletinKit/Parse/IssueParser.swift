@@ -173,6 +173,7 @@ struct IssueParser {
             diagnostics.append(diagnostic)
             return nil
         case .success(let document):
+            if let warning = document.warning { diagnostics.append(warning) }
             guard let yaml = document.yaml else {
                 return (document, YAMLFields(mapping: [:], path: file.path, lineOffset: 0, location: SourceLocation(path: file.path)))
             }

@@ -3,13 +3,15 @@ import Foundation
 /// Parses and validates `site.yml`.
 enum SiteConfigParser {
     static func parse(_ file: SourceFile, staticFiles: Set<String>, diagnostics: inout [Diagnostic]) -> SiteConfig? {
-        guard let text = String(data: file.data, encoding: .utf8) else {
+        guard let decoded = String(data: file.data, encoding: .utf8) else {
             let location = FrontMatterDocument.firstInvalidUTF8(in: file.data)
             diagnostics.append(Diagnostic(
                 .error, "file is not valid UTF-8 text (save it as UTF-8)", path: file.path,
                 line: location.line, column: location.column))
             return nil
         }
+        let (text, warning) = FrontMatterDocument.removingControlCharacters(decoded, path: file.path)
+        if let warning { diagnostics.append(warning) }
         let fields: YAMLFields
         switch YAMLFields.parse(text, path: file.path, firstLine: 1) {
         case .success(let parsed): fields = parsed

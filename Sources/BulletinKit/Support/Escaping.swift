@@ -51,3 +51,16 @@ func encodePath(_ path: String) -> String {
     }
     return String(decoding: bytes, as: UTF8.self)
 }
+
+/// The text without the characters XML 1.0 forbids (C0 controls but tab, line feed and
+/// carriage return; U+FFFE, U+FFFF): one would make a whole feed unreadable. Sources are
+/// cleaned with a warning when read; this catches what YAML escapes (`"\v"`) let through.
+func removingNonXMLCharacters(_ text: String) -> String {
+    func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+    }
+    let utf8 = text.utf8
+    guard utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) || utf8.contains(0xEF) else { return text }
+    guard text.unicodeScalars.contains(where: isForbidden) else { return text }
+    return String(String.UnicodeScalarView(text.unicodeScalars.filter { !isForbidden($0) }))
+}
