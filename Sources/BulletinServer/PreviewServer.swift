@@ -67,7 +67,7 @@ public struct PreviewServer: Sendable {
         quiet.logLevel = .critical
         let router = Router()
         router.add(middleware: ContainmentMiddleware(root: output))
-        router.add(middleware: FileMiddleware(output.path, searchForIndexHtml: true, logger: quiet))
+        router.add(middleware: FileMiddleware(fileProvider: SnapshotFileProvider(rootFolder: output.path), searchForIndexHtml: true))
         let hub = self.hub
         router.get("__bulletin/events") { _, _ -> Response in
             let events = await hub.subscribe().map { ByteBuffer(string: $0.serverSentEvent) }

@@ -108,6 +108,41 @@ import FoundationNetworking
         #expect(try await get(base + "__bulletin/errors").1.contains("if (!false) { back(); return; }"))
     }
 
+    /// Pages fetched in a loop while an article is saved again and again: each is whole
+    /// (files were rewritten in place while the server read them, and came back empty or cut).
+    @Test func pagesFetchedDuringRebuildsAreNeverTorn() async throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let (server, base, task) = try await start(site)
+        defer { task.cancel() }
+        let article = "issues/2023-06-lettre-ete/articles/10-omu.md"
+        let page = base + "issues/2023-06-lettre-ete/omu/"
+        let events = await server.hub.subscribe()
+        let saving = Task.detached {
+            for round in 0..<25 {
+                let body = String(repeating: "Ligne \(round) d'un texte qui change à chaque enregistrement. ", count: 200 + round * 40)
+                try site.write(article, "---\ntitle: \"Ômu\"\n---\n\(body)\n")
+                try await Task.sleep(for: .milliseconds(60))
+            }
+        }
+        var fetched = 0
+        var torn: [String] = []
+        let deadline = ContinuousClock.now + .seconds(4)
+        while ContinuousClock.now < deadline {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: page)!)
+            let html = String(decoding: data, as: UTF8.self)
+            let length = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Length").flatMap(Int.init)
+            if !html.hasSuffix("</html>\n") && !html.hasSuffix("</html>") || (length != nil && length != data.count) {
+                torn.append("\(data.count) bytes, Content-Length \(length.map(String.init) ?? "none")")
+            }
+            fetched += 1
+        }
+        try await saving.value
+        #expect(await next(events, within: 10) { if case .reload = $0 { true } else { false } } != nil, "the saves were seen")
+        #expect(fetched > 50)
+        #expect(torn.isEmpty, "\(torn.count) torn pages of \(fetched): \(torn.prefix(5))")
+    }
+
     /// On Linux the kernel tells of changes: a poll interval of an hour must not matter.
     #if os(Linux)
     private static let notifiedOnly: Duration = .seconds(3600)

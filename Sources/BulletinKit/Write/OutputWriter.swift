@@ -88,13 +88,22 @@ struct OutputWriter {
             for folder in Set(changed.map { ($0.path as NSString).deletingLastPathComponent }) where !folder.isEmpty {
                 try manager.createDirectory(at: output.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
+            // Each file is written beside its place, then renamed over it: the server
+            // reading the folder meanwhile serves the old file or the new, never half of one.
+            let suffix = ".bulletin-\(getpid()).tmp"
             for file in changed {
                 let target = output.appendingPathComponent(file.path)
+                let temporary = URL(fileURLWithPath: target.path + suffix)
                 switch file.contents {
-                case .data(let data): try Self.writeFile(data, to: target)
+                case .data(let data): try Self.writeFile(data, to: temporary)
                 case .copy(let source):
-                    try? manager.removeItem(at: target)
-                    try manager.copyItem(at: source, to: target)
+                    try? manager.removeItem(at: temporary)
+                    try manager.copyItem(at: source, to: temporary)
+                }
+                guard rename(temporary.path, target.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    try? manager.removeItem(at: temporary)
+                    throw WriteFailure(message: "cannot write \(file.path): \(reason)")
                 }
             }
             for path in gone {
