@@ -163,7 +163,7 @@ import Testing
             line: 4, column: 13, message: "`email_from` must be an address")
         try expectFailure(
             writing: "site.yml", TemporarySite.minimalSiteYML + "email:\n  size_budget_kb: 0\n",
-            line: 5, message: "`size_budget_kb` must be at least 1")
+            line: 5, message: "`size_budget_kb` must be between 1 and 100000")
     }
 
     @Test func everyErrorIsReportedNotOnlyTheFirst() throws {

@@ -85,3 +85,56 @@ import Testing
         #expect(article.stderr.contains("has no successor"), "\(article.stderr)")
     }
 }
+
+/// Inputs whose cost grew faster than their size: each is now bounded, with a located
+/// error where a limit is reached.
+@Suite struct BoundedWorkTests {
+    @Test func aTablePastTheLimitIsALocatedErrorAndCmarkNeverSeesIt() throws {
+        let header = "|" + String(repeating: " a |", count: 3000)
+        let delimiter = "|" + String(repeating: "---|", count: 3000)
+        let rows = String(repeating: "| x |\n", count: 3000)
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue + "\n" + header + "\n" + delimiter + "\n" + rows,
+        ])
+        defer { site.remove() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = site.build()
+        #expect(clock.now - start < .seconds(10))
+        #expect(report.errors.map(\.description).contains { $0.hasPrefix("issues/2023-07-ete/issue.md:9:1: error: table too large: 3000 columns") },
+            "\(report.printed.prefix(500))")
+        // A long table of a few columns is no trouble.
+        #expect(MarkdownRenderer.oversizedTable(in: "| a | b |\n|---|---|\n" + String(repeating: "| 1 | 2 |\n", count: 20_000)) == nil)
+        #expect(MarkdownRenderer.oversizedTable(in: "| a | b |\n|---|---|\n" + String(repeating: "| 1 | 2 |\n", count: 60_000))?.line == 2)
+    }
+
+    @Test func tenThousandLinksToMissingAnchorsAreCheckedInLinearTime() throws {
+        let links = (0..<10_000).map { "[lien \($0)](#absent-\($0))" }.joined(separator: " ")
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue + "\n" + links + "\n",
+        ])
+        defer { site.remove() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = site.build()
+        #expect(clock.now - start < .seconds(10), "it took 20 s")
+        #expect(report.errors.count == 10_000)
+    }
+
+    @Test func aTemplateWithTensOfThousandsOfBracesIsRefusedAtOnce() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+            "themes/default/templates/404.mustache": "<p>\n" + String(repeating: "{x}", count: 20_000) + "\n",
+        ])
+        defer { site.remove() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = site.build()
+        #expect(clock.now - start < .seconds(2), "it took 4 to 8 s")
+        #expect(report.errors.map(\.description) == [
+            "themes/default/templates/404.mustache:2:1: error: template has more than 2000 `{` (tags count two each): split it into partials"
+        ], "\(report.printed)")
+    }
+}

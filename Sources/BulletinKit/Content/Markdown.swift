@@ -55,22 +55,81 @@ struct MarkdownRenderer {
 
     private static let finishLock = NSLock()
 
+    /// Tables cmark would make too big: it pads every row to the header's width, so a
+    /// pasted spreadsheet of 3,000 columns over 3,000 rows took 40 s and 2.4 GiB.
+    static let maxTableColumns = 200
+    static let maxTableCells = 100_000
+
+    /// The first table past the limits, by its delimiter row (`|---|:--:|`), its line in
+    /// `text` (from 1), its columns and the cells cmark would make.
+    static func oversizedTable(in text: String) -> (line: Int, columns: Int, cells: Int)? {
+        var found: (line: Int, columns: Int, cells: Int)?
+        var table: (line: Int, columns: Int, rows: Int)?
+        var lineNumber = 0
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            while start <= bytes.count, found == nil {
+                lineNumber += 1
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                let line = bytes[start..<end]
+                let isBlank = line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+                if var current = table {
+                    if isBlank {
+                        table = nil
+                    } else {
+                        current.rows += 1
+                        if current.columns * current.rows > maxTableCells {
+                            found = (current.line, current.columns, current.columns * current.rows)
+                        }
+                        table = current
+                    }
+                } else if !isBlank, line.allSatisfy({ "|-: \t\r".utf8.contains($0) }), line.contains(UInt8(ascii: "|")),
+                    line.contains(UInt8(ascii: "-"))
+                {
+                    let columns = line.split(separator: UInt8(ascii: "|")).filter { $0.contains(UInt8(ascii: "-")) }.count
+                    if columns > maxTableColumns {
+                        found = (lineNumber, columns, columns)
+                    } else {
+                        table = (lineNumber, columns, 1)
+                    }
+                }
+                start = end + 1
+            }
+        }
+        return found
+    }
+
     func render(_ source: MarkdownSource, diagnostics: inout [Diagnostic]) -> RenderedMarkdown {
+        if let table = Self.oversizedTable(in: source.text) {
+            diagnostics.append(.error(
+                "table too large: \(table.columns) columns, \(table.cells) cells or more (at most \(Self.maxTableColumns) columns and \(Self.maxTableCells) cells); split it or link to a spreadsheet",
+                at: SourceLocation(path: source.path, line: source.firstLine + table.line - 1, column: 1)))
+            return RenderedMarkdown()
+        }
         let parser = Self.makeParser()
         defer { cmark_parser_free(parser) }
         let document = Self.parse(source.text, with: parser)
         defer { cmark_node_free(document) }
 
         var lineStarts: [Int]?
+        // Nodes come in document order: a column is counted on from the last one of the
+        // same line (counting each from the line's start made a line of 10,000 links quadratic).
+        var lastColumn = (lineStart: -1, byte: 1, column: 1)
         func location(of node: OpaquePointer) -> SourceLocation {
             let line = Int(cmark_node_get_start_line(node))
             let byteColumn = max(Int(cmark_node_get_start_column(node)), 1)
             let starts = lineStarts ?? source.text.lineStartOffsets()
             lineStarts = starts
             let lineStart = starts[min(max(line, 1), starts.count) - 1]
-            return SourceLocation(
-                path: source.path, line: source.firstLine + line - 1,
-                column: source.text.characterColumn(lineStart: lineStart, byteColumn: byteColumn))
+            let column =
+                lastColumn.lineStart == lineStart && byteColumn >= lastColumn.byte
+                ? lastColumn.column
+                    + source.text.scalarCount(fromByte: lineStart + lastColumn.byte - 1, toByte: lineStart + byteColumn - 1)
+                : source.text.characterColumn(lineStart: lineStart, byteColumn: byteColumn)
+            lastColumn = (lineStart, byteColumn, column)
+            return SourceLocation(path: source.path, line: source.firstLine + line - 1, column: column)
         }
 
         var removals: [OpaquePointer] = []
@@ -340,6 +399,7 @@ struct MarkdownRenderer {
     /// The ids `render` gives the headings of `text`, without their prefix. Typography
     /// never changes them: it only touches spaces and punctuation, which slugs drop.
     static func headingIDs(of text: String) -> [String] {
+        guard oversizedTable(in: text) == nil else { return [] }
         let parser = makeParser()
         defer { cmark_parser_free(parser) }
         let document = parse(text, with: parser)

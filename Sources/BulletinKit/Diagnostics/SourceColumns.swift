@@ -14,4 +14,12 @@ extension String {
         let end = utf8.index(start, offsetBy: byteColumn - 1, limitedBy: utf8.endIndex) ?? utf8.endIndex
         return unicodeScalars[start..<end].count + 1
     }
+
+    /// Unicode scalars whose first byte lies between byte offsets `from` and `to` (from 0).
+    func scalarCount(fromByte from: Int, toByte to: Int) -> Int {
+        guard let start = utf8.index(utf8.startIndex, offsetBy: from, limitedBy: utf8.endIndex) else { return 0 }
+        let end = utf8.index(start, offsetBy: max(0, to - from), limitedBy: utf8.endIndex) ?? utf8.endIndex
+        // A scalar starts at every byte that is not a continuation byte (10xxxxxx).
+        return utf8[start..<end].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+    }
 }
