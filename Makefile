@@ -3,7 +3,7 @@ SWIFT ?= swift
 BULLETIN = .build/release/bulletin
 APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 
-.PHONY: build test unit-test validate deps test-deps bench clean
+.PHONY: build test unit-test validate fuzz deps test-deps bench clean
 
 build: deps
 	python3 scripts/embed-theme.py
@@ -21,8 +21,9 @@ deps:
 	fi
 
 # The whole suite: Swift unit and end-to-end tests, then the external judges
-# (Nu HTML checker, feedparser, axe-core in headless Chromium) on the example site.
-test: deps unit-test validate
+# (Nu HTML checker, feedparser, axe-core in headless Chromium) on the example site,
+# then two minutes of fuzzing (scripts/fuzz.sh SECONDS runs longer).
+test: deps unit-test validate fuzz
 
 unit-test:
 	$(SWIFT) test
@@ -32,6 +33,9 @@ validate: test-deps build
 	.venv/bin/python Tests/external/validate_email.py output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
+
+fuzz: build
+	python3 scripts/fuzz.py --seconds $${FUZZ_SECONDS:-120}
 
 test-deps:
 	@scripts/install-test-deps.sh

@@ -109,6 +109,24 @@ import Testing
         #expect(MarkdownRenderer.oversizedTable(in: "| a | b |\n|---|---|\n" + String(repeating: "| 1 | 2 |\n", count: 60_000))?.line == 2)
     }
 
+    @Test func nestingPastTheLimitIsALocatedError() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue + String(repeating: "- ", count: 8000) + "x\n",
+        ])
+        defer { site.remove() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = site.build()
+        #expect(clock.now - start < .seconds(5), "8,000 nested lists took 23 s and 500 MB")
+        #expect(report.errors.map(\.description).contains { $0.hasPrefix("issues/2023-07-ete/issue.md:7:") && $0.contains("nested more than 64 deep") },
+            "\(report.printed)")
+        // Ten levels, as a real outline may have, are fine.
+        let outline = (0..<10).map { String(repeating: "  ", count: $0) + "- niveau \($0)" }.joined(separator: "\n")
+        try site.write("issues/2023-07-ete/issue.md", TemporarySite.minimalIssue + outline + "\n")
+        #expect(!site.build().failed)
+    }
+
     @Test func tenThousandLinksToMissingAnchorsAreCheckedInLinearTime() throws {
         let links = (0..<10_000).map { "[lien \($0)](#absent-\($0))" }.joined(separator: " ")
         let site = try TemporarySite([

@@ -101,6 +101,25 @@ struct MarkdownRenderer {
         return found
     }
 
+    static let maxDepth = 64
+
+    /// The first node nested deeper than `maxDepth`.
+    private static func firstTooDeep(_ document: OpaquePointer) -> OpaquePointer? {
+        let iterator = cmark_iter_new(document)
+        defer { cmark_iter_free(iterator) }
+        var depth = 0
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard let node = cmark_iter_get_node(iterator), cmark_node_first_child(node) != nil else { continue }
+            if event == CMARK_EVENT_ENTER {
+                depth += 1
+                if depth > maxDepth { return node }
+            } else {
+                depth -= 1
+            }
+        }
+        return nil
+    }
+
     func render(_ source: MarkdownSource, diagnostics: inout [Diagnostic]) -> RenderedMarkdown {
         if let table = Self.oversizedTable(in: source.text) {
             diagnostics.append(.error(
@@ -130,6 +149,13 @@ struct MarkdownRenderer {
                 : source.text.characterColumn(lineStart: lineStart, byteColumn: byteColumn)
             lastColumn = (lineStart, byteColumn, column)
             return SourceLocation(path: source.path, line: source.firstLine + line - 1, column: column)
+        }
+
+        if let deep = Self.firstTooDeep(document) {
+            diagnostics.append(.error(
+                "lists, quotes or emphasis nested more than \(Self.maxDepth) deep; no reader follows that far (the e-mail's text grew with the square of it)",
+                at: location(of: deep)))
+            return RenderedMarkdown()
         }
 
         var removals: [OpaquePointer] = []
