@@ -156,3 +156,25 @@ import Testing
         ], "\(report.printed)")
     }
 }
+
+/// The markers that site URLs travel with, written by an editor, stay as written.
+@Suite struct WrittenMarkerTests {
+    @Test func markersInTextAndCodeAreNotReplaced() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue
+                + "Le code `%BULLETIN-ROOT%/x %BULLETIN-PAGE%` et le texte %BULLETIN-ROOT%/y, [un lien](https://example.fr/%BULLETIN-PAGE%) et [l'article](articles/01-a.md).\n",
+            "issues/2023-07-ete/articles/01-a.md": "---\ntitle: A\n---\nTexte.\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        let page = try site.page("issues/2023-07-ete/index.html")
+        #expect(page.contains("<code>&#37;BULLETIN-ROOT%/x &#37;BULLETIN-PAGE%</code>"), "\(page)")
+        #expect(page.contains("le texte &#37;BULLETIN-ROOT%/y"))
+        #expect(page.contains("href=\"https://example.fr/&#37;BULLETIN-PAGE%\""))
+        #expect(page.contains("href=\"../../issues/2023-07-ete/a/index.html\""), "the renderer's own markers are still replaced")
+        let text = try site.page("issues/2023-07-ete/email.txt")
+        #expect(text.contains("%BULLETIN-ROOT%/x %BULLETIN-PAGE%"), "\(text)")
+    }
+}

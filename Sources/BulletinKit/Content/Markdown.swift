@@ -103,6 +103,49 @@ struct MarkdownRenderer {
 
     static let maxDepth = 64
 
+    /// The markers that start site URLs (`RenderedMarkdown.rootMarker`) and end page
+    /// links (`pageMarker`) are replaced on each page; written by an editor (in a code
+    /// span, an external URL), they must stay as written. The renderer puts them only at
+    /// the start of an attribute (`href="%BULLETIN-ROOT%/…`) and, for the page marker,
+    /// later in such an attribute: any other `%` of theirs becomes `&#37;`, which reads the
+    /// same and is replaced by nothing.
+    static func neutralizingWrittenMarkers(_ html: String) -> String {
+        guard html.containsBytes(of: "%BULLETIN-") else { return html }
+        let root = Array(RenderedMarkdown.rootMarker.utf8)
+        let page = Array(RenderedMarkdown.pageMarker.utf8)
+        let bytes = Array(html.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 16)
+        /// Whether the attribute value around `index` started with the root marker.
+        var valueStartsWithRoot = false
+        var inValue = false
+        var index = 0
+        func matches(_ marker: [UInt8], at index: Int) -> Bool {
+            index + marker.count <= bytes.count && bytes[index..<index + marker.count].elementsEqual(marker)
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                if !inValue, index > 0, bytes[index - 1] == UInt8(ascii: "=") {
+                    inValue = true
+                    valueStartsWithRoot = matches(root, at: index + 1)
+                    output.append(byte)
+                    output += valueStartsWithRoot ? root : []
+                    index += valueStartsWithRoot ? 1 + root.count : 1
+                    continue
+                }
+                inValue = false
+            } else if byte == UInt8(ascii: "%"), matches(root, at: index) || (matches(page, at: index) && !(inValue && valueStartsWithRoot)) {
+                output += Array("&#37;".utf8)
+                index += 1
+                continue
+            }
+            output.append(byte)
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The first node nested deeper than `maxDepth`.
     private static func firstTooDeep(_ document: OpaquePointer) -> OpaquePointer? {
         let iterator = cmark_iter_new(document)
@@ -228,7 +271,7 @@ struct MarkdownRenderer {
         func html(_ node: OpaquePointer) -> String {
             guard let pointer = cmark_render_html(node, CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES, extensions) else { return "" }
             defer { free(pointer) }
-            return String(cString: pointer)
+            return Self.neutralizingWrittenMarkers(String(cString: pointer))
         }
 
         // The teaser is what stands before `<!--more-->`; find its top-level block first.
