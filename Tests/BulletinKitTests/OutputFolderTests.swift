@@ -104,3 +104,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: site.root.appendingPathComponent(folder).path))
     }
 }
+
+/// Messages a person can act on, on one line.
+@Suite struct MessageTests {
+    @Test func aLineBreakFromInputIsShownEscaped() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue + "[lien](a%0Ab.md)\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(report.errors.map(\.description) == [
+            "issues/2023-07-ete/issue.md:7:1: error: file not found: a\\nb.md (looked for issues/2023-07-ete/a\\nb.md)"
+        ], "\(report.printed)")
+    }
+
+    @Test func systemFailuresAreSaidInTheSystemsWords() {
+        #expect(OutputWriter.reason(CocoaError(.fileWriteOutOfSpace)) == "No space left on device")
+        #expect(OutputWriter.reason(POSIXError(.EACCES)) == "Permission denied")
+        let wrapped = NSError(domain: NSCocoaErrorDomain, code: 512, userInfo: [NSUnderlyingErrorKey: POSIXError(.ENOSPC)])
+        #expect(OutputWriter.reason(wrapped) == "No space left on device")
+    }
+}

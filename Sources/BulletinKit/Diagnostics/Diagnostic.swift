@@ -17,10 +17,26 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
     public init(_ severity: Severity, _ message: String, path: String?, line: Int = 1, column: Int = 1) {
         self.severity = severity
-        self.message = message
-        self.path = path
+        // One diagnostic, one line: a line break taken from input (`%0A` in a link) is shown escaped.
+        self.message = Self.oneLine(message)
+        self.path = path.map(Self.oneLine)
         self.line = max(line, 1)
         self.column = max(column, 1)
+    }
+
+    private static func oneLine(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += "\\u{\(String(scalar.value, radix: 16))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     public static func error(_ message: String, at location: SourceLocation) -> Diagnostic {

@@ -24,6 +24,20 @@ struct OutputWriter {
         if let refusal = checkReplaceable() { return refusal }
         removeLeftovers()
         let parent = output.deletingLastPathComponent()
+        // The new output is written beside the old one, then swapped in: the folder that
+        // holds them must take new folders.
+        if !manager.fileExists(atPath: parent.path) {
+            do {
+                try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+            } catch {
+                return Diagnostic(.error, "cannot create \(parent.path): \(Self.reason(error))", path: nil)
+            }
+        }
+        if access(parent.path, W_OK) != 0 {
+            return Diagnostic(
+                .error, "cannot write in \(parent.path): \(String(cString: strerror(errno))) (the output is built beside \(output.lastPathComponent), then swapped in); the previous output is untouched",
+                path: nil)
+        }
         let token = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         let staging = parent.appendingPathComponent(".\(output.lastPathComponent).tmp-\(token)")
         do {
@@ -41,7 +55,7 @@ struct OutputWriter {
                     }
                     return nil
                 } catch {
-                    return "cannot write \(file.path): \(error.localizedDescription)"
+                    return "cannot write \(file.path): \(Self.reason(error))"
                 }
             }
             if let failure = failures.lazy.compactMap({ $0 }).first {
@@ -50,7 +64,7 @@ struct OutputWriter {
             try Data().write(to: staging.appendingPathComponent(Self.markerName))
         } catch {
             try? manager.removeItem(at: staging)
-            let message = (error as? WriteFailure)?.message ?? error.localizedDescription
+            let message = (error as? WriteFailure)?.message ?? Self.reason(error)
             return Diagnostic(.error, "\(message); the previous output is untouched", path: nil)
         }
         return swap(in: staging, token: token)
@@ -132,6 +146,25 @@ struct OutputWriter {
                 offset += written
             }
         }
+    }
+
+    /// The system's own words for a failure (`No space left on device`), where Foundation
+    /// has wrapped them in its own (`The operation could not be completed…`).
+    static func reason(_ error: Error) -> String {
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey]
+        if let posix = underlying as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if let nested = underlying as? NSError, nested.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nested.code))) }
+        let cocoa = error as NSError
+        if cocoa.domain == NSCocoaErrorDomain {
+            switch cocoa.code {
+            case CocoaError.fileWriteOutOfSpace.rawValue: return String(cString: strerror(ENOSPC))
+            case CocoaError.fileWriteNoPermission.rawValue, CocoaError.fileReadNoPermission.rawValue: return String(cString: strerror(EACCES))
+            case CocoaError.fileWriteVolumeReadOnly.rawValue: return String(cString: strerror(EROFS))
+            default: break
+            }
+        }
+        return error.localizedDescription
     }
 
     /// Refuses to replace a folder that this tool did not create (a user who types
