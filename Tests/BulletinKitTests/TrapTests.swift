@@ -178,3 +178,30 @@ import Testing
         #expect(text.contains("%BULLETIN-ROOT%/x %BULLETIN-PAGE%"), "\(text)")
     }
 }
+
+/// Every parser on large input: within seconds, or a located limit.
+@Suite struct LargeInputTests {
+    @Test func aMarkdownFilePastAMegabyteIsRefusedAtOnce() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue + String(repeating: "[", count: 10 * 1024 * 1024) + "\n",
+        ])
+        defer { site.remove() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = site.build()
+        #expect(clock.now - start < .seconds(5), "ten megabytes of `[` took 14 s and 2.4 GB")
+        #expect(report.errors.map(\.description).contains { $0.hasPrefix("issues/2023-07-ete/issue.md:1:1: error: file is 10240 KB; a Markdown file may have at most 1024 KB") },
+            "\(report.printed)")
+    }
+
+    @Test func entitiesAreDecodedInOnePass() {
+        #expect(RawHTML.decodeEntities("a &lt;b&gt; &amp;lt; &#233;&#xE9; &QUOT;x&quot; &nbsp;&colon;&bogus; &#99999999999;")
+            == "a <b> &lt; éé \"x\" \u{00A0}:&bogus; &#99999999999;")
+        let big = String(repeating: "&lt;", count: 1_000_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(RawHTML.decodeEntities(big).count == 1_000_000)
+        #expect(clock.now - start < .seconds(5))
+    }
+}

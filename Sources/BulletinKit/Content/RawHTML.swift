@@ -51,34 +51,52 @@ enum RawHTML {
         return String(line.prefix(39)) + "…"
     }
 
-    /// Decodes the character references a browser would decode in an attribute value.
+    /// Decodes the character references a browser would decode in text or an attribute
+    /// value: numeric ones, and the named ones Bulletin writes or that spell a scheme.
+    /// Byte by byte: a megabyte of `<` in a body is a megabyte of `&lt;` in its e-mail.
     static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var result = ""
-        var rest = Substring(text)
-        while let ampersand = rest.firstIndex(of: "&") {
-            result += rest[..<ampersand]
-            rest = rest[ampersand...]
-            let body = rest.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "#" }
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "&") else {
+                output.append(bytes[index])
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < bytes.count, end - index <= 32, isNameByte(bytes[end]) { end += 1 }
+            let body = bytes[(index + 1)..<end]
             var scalar: Unicode.Scalar?
-            if body.hasPrefix("#x") || body.hasPrefix("#X") {
-                scalar = UInt32(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
-            } else if body.hasPrefix("#") {
-                scalar = UInt32(body.dropFirst()).flatMap(Unicode.Scalar.init)
+            if body.first == UInt8(ascii: "#") {
+                let isHex = body.count > 1 && (body[body.startIndex + 1] | 0x20) == UInt8(ascii: "x")
+                let digits = String(decoding: body.dropFirst(isHex ? 2 : 1), as: UTF8.self)
+                scalar = digits.count <= 8 ? UInt32(digits, radix: isHex ? 16 : 10).flatMap(Unicode.Scalar.init) : nil
             } else {
-                scalar = ["colon": ":", "tab": "\t", "newline": "\n", "amp": "&", "lpar": "(", "rpar": ")"][body.lowercased()]
-                    .flatMap { $0.unicodeScalars.first }
+                scalar = namedReferences[String(decoding: body.map { $0 | 0x20 }, as: UTF8.self)]
             }
-            if let scalar {
-                result.unicodeScalars.append(scalar)
-                rest = rest.dropFirst(1 + body.count)
-                if rest.first == ";" { rest = rest.dropFirst() }
-            } else {
-                result += "&"
-                rest = rest.dropFirst()
+            guard let scalar else {
+                output.append(UInt8(ascii: "&"))
+                index += 1
+                continue
             }
+            output += Array(String(Character(scalar)).utf8)
+            index = end
+            if index < bytes.count, bytes[index] == UInt8(ascii: ";") { index += 1 }
         }
-        return result + rest
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static let namedReferences: [String: Unicode.Scalar] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{00A0}",
+        "colon": ":", "tab": "\t", "newline": "\n", "lpar": "(", "rpar": ")",
+    ]
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "#")
     }
 }
 

@@ -15,7 +15,16 @@ struct FrontMatterDocument: Sendable {
     var warning: Diagnostic? = nil
 
     /// Splits a file, or explains why it cannot be read as text with front-matter.
+    /// Thirty times a long article. Past it, parsing a pathological body (a megabyte of
+    /// `[`) took seconds and hundreds of megabytes; ten took 14 s and 2.4 GB.
+    static let maxBytes = 1024 * 1024
+
     static func split(_ file: SourceFile) -> Result<FrontMatterDocument, Diagnostic> {
+        if file.data.count > maxBytes {
+            return .failure(Diagnostic(
+                .error, "file is \(file.data.count / 1024) KB; a Markdown file may have at most \(maxBytes / 1024) KB (split it into articles)",
+                path: file.path))
+        }
         guard var text = decodeUTF8(file) else {
             let location = firstInvalidUTF8(in: file.data)
             return .failure(Diagnostic(

@@ -3,6 +3,11 @@ import Foundation
 /// Parses and validates `site.yml`.
 enum SiteConfigParser {
     static func parse(_ file: SourceFile, staticFiles: Set<String>, diagnostics: inout [Diagnostic]) -> SiteConfig? {
+        if file.data.count > FrontMatterDocument.maxBytes {
+            diagnostics.append(Diagnostic(
+                .error, "site.yml is \(file.data.count / 1024) KB; it may have at most \(FrontMatterDocument.maxBytes / 1024) KB", path: file.path))
+            return nil
+        }
         guard let decoded = String(data: file.data, encoding: .utf8) else {
             let location = FrontMatterDocument.firstInvalidUTF8(in: file.data)
             diagnostics.append(Diagnostic(

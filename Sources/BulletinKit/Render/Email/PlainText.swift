@@ -74,11 +74,7 @@ enum PlainText {
     }
 
     static func decodeEntities(_ text: some StringProtocol) -> String {
-        let text = String(text)
-        guard text.containsBytes(of: "&") else { return text }
-        return RawHTML.decodeEntities(text
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&nbsp;", with: "\u{00A0}"))
+        RawHTML.decodeEntities(String(text))
     }
 
     /// Wraps paragraphs near `width` columns, never inside a word or a URL; keeps line
