@@ -35,10 +35,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "Tests" / "BulletinKitTests" / "Fixtures" / "valid-basic"
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ISSUE = "issues/2023-06-lettre-ete"
 
 # Each runs `alert(N)` in some browser if it gets through as written.
@@ -149,8 +149,7 @@ def main() -> int:
     parser.add_argument("binary", help="the bulletin executable, e.g. .build/release/bulletin")
     args = parser.parse_args()
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        import selenium  # noqa: F401
     except ImportError:
         print("FAIL: selenium is missing: run scripts/install-test-deps.sh")
         return 2
@@ -180,22 +179,11 @@ def main() -> int:
             "email.eml's HTML part": eml_html,
         }
 
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--disable-extensions", "--no-first-run", "--window-size=1024,768",
-                  "--host-resolver-rules=MAP * ~NOTFOUND"):
-            opts.add_argument(a)
-        opts.unhandled_prompt_behavior = "accept"
-        try:
-            driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, log_output=subprocess.DEVNULL),
-                                      options=opts)
-        except Exception as e:
-            print(f"FAIL: could not start Chromium through {CHROMEDRIVER}: {str(e).strip().splitlines()[0]}")
+        driver = chromium.start(prompts="accept", script_timeout=10, on_new_document=ON_NEW_DOCUMENT)
+        if isinstance(driver, str):
+            print(f"FAIL: {driver}")
+            driver = None
             return 2
-        driver.set_page_load_timeout(30)
-        driver.set_script_timeout(10)
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ON_NEW_DOCUMENT})
         for name, path in pages.items():
             if not path.exists():
                 checks.check(False, f"{name} exists", str(path))

@@ -39,10 +39,10 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "Tests" / "BulletinKitTests" / "Fixtures" / "valid-basic"
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 INSTALL_HINT = "run scripts/install-test-deps.sh (it installs chromium, chromium-driver and the .venv)"
 
 ARTICLE = "issues/2023-06-lettre-ete/articles/10-omu.md"
@@ -159,12 +159,11 @@ def main() -> int:
 
     os.environ.setdefault("SE_OFFLINE", "true")  # never let selenium-manager fetch anything
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        import selenium  # noqa: F401
     except ImportError as e:
         print(f"FAIL: python package selenium missing ({e}): {INSTALL_HINT}")
         return 2
-    for exe in (CHROMEDRIVER, CHROMIUM):
+    for exe in (chromium.CHROMEDRIVER, chromium.CHROMIUM):
         if not os.access(exe, os.X_OK):
             print(f"FAIL: {exe} not found: {INSTALL_HINT}")
             return 2
@@ -191,26 +190,14 @@ def main() -> int:
         if not server.wait_ready(60):
             print("FAIL: bulletin serve did not start:\n  " + "\n  ".join(server.output))
             return 2
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--disable-extensions", "--no-first-run", "--window-size=1024,768",
-                  # No name resolves: a redirect to another host fails here, it reaches nobody.
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
-            opts.add_argument(a)
-        opts.unhandled_prompt_behavior = "dismiss"
-        # Navigation commands return at once: a page that reloads itself in a loop never
-        # finishes loading, and every wait here is explicit.
-        opts.page_load_strategy = "none"
-        try:
-            driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, log_output=subprocess.DEVNULL),
-                                      options=opts)
-        except Exception as e:
-            print(f"FAIL: could not start Chromium through {CHROMEDRIVER}: {str(e).strip().splitlines()[0]}")
+        # No name resolves but the preview's: a redirect to another host fails here, it
+        # reaches nobody. Navigation commands return at once: a page that reloads itself in
+        # a loop never finishes loading, and every wait here is explicit.
+        driver = chromium.start(resolvable="127.0.0.1", page_load_strategy="none", on_new_document=ON_NEW_DOCUMENT)
+        if isinstance(driver, str):
+            print(f"FAIL: {driver}")
+            driver = None
             return 2
-        driver.set_page_load_timeout(30)
-        driver.set_script_timeout(5)
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": ON_NEW_DOCUMENT})
 
         def js(script: str, *arguments):
             return driver.execute_script(script, *arguments)
