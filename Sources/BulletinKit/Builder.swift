@@ -17,8 +17,8 @@ public struct BuildOptions: Sendable {
     public var typography = true
     /// Put before `</body>` of every web page (not the e-mails): `serve`'s live reload.
     public var pageScript: String? = nil
-    /// Set by `serve`: the output is updated in place, only changed files written.
-    public var outputMemory: OutputMemory? = nil
+    /// Set by `serve`: the files are handed to it instead of written.
+    public var servedSite: ServedSite? = nil
     /// Set by `serve`: only the issues whose inputs changed are rendered again.
     public var renderCache: RenderCache? = nil
     /// Set by `serve` with `renderCache`: the paths (files or folders, relative to the
@@ -59,7 +59,7 @@ public struct Builder: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var report = BuildReport()
-        if options.writesOutput, let refusal = publishedFolderHolding(options.outputFolder, source: options.source) {
+        if options.writesOutput, options.servedSite == nil, let refusal = publishedFolderHolding(options.outputFolder, source: options.source) {
             report.diagnostics = [Diagnostic(
                 .error, "the output folder is inside \(refusal)/, which the build reads: it would publish itself; choose a folder outside static/, issues/ and themes/",
                 path: nil)]
@@ -77,10 +77,11 @@ public struct Builder: Sendable {
             report.duration = clock.now - start
             return report
         }
-        if options.writesOutput, let files {
+        if let files, let served = options.servedSite {
+            served.replace(with: files)
+        } else if options.writesOutput, let files {
             options.onStage?("writing")
-            let writer = OutputWriter(output: options.outputFolder.standardizedFileURL)
-            if let failure = options.outputMemory.map({ writer.update(files, memory: $0) }) ?? writer.write(files) {
+            if let failure = OutputWriter(output: options.outputFolder.standardizedFileURL).write(files) {
                 report.diagnostics.append(failure)
                 report.failed = true
             }

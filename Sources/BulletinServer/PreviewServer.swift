@@ -4,10 +4,10 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `bulletin serve`: builds the site (drafts and future issues included) into a private
-/// folder, serves it with Hummingbird's file middleware, rebuilds when a source file
-/// changes and tells open tabs to reload. A failed rebuild keeps the last good build
-/// served and sends tabs to a page listing the diagnostics.
+/// `bulletin serve`: builds the site (drafts and future issues included) in memory,
+/// serves it, rebuilds when a source file changes and tells open tabs to reload. Nothing
+/// is written to disk. A failed rebuild keeps the last good build served and sends tabs
+/// to a page listing the diagnostics.
 public struct PreviewServer: Sendable {
     public var source: URL
     public var host = "127.0.0.1"
@@ -21,18 +21,13 @@ public struct PreviewServer: Sendable {
     /// it fails, not before (500 tabs opened and closed would keep 500 sockets).
     public var heartbeatInterval: Duration = .seconds(15)
     public let hub = LiveReloadHub()
-    /// What the last build wrote: rebuilds write only the files that changed.
-    let outputMemory = OutputMemory()
+    /// The last good build's files, served from memory.
+    public let site = ServedSite()
     /// What the last build rendered: rebuilds render only the issues that changed.
     let renderCache = RenderCache()
-    /// Where the preview is built; removed when the server stops.
-    public let output: URL
 
     public init(source: URL) {
         self.source = source
-        output = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bulletin-serve-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-            .appendingPathComponent("site")
     }
 
     /// Whether `host` is reachable from this machine only: `localhost`, `127.x.y.z`, `::1`
@@ -54,20 +49,16 @@ public struct PreviewServer: Sendable {
         onReady: @escaping @Sendable (String) -> Void = { _ in },
         onBuild: @escaping @Sendable (BuildReport) -> Void = { _ in }
     ) async throws {
-        try makePrivateFolder()
-        defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
         // Started before the first build, so that a file saved while it runs is not missed.
         let changes = try SiteWatcher(root: source, pollInterval: pollInterval).start()
         defer { changes.stop() }
-        let first = await rebuild(onBuild: onBuild)
-        if first.failed { try writePlaceholder() }
+        await rebuild(onBuild: onBuild)
 
         var quiet = Logger(label: "bulletin-serve")
         // Stopping by cancellation makes the server log errors that are nobody's concern.
         quiet.logLevel = .critical
         let router = Router()
-        router.add(middleware: ContainmentMiddleware(root: output))
-        router.add(middleware: FileMiddleware(fileProvider: SnapshotFileProvider(rootFolder: output.path), searchForIndexHtml: true))
+        router.add(middleware: ServedSiteMiddleware(site: site))
         let hub = self.hub
         router.get("__bulletin/events") { _, _ -> Response in
             let events = await hub.subscribe().map { ByteBuffer(string: $0.serverSentEvent) }
@@ -146,11 +137,10 @@ public struct PreviewServer: Sendable {
     func rebuild(changedPaths: Set<String>? = nil, onBuild: @escaping @Sendable (BuildReport) -> Void) async -> BuildReport {
         var options = BuildOptions(source: source)
         options.changedPaths = changedPaths
-        options.output = output
+        options.servedSite = site
         options.selection = .init(includeDrafts: true, includeFuture: true)
         options.strict = strict
         options.pageScript = LiveReloadScript.page
-        options.outputMemory = outputMemory
         options.renderCache = renderCache
         let settled = options
         let report = await withCheckedContinuation { continuation in
@@ -160,54 +150,50 @@ public struct PreviewServer: Sendable {
         await hub.publish(report.diagnostics, failed: report.failed)
         return report
     }
+}
 
-    /// Creates the folder that holds the preview, readable by this user only (the preview
-    /// shows drafts). `mkdir` fails on anything already there, a link included: the folder
-    /// is this process's own.
-    private func makePrivateFolder() throws {
-        let folder = output.deletingLastPathComponent().path
-        guard mkdir(folder, 0o700) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSFilePathErrorKey: folder, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO),
-            ])
+/// Serves the files of the last good build from memory: `/` and any folder give its
+/// `index.html`, a folder asked without its `/` is redirected to it. Paths are looked up
+/// as they are, so `..` in any encoding leads to no file; a source file copied as is (an
+/// image) is read when asked for. Before any build succeeded, `/` leads to the errors.
+struct ServedSiteMiddleware<Context: RequestContext>: RouterMiddleware {
+    let site: ServedSite
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head, let decoded = request.uri.path.removingPercentEncoding,
+            !decoded.hasPrefix("/__bulletin/")
+        else { return try await next(request, context) }
+        var path = String(decoded.drop { $0 == "/" })
+        if path.isEmpty || path.hasSuffix("/") { path += "index.html" }
+        guard let contents = site.contents(at: path) else {
+            if site.contents(at: path + "/index.html") != nil {
+                return Response(status: .movedPermanently, headers: [.location: request.uri.path + "/"])
+            }
+            if path == "index.html" { return Self.placeholder }
+            return try await next(request, context)
         }
-        // The umask may only have taken bits away; set exactly owner-only.
-        chmod(folder, 0o700)
+        let data: Data
+        switch contents {
+        case .data(let bytes): data = bytes
+        case .copy(let url):
+            guard let bytes = FileManager.default.contents(atPath: url.path) else { return try await next(request, context) }
+            data = bytes
+        }
+        let type = path.split(separator: "/").last?.split(separator: ".").last.flatMap { MediaType.getMediaType(forExtension: String($0)) }
+        var headers: HTTPFields = [.contentLength: String(data.count), .cacheControl: "no-cache"]
+        if let type { headers[.contentType] = type.description }
+        let body = request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// Before any build succeeded there is nothing to serve but a way to the diagnostics.
-    private func writePlaceholder() throws {
-        guard !FileManager.default.fileExists(atPath: output.path) else { return }
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+    private static var placeholder: Response {
         let page = """
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bulletin serve</title>
             <meta http-equiv="refresh" content="0; url=\(LiveReloadScript.errorsPath)"></head>
             <body><p><a href="\(LiveReloadScript.errorsPath)">See what stops the build</a></p></body></html>
             """
-        try Data(page.utf8).write(to: output.appendingPathComponent("index.html"))
-        try Data().write(to: output.appendingPathComponent(".bulletin-output"))
-    }
-}
-
-/// Answers 404 to any request that would leave the served folder: `..` in any encoding,
-/// or a symbolic link that points outside.
-struct ContainmentMiddleware<Context: RequestContext>: RouterMiddleware {
-    let root: URL
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let raw = request.uri.path
-        var decoded = raw
-        // Decode repeatedly: `%252e%252e` must not become `..` after one more pass elsewhere.
-        while let once = decoded.removingPercentEncoding, once != decoded { decoded = once }
-        let segments = decoded.split(separator: "/", omittingEmptySubsequences: true)
-        if segments.contains(where: { $0 == ".." || $0.hasPrefix("..\\") }) || decoded.contains("\0") || decoded.contains("\\") {
-            return Response(status: .notFound)
-        }
-        let realRoot = root.resolvingSymlinksInPath().path
-        let target = URL(fileURLWithPath: root.path + "/" + segments.joined(separator: "/")).resolvingSymlinksInPath().path
-        if target != realRoot, !target.hasPrefix(realRoot + "/") {
-            return Response(status: .notFound)
-        }
-        return try await next(request, context)
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }

@@ -165,7 +165,7 @@ import FoundationNetworking
         #expect(await next(events, within: 10, where: isReload) != nil, "a new folder and its file: a rebuild")
         // What the kernel told reached the build: the file is published, not a folder remembered from before.
         func published(_ path: String) -> String? {
-            try? String(contentsOf: server.output.appendingPathComponent("issues/2023-06-lettre-ete/" + path), encoding: .utf8)
+            server.site.data(at: "issues/2023-06-lettre-ete/" + path).map { String(decoding: $0, as: UTF8.self) }
         }
         #expect(published("annexes/2023/programme.txt") == "Programme.\n")
         // Later writes in the new folders are seen: they are watched now.
@@ -248,42 +248,42 @@ import FoundationNetworking
     @Test func requestsLeavingTheSiteGet404() async throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
-        let (server, base, task) = try await start(site)
+        let (_, base, task) = try await start(site)
         defer { task.cancel() }
-        // Bait next to the served folder, where a traversal would land, and a link from
-        // inside it to a file outside (the build never writes one: this is what the server
-        // itself must refuse).
-        let parent = server.output.deletingLastPathComponent()
-        try Data("secret".utf8).write(to: parent.appendingPathComponent("site.yml"))
+        // Bait where a traversal from the site's folder would land, and the site's own
+        // sources: the preview serves built files only.
         let outside = site.root.deletingLastPathComponent().appendingPathComponent("bulletin-secret-\(UUID().uuidString).txt")
         try Data("secret".utf8).write(to: outside)
         defer { try? FileManager.default.removeItem(at: outside) }
-        try FileManager.default.createSymbolicLink(
-            at: server.output.appendingPathComponent("lien.txt"), withDestinationURL: outside)
         let port = Int(URL(string: base)!.port!)
         for path in [
             "/../site.yml", "/%2e%2e/site.yml", "/%2E%2E/%2e%2e/etc/passwd", "/issues/..%2f..%2f..%2fsite.yml",
-            "/%252e%252e/site.yml", "/lien.txt",
+            "/%252e%252e/site.yml", "/site.yml", "/issues/2023-06-lettre-ete/issue.md", "/../\(outside.lastPathComponent)",
+            "/%2e%2e/\(outside.lastPathComponent)",
         ] {
             let (status, body) = try rawGET(port: port, path: path)
             #expect(status == 404, "\(path) answered \(status)")
-            #expect(!body.contains("secret"), "\(path) leaked a file")
+            #expect(!body.contains("secret") && !body.contains("base_url"), "\(path) leaked a file")
         }
         #expect(try rawGET(port: port, path: "/logo.svg").0 == 200)
+        let (status, folder) = try rawGET(port: port, path: "/issues/2023-06-lettre-ete")
+        #expect(status == 301 && folder.contains("Location: /issues/2023-06-lettre-ete/"), "a folder without its slash is redirected")
     }
 
-    @Test func stopsCleanlyAndRemovesItsFolder() async throws {
+    @Test func writesNothingToDiskAndStopsCleanly() async throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
-        let (server, _, task) = try await start(site)
-        #expect(FileManager.default.fileExists(atPath: server.output.path))
-        // The preview holds drafts: its folder is the user's alone.
-        let folder = server.output.deletingLastPathComponent().path
-        let permissions = try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? Int
-        #expect(permissions == 0o700, "the preview folder is mode \(String(permissions ?? 0, radix: 8))")
+        let temporary = FileManager.default.temporaryDirectory
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: temporary.path))
+        let (server, base, task) = try await start(site)
+        #expect(try await get(base + "issues/2023-09-brouillon/").0 == 200, "the draft is served")
+        #expect(!server.site.paths.isEmpty)
+        // The preview holds drafts: none of it may land where other users can read it.
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: temporary.path))
+        #expect(after.subtracting(before).filter { $0.hasPrefix("bulletin") }.isEmpty, "\(after.subtracting(before))")
+        #expect(!FileManager.default.fileExists(atPath: site.output.path))
         task.cancel()
         _ = try? await task.value
-        #expect(!FileManager.default.fileExists(atPath: server.output.path))
     }
 
     /// A GET sent byte for byte, so that no client tidies `..` away before it leaves.

@@ -143,3 +143,15 @@ func bulletin(_ arguments: [String], in folder: URL? = nil) throws -> Run {
         status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
         stderr: String(decoding: stderr, as: UTF8.self))
 }
+
+extension ServedSite {
+    /// A served file as text, "" when there is none.
+    func text(_ path: String) -> String {
+        data(at: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// Every served file's bytes, by path.
+    var tree: [String: Data] {
+        Dictionary(uniqueKeysWithValues: paths.map { ($0, data(at: $0) ?? Data()) })
+    }
+}

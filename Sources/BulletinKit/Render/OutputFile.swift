@@ -10,8 +10,6 @@ public struct OutputFile: Sendable {
 
     public let path: String
     public let contents: Contents
-    /// The contents' fingerprint, when computed ahead (see `OutputWriter.update`).
-    var digest: Int? = nil
 
     init(path: String, contents: Contents) {
         self.path = path
@@ -32,13 +30,5 @@ public struct OutputFile: Sendable {
         var page = data
         page.replaceSubrange(end.lowerBound..<end.lowerBound, with: Data((script + "\n").utf8))
         return OutputFile(path: path, contents: .data(page))
-    }
-
-    /// The same file with its fingerprint computed now, for a file kept between builds.
-    func withDigest() -> OutputFile {
-        guard case .data = contents else { return self }
-        var file = self
-        file.digest = fingerprint
-        return file
     }
 }

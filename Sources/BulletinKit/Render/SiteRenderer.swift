@@ -50,12 +50,8 @@ struct SiteRenderer {
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
             let key = cache == nil ? 0 : renderKey(of: issue, at: position, shared: shared)
             if let cached = cache?.files(for: issue.slug, key: key) { return cached }
-            var files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
-            if let cache {
-                // Hashed once here, not at every rebuild that writes the preview.
-                files = files.map { $0.withDigest() }
-                cache.store(files, for: issue.slug, key: key)
-            }
+            let files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
+            cache?.store(files, for: issue.slug, key: key)
             return files
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
@@ -84,7 +80,7 @@ struct SiteRenderer {
     private func remembered(_ path: String, key: () -> Int?, _ make: () -> OutputFile) -> OutputFile {
         guard let cache, let key = key() else { return make() }
         if let known = cache.sitePage(path, key: key) { return known }
-        let file = make().withDigest()
+        let file = make()
         cache.store(sitePage: file, key: key)
         return file
     }

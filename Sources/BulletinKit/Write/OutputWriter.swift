@@ -70,66 +70,6 @@ struct OutputWriter {
         return swap(in: staging, token: token)
     }
 
-    /// Brings an output folder written before by this writer up to date, writing only
-    /// the files that changed since `memory` saw it and removing those that are gone.
-    /// Not atomic, for `serve`, whose output only its own server reads: after a one-line
-    /// edit it writes a handful of files instead of thousands.
-    func update(_ files: [OutputFile], memory: OutputMemory) -> Diagnostic? {
-        let manager = FileManager.default
-        // Taken out, so that updating it in place copies nothing; left empty on failure,
-        // which makes the next build write everything again.
-        var fingerprints = memory.take()
-        guard !fingerprints.isEmpty, manager.fileExists(atPath: output.appendingPathComponent(Self.markerName).path) else {
-            let failure = write(files)
-            if failure == nil {
-                memory.keep(Dictionary(files.map { ($0.path, $0.fingerprint) }, uniquingKeysWith: { first, _ in first }))
-            }
-            return failure
-        }
-        var changed: [OutputFile] = []
-        for file in files {
-            let fingerprint = file.fingerprint
-            if fingerprints.updateValue(fingerprint, forKey: file.path) != fingerprint { changed.append(file) }
-        }
-        // More paths known than written: some are gone.
-        var gone: [String] = []
-        if fingerprints.count != files.count {
-            let current = Set(files.map(\.path))
-            gone = fingerprints.keys.filter { !current.contains($0) }
-            for path in gone { fingerprints[path] = nil }
-        }
-        do {
-            for folder in Set(changed.map { ($0.path as NSString).deletingLastPathComponent }) where !folder.isEmpty {
-                try manager.createDirectory(at: output.appendingPathComponent(folder), withIntermediateDirectories: true)
-            }
-            // Each file is written beside its place, then renamed over it: the server
-            // reading the folder meanwhile serves the old file or the new, never half of one.
-            let suffix = ".bulletin-\(getpid()).tmp"
-            for file in changed {
-                let target = output.appendingPathComponent(file.path)
-                let temporary = URL(fileURLWithPath: target.path + suffix)
-                switch file.contents {
-                case .data(let data): try Self.writeFile(data, to: temporary)
-                case .copy(let source):
-                    try? manager.removeItem(at: temporary)
-                    try manager.copyItem(at: source, to: temporary)
-                }
-                guard rename(temporary.path, target.path) == 0 else {
-                    let reason = String(cString: strerror(errno))
-                    try? manager.removeItem(at: temporary)
-                    throw WriteFailure(message: "cannot write \(file.path): \(reason)")
-                }
-            }
-            for path in gone {
-                try? manager.removeItem(at: output.appendingPathComponent(path))
-            }
-        } catch {
-            return Diagnostic(.error, (error as? WriteFailure)?.message ?? error.localizedDescription, path: nil)
-        }
-        memory.keep(fingerprints)
-        return nil
-    }
-
     /// A plain write: Foundation's `Data.write` syncs every file to disk, which made
     /// writing thousands of pages slower than rendering them.
     private static func writeFile(_ data: Data, to url: URL) throws {
@@ -236,45 +176,4 @@ struct OutputWriter {
 
 private struct WriteFailure: Error {
     let message: String
-}
-
-/// What the last build wrote, by output path: `serve` keeps it between builds.
-public final class OutputMemory: Sendable {
-    private let state = Mutex<[String: Int]>([:])
-
-    public init() {}
-
-    /// The fingerprints of the last build's files, left empty until `keep` is called.
-    func take() -> [String: Int] {
-        state.withLock { state in
-            defer { state = [:] }
-            return state
-        }
-    }
-
-    func keep(_ fingerprints: [String: Int]) {
-        state.withLock { $0 = fingerprints }
-    }
-}
-
-extension OutputFile {
-    /// Changes when the file's contents do: a hash of the bytes, or of the copied file's
-    /// path, size and modification time.
-    var fingerprint: Int {
-        if let digest { return digest }
-        var hasher = Hasher()
-        switch contents {
-        case .data(let data):
-            hasher.combine(0)
-            // Every byte: `Data`'s own hash reads only the first 80.
-            data.withUnsafeBytes { hasher.combine(bytes: $0) }
-        case .copy(let source):
-            hasher.combine(1)
-            hasher.combine(source.path)
-            let attributes = try? FileManager.default.attributesOfItem(atPath: source.path)
-            hasher.combine(attributes?[.size] as? Int)
-            hasher.combine((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970)
-        }
-        return hasher.finalize()
-    }
 }
