@@ -174,9 +174,9 @@ public struct Builder: Sendable {
         let files = generated + staticFiles(source)
         report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
         guard !report.diagnostics.hasErrors else { return nil }
-        checkEmailSizes(files, budget: config.emailBudgetBytes, report: &report)
+        checkEmailSizes(files, of: model.issues, budget: config.emailBudgetBytes, report: &report)
         report.issueCount = model.issues.count
-        report.pageCount = files.filter(\.isPage).count
+        report.pageCount = files.indices.reduce(0) { $0 + (files[$1].isPage ? 1 : 0) }
         report.fileCount = files.count
         return files
     }
@@ -210,15 +210,22 @@ public struct Builder: Sendable {
 
     /// Gmail clips messages past 102 KB: a warning past the site's budget, and the largest
     /// e-mail for the summary line.
-    private func checkEmailSizes(_ files: [OutputFile], budget: Int, report: inout BuildReport) {
-        for file in files where file.path.hasSuffix("/email.html") {
+    private func checkEmailSizes(_ files: [OutputFile], of issues: [Issue], budget: Int, report: inout BuildReport) {
+        var sources: [String: String] = [:]
+        // By index: copying each of thousands of files out of the array cost more than the check.
+        for index in files.indices where files[index].path.hasSuffix("/email.html") {
+            let file = files[index]
             guard case .data(let data) = file.contents else { continue }
             if data.count > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, data.count) }
             if data.count > budget {
+                // Said of the issue's own file: the output folder may be anywhere.
+                if sources.isEmpty {
+                    for issue in issues { sources[issue.outputPath + "email.html"] = issue.source.path }
+                }
                 report.diagnostics.append(Diagnostic(
                     .warning,
                     "e-mail edition is \(data.count / 1024) KB, over the \(budget / 1024) KB budget (Gmail clips messages past 102 KB): shorten the issue or raise email.size_budget_kb",
-                    path: "output/" + file.path))
+                    path: sources[file.path] ?? file.path))
             }
         }
     }
