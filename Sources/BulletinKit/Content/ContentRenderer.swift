@@ -76,7 +76,7 @@ struct ContentRenderer {
             return Page(path: issue.outputPath, isPublished: published, text: issue.source.text, fragmentPrefix: Self.editoHeadingPrefix)
         }
         if let article = issue.articles.first(where: { $0.source.path == source }) {
-            return Page(path: "\(issue.outputPath)\(article.slug)/", isPublished: published, text: article.source.text)
+            return Page(path: issue.pagePath(of: article), isPublished: published, text: article.source.text)
         }
         if let brief = issue.briefs.first(where: { $0.source.path == source }) {
             return Page(

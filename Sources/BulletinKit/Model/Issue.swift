@@ -150,6 +150,9 @@ public struct Issue: Sendable, Hashable {
     /// `issues/<slug>/`
     public var outputPath: String { "issues/\(self.slug)/" }
 
+    /// `issues/<slug>/<article slug>/`: the folder of an article's page, the one place it is made.
+    public func pagePath(of article: Article) -> String { outputPath + article.slug + "/" }
+
     /// The summary shown in lists, the feed and meta descriptions.
     public var effectiveSummary: String {
         self.summary ?? self.content.firstParagraphText

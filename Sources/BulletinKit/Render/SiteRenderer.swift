@@ -145,7 +145,7 @@ struct SiteRenderer {
         let issueFromArticle = IssueView(issue: issue, context: articleContext, isFull: false, position: position)
         for article in issue.articles {
             let view = ArticleView(article: article, issue: issue, context: articleContext, isPage: true)
-            let folder = issue.outputPath + article.slug + "/"
+            let folder = issue.pagePath(of: article)
             let meta = PageMeta(
                 kind: .article, title: article.title, description: article.summary ?? article.content.firstParagraphText,
                 absoluteURL: baseURL + encodePath(folder),
@@ -183,7 +183,7 @@ struct SiteRenderer {
         var urls = [baseURL, baseURL + "archive/"]
         for issue in model.issues {
             urls.append(baseURL + encodePath(issue.outputPath))
-            urls += issue.articles.map { baseURL + encodePath(issue.outputPath + $0.slug + "/") }
+            urls += issue.articles.map { baseURL + encodePath(issue.pagePath(of: $0)) }
         }
         let lastModified = Dictionary(model.issues.map { (baseURL + encodePath($0.outputPath), $0.date.description) }, uniquingKeysWith: { a, _ in a })
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"

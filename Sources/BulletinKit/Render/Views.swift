@@ -216,7 +216,7 @@ final class ArticleView: MustacheParent {
         self.isPage = isPage
     }
 
-    private var pageFolder: String { issue.outputPath + article.slug + "/" }
+    private var pageFolder: String { issue.pagePath(of: article) }
 
     func child(named name: String) -> Any? {
         let linker = context.linker
@@ -247,7 +247,7 @@ final class ArticleView: MustacheParent {
             guard issue.articles.indices.contains(neighbour) else { return nil }
             let other = issue.articles[neighbour]
             return LinkView(
-                title: other.title, url: linker.page(issue.outputPath + other.slug + "/"),
+                title: other.title, url: linker.page(issue.pagePath(of: other)),
                 titleHTML: context.typographer.html(other.title))
         default: return nil
         }

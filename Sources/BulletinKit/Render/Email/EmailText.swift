@@ -30,7 +30,7 @@ struct EmailText {
                 blocks.append(underline(article.section ?? (t["articles_heading"] ?? "Articles"), with: "-"))
             }
             let teaser = article.summary ?? text(article.content.teaserHTML)
-            let url = article.link ?? linker.absolutePage(issue.outputPath + article.slug + "/")
+            let url = article.link ?? linker.absolutePage(issue.pagePath(of: article))
             blocks.append("* \(article.title)\n\n\(teaser)\n\n\(t["read_more"] ?? "Read more")\(separator)\(url)")
         }
         if !issue.briefs.isEmpty {
