@@ -34,8 +34,9 @@ validate: test-deps build
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
 
+# A fixed seed, so that CI repeats the same mutations (FUZZ_SEED=random explores new ones).
 fuzz: build
-	python3 scripts/fuzz.py --seconds $${FUZZ_SECONDS:-120}
+	python3 scripts/fuzz.py --seconds $${FUZZ_SECONDS:-120} $$( [ "$${FUZZ_SEED:-30}" = random ] || echo --seed $${FUZZ_SEED:-30} )
 
 test-deps:
 	@scripts/install-test-deps.sh
