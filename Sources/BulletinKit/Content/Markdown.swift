@@ -101,6 +101,8 @@ struct MarkdownRenderer {
         return found
     }
 
+    /// Lists, quotes and emphasis nested deeper than this are an error: the e-mail's text
+    /// part indents each level, so its size grows with the square of the depth.
     static let maxDepth = 64
 
     /// The markers that start site URLs (`RenderedMarkdown.rootMarker`) and end page

@@ -86,7 +86,7 @@ enum SiteConfigParser {
             if let budget = email.int("size_budget_kb", into: &diagnostics) {
                 if !(1...SiteConfig.maxEmailBudgetKB).contains(budget) {
                     diagnostics.append(.error(
-                        "email `size_budget_kb` must be between 1 and \(SiteConfig.maxEmailBudgetKB) (Gmail clips messages past 102)",
+                        "email `size_budget_kb` must be between 1 and \(SiteConfig.maxEmailBudgetKB) (Gmail clips messages past 102 KB)",
                         at: email.location(ofKey: "size_budget_kb")))
                 } else {
                     emailBudget = budget
