@@ -155,7 +155,8 @@ public struct PreviewServer: Sendable {
 /// Serves the files of the last good build from memory: `/` and any folder give its
 /// `index.html`, a folder asked without its `/` is redirected to it. Paths are looked up
 /// as they are, so `..` in any encoding leads to no file; a source file copied as is (an
-/// image) is read when asked for. Before any build succeeded, `/` leads to the errors.
+/// image) is read when asked for. A path that is no file gets the site's `404.html`, with
+/// status 404. Before any build succeeded, `/` leads to the errors.
 struct ServedSiteMiddleware<Context: RequestContext>: RouterMiddleware {
     let site: ServedSite
 
@@ -170,6 +171,12 @@ struct ServedSiteMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Response(status: .movedPermanently, headers: [.location: request.uri.path + "/"])
             }
             if path == "index.html" { return Self.placeholder }
+            // The site's own not-found page, as its host will answer.
+            if case .data(let page)? = site.contents(at: "404.html") {
+                return Response(
+                    status: .notFound, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
+            }
             return try await next(request, context)
         }
         let data: Data

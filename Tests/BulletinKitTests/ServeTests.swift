@@ -266,6 +266,8 @@ import FoundationNetworking
             #expect(!body.contains("secret") && !body.contains("base_url"), "\(path) leaked a file")
         }
         #expect(try rawGET(port: port, path: "/logo.svg").0 == 200)
+        let (missing, page) = try rawGET(port: port, path: "/issues/absent/")
+        #expect(missing == 404 && page.contains("<html"), "the site's own 404 page")
         let (status, folder) = try rawGET(port: port, path: "/issues/2023-06-lettre-ete")
         #expect(status == 301 && folder.contains("Location: /issues/2023-06-lettre-ete/"), "a folder without its slash is redirected")
     }
