@@ -166,7 +166,8 @@ struct ServedSiteMiddleware<Context: RequestContext>: RouterMiddleware {
         else { return try await next(request, context) }
         var path = String(decoded.drop { $0 == "/" })
         if path.isEmpty || path.hasSuffix("/") { path += "index.html" }
-        guard let contents = site.contents(at: path) else {
+        // A source file copied as is (an image) that is gone since the build is no file either.
+        guard let data = site.data(at: path) else {
             if site.contents(at: path + "/index.html") != nil {
                 return Response(status: .movedPermanently, headers: [.location: request.uri.path + "/"])
             }
@@ -178,13 +179,6 @@ struct ServedSiteMiddleware<Context: RequestContext>: RouterMiddleware {
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
             }
             return try await next(request, context)
-        }
-        let data: Data
-        switch contents {
-        case .data(let bytes): data = bytes
-        case .copy(let url):
-            guard let bytes = FileManager.default.contents(atPath: url.path) else { return try await next(request, context) }
-            data = bytes
         }
         let type = path.split(separator: "/").last?.split(separator: ".").last.flatMap { MediaType.getMediaType(forExtension: String($0)) }
         var headers: HTTPFields = [.contentLength: String(data.count), .cacheControl: "no-cache"]

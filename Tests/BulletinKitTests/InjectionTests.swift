@@ -133,11 +133,14 @@ import Testing
         let report = site.build()
         #expect(!report.failed, "\(report.printed)")
         #expect(report.warnings.map(\.description) == [
-            "issues/2023-07-ete/issue.md:6:6: warning: control character U+000B replaced by a space (and 3 more in this file): no feed or page can carry it (a line break from Word? press Enter instead)"
-        ], "\(report.printed)")
+            "issues/2023-07-ete/issue.md:2:8: warning: control character U+000B replaced by a space (and 1 more): no feed or page can carry it (a line break from Word? press Enter instead)",
+            "issues/2023-07-ete/issue.md:6:6: warning: control character U+000B replaced by a space (and 3 more): no feed or page can carry it (a line break from Word? press Enter instead)",
+        ], "the body's at its place, the title's escapes at the title: \(report.printed)")
         let feed = try site.page("feed.xml")
         #expect(throws: Never.self) { try XMLDocument(data: Data(feed.utf8)) }
         #expect(feed.contains("Édito sur deux lignes"))
+        let page = try site.page("issues/2023-07-ete/index.html")
+        #expect(page.contains("d’été") && !page.contains("\u{0B}") && !page.contains("\u{01}"), "the title's escapes leave the page too")
         #expect(try site.page("issues/2023-07-ete/index.html").contains("Édito sur deux lignes"))
     }
 }

@@ -44,9 +44,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import chromium
+
 INSTALL_HINT = "run scripts/install-test-deps.sh (it installs chromium, chromium-driver, Java and the .venv)"
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 EXTERNAL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 ABSOLUTE_HTTP = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
 PHONE = (375, 800)
@@ -678,14 +678,12 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
     rep.section("axe-core in headless Chromium (1280×900 and 375×800)")
     os.environ.setdefault("SE_OFFLINE", "true")  # never let selenium-manager fetch anything
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
         from selenium_axe_python import Axe
     except ImportError as e:
         rep.error(f"python packages selenium / selenium-axe-python missing ({e}): {INSTALL_HINT}")
         return
-    for exe, what in ((CHROMEDRIVER, "chromedriver (Debian package chromium-driver)"),
-                      (CHROMIUM, "chromium (Debian package chromium)")):
+    for exe, what in ((chromium.CHROMEDRIVER, "chromedriver (Debian package chromium-driver)"),
+                      (chromium.CHROMIUM, "chromium (Debian package chromium)")):
         if not os.access(exe, os.X_OK):
             rep.error(f"{what} not found at {exe}: {INSTALL_HINT}")
             return
@@ -714,23 +712,15 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
         return
 
     server, base = start_server(site.root)
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-              f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--lang=fr-FR",
-              "--disable-extensions", "--no-first-run", "--hide-scrollbars"):
-        opts.add_argument(a)
-    opts.unhandled_prompt_behavior = "dismiss"  # a stray alert() must not stop the run
     driver = None
     try:
-        try:
-            driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, log_output=subprocess.DEVNULL),
-                                      options=opts)
-        except Exception as e:
-            rep.error(f"could not start Chromium through {CHROMEDRIVER}: {str(e).strip().splitlines()[0]}")
+        # A stray alert() must not stop the run (prompts are dismissed).
+        driver = chromium.start(resolvable="127.0.0.1", window=DESKTOP, arguments=("--lang=fr-FR", "--hide-scrollbars"),
+                                page_load_timeout=60, script_timeout=120)
+        if isinstance(driver, str):
+            rep.error(driver)
+            driver = None
             return
-        driver.set_page_load_timeout(60)
-        driver.set_script_timeout(120)
         for viewport in ("desktop", "phone"):
             if viewport == "phone":
                 driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {

@@ -117,9 +117,11 @@ struct ContentRenderer {
         }
         diagnostics += own
         anchors += found
-        issue.content = rendered[0]
-        for index in issue.articles.indices { issue.articles[index].content = rendered[1 + index] }
-        for index in issue.briefs.indices { issue.briefs[index].content = rendered[1 + issue.articles.count + index] }
+        issue.update { fields in
+            fields.content = rendered[0]
+            for index in fields.articles.indices { fields.articles[index].content = rendered[1 + index] }
+            for index in fields.briefs.indices { fields.briefs[index].content = rendered[1 + fields.articles.count + index] }
+        }
         guard let parseSerial, serials.count == 1 + issue.articles.count + issue.briefs.count else { return (issue, nil) }
         let key = contentKey(parseSerial: parseSerial, serials: serials)
         cache?.store(rendered: RenderCache.RenderedIssue(

@@ -82,7 +82,7 @@ enum RawHTML {
                 index += 1
                 continue
             }
-            output += Array(String(Character(scalar)).utf8)
+            UTF8.encode(scalar) { output.append($0) }
             index = end
             if index < bytes.count, bytes[index] == UInt8(ascii: ";") { index += 1 }
         }

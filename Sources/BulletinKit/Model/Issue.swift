@@ -127,10 +127,7 @@ public struct Issue: Sendable, Hashable {
 
     public subscript<Value>(dynamicMember field: WritableKeyPath<Fields, Value>) -> Value {
         get { storage.fields[keyPath: field] }
-        set {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-            storage.fields[keyPath: field] = newValue
-        }
+        set { update { $0[keyPath: field] = newValue } }
     }
 
     /// Changes several fields in place, copying the storage at most once.

@@ -70,45 +70,12 @@ struct FrontMatterDocument: Sendable {
             .error, "front-matter opened here is never closed (add a line with --- after it)", path: file.path))
     }
 
-    /// The text with a space for each character that XML 1.0, and so the feed, cannot
-    /// carry: C0 controls but tab and line feed (Word's Shift+Enter writes U+000B),
-    /// U+FFFE and U+FFFF. One warning names the first and counts them.
+    /// The text with a space for each character no feed can carry, and a warning at the first.
     static func removingControlCharacters(_ text: String, path: String) -> (String, Diagnostic?) {
-        func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
-            (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0xFFFE || scalar.value == 0xFFFF
-        }
-        // Bytes first: most files hold none, and are not decoded again.
-        let utf8 = text.utf8
-        guard utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
-            || utf8.contains(0xEF) && text.unicodeScalars.contains(where: isForbidden)
-        else { return (text, nil) }
-        var scalars = String.UnicodeScalarView()
-        var first: (scalar: Unicode.Scalar, line: Int, column: Int)?
-        var count = 0
-        var line = 1
-        var column = 1
-        for scalar in text.unicodeScalars {
-            if isForbidden(scalar) {
-                if first == nil { first = (scalar, line, column) }
-                count += 1
-                scalars.append(" ")
-            } else {
-                scalars.append(scalar)
-            }
-            if scalar == "\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
-        }
+        let (clean, first, count) = replacingNonXMLCharacters(text)
         guard let first else { return (text, nil) }
-        let code = String(first.scalar.value, radix: 16, uppercase: true)
-        let name = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
-        let more = count > 1 ? " (and \(count - 1) more in this file)" : ""
-        return (String(scalars), Diagnostic(
-            .warning, "control character \(name) replaced by a space\(more): no feed or page can carry it (a line break from Word? press Enter instead)",
-            path: path, line: first.line, column: first.column))
+        return (clean, nonXMLCharacterWarning(
+            first.scalar, count: count, at: SourceLocation(path: path, line: first.line, column: first.column)))
     }
 
     private static func isFence(_ line: Substring, closing: Bool) -> Bool {

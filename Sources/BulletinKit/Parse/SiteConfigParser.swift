@@ -99,7 +99,7 @@ enum SiteConfigParser {
                 "`email_from` must be an address on one line, e.g. \"La Lettre <lettre@example.fr>\"", at: fields.location(ofKey: "email_from")))
         }
         let publisher = fields.string("publisher", into: &diagnostics)
-        if let publisher, publisher.unicodeScalars.contains(where: Self.isControl) {
+        if let publisher, publisher.unicodeScalars.contains(where: \.isControl) {
             diagnostics.append(.error("`publisher` must be on one line (it names the e-mail's sender)", at: fields.location(ofKey: "publisher")))
         }
         let unsubscribe = fields.string("unsubscribe", into: &diagnostics)
@@ -134,7 +134,7 @@ extension SiteConfigParser {
     /// `lettre@example.fr` or `Name <lettre@example.fr>`, on one line: written into an
     /// e-mail header, a line break would start a header of its own (`Bcc:`…).
     static func isMailbox(_ value: String) -> Bool {
-        guard !value.unicodeScalars.contains(where: isControl) else { return false }
+        guard !value.unicodeScalars.contains(where: \.isControl) else { return false }
         let address: Substring
         if let open = value.lastIndex(of: "<") {
             guard value.hasSuffix(">") else { return false }
@@ -147,19 +147,14 @@ extension SiteConfigParser {
             && !address.contains { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "," }
     }
 
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
-            || scalar == "\u{2028}" || scalar == "\u{2029}"
-    }
-
     /// Where the e-mail's unsubscribe link leads: a web page, an address, or a tag that
     /// the mailing tool replaces with each subscriber's link. Written into an `href`,
     /// so nothing else is accepted.
     static func isUnsubscribeLink(_ value: String) -> Bool {
-        if value.unicodeScalars.contains(where: { isControl($0) || " \"'<>`\\".unicodeScalars.contains($0) }) {
+        if value.unicodeScalars.contains(where: { $0.isControl || " \"'<>`\\".unicodeScalars.contains($0) }) {
             // Spaces are allowed inside a merge tag's braces only.
             guard value.hasPrefix("{{") || value.hasPrefix("{"), !value.contains(where: { "\"'<>`\\".contains($0) }),
-                !value.unicodeScalars.contains(where: isControl)
+                !value.unicodeScalars.contains(where: \.isControl)
             else { return false }
         }
         if isAbsoluteWebURL(value) {

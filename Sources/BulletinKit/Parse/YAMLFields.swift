@@ -87,12 +87,20 @@ struct YAMLFields {
             diagnostics.append(.error("`\(key)` must be text, not a list or a mapping", at: location(of: node)))
             return nil
         }
-        let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = clean(scalar.string, at: node, into: &diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty {
             if required { diagnostics.append(.error("`\(key)` must not be empty", at: location(of: node))) }
             return nil
         }
         return text
+    }
+
+    /// A value's text, with a space for each character no feed can carry: the file's own
+    /// were replaced when it was read, this catches those a YAML escape (`"\v"`) writes.
+    private func clean(_ text: String, at node: Node, into diagnostics: inout [Diagnostic]) -> String {
+        let (clean, first, count) = replacingNonXMLCharacters(text)
+        if let first { diagnostics.append(nonXMLCharacterWarning(first.scalar, count: count, at: location(of: node))) }
+        return clean
     }
 
     func int(_ key: String, required: Bool = false, into diagnostics: inout [Diagnostic]) -> Int? {
@@ -132,7 +140,7 @@ struct YAMLFields {
     /// A list of strings; a single string is accepted as a list of one.
     func strings(_ key: String, into diagnostics: inout [Diagnostic]) -> [String] {
         guard let node = value(key) else { return [] }
-        if let scalar = node.scalar { return [scalar.string] }
+        if let scalar = node.scalar { return [clean(scalar.string, at: node, into: &diagnostics)] }
         guard let sequence = node.sequence else {
             diagnostics.append(.error("`\(key)` must be a list", at: location(of: node)))
             return []
@@ -142,7 +150,7 @@ struct YAMLFields {
                 diagnostics.append(.error("each item of `\(key)` must be text", at: location(of: item)))
                 return nil
             }
-            return scalar.string
+            return clean(scalar.string, at: item, into: &diagnostics)
         }
     }
 

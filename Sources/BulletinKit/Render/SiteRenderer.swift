@@ -57,7 +57,7 @@ struct SiteRenderer {
         cache?.keep(only: Set(model.issues.map(\.slug)))
         files += perIssue.joined()
         files.append(remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
-            .text("feed.xml", removingNonXMLCharacters(feed()))
+            .text("feed.xml", feed())
         })
         files.append(remembered("sitemap.xml", key: { sitemapKey(shared: shared) }) { .text("sitemap.xml", sitemap()) })
         files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))

@@ -52,15 +52,57 @@ func encodePath(_ path: String) -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// The text without the characters XML 1.0 forbids (C0 controls but tab, line feed and
-/// carriage return; U+FFFE, U+FFFF): one would make a whole feed unreadable. Sources are
-/// cleaned with a warning when read; this catches what YAML escapes (`"\v"`) let through.
-func removingNonXMLCharacters(_ text: String) -> String {
-    func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
-        (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+extension Unicode.Scalar {
+    /// C0 controls but tab, line feed and carriage return, and U+FFFE, U+FFFF: XML 1.0
+    /// cannot carry them, so one in any text makes the whole feed unreadable.
+    var isForbiddenInXML: Bool {
+        (value < 0x20 && self != "\t" && self != "\n" && self != "\r") || value == 0xFFFE || value == 0xFFFF
     }
+
+    /// Any control or line-breaking character (C0, DEL, C1, U+2028, U+2029): none may
+    /// stand in a line that must stay one, an e-mail header or a diagnostic.
+    var isControl: Bool {
+        value < 0x20 || value == 0x7F || (0x80..<0xA0).contains(value) || value == 0x2028 || value == 0x2029
+    }
+}
+
+/// The text with a space for each character XML cannot carry (`isForbiddenInXML`), the
+/// first of them with its line and column (from 1, in characters), and how many there were.
+func replacingNonXMLCharacters(_ text: String) -> (text: String, first: (scalar: Unicode.Scalar, line: Int, column: Int)?, count: Int) {
+    // Bytes first: most texts hold none, and are not decoded again.
     let utf8 = text.utf8
-    guard utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) || utf8.contains(0xEF) else { return text }
-    guard text.unicodeScalars.contains(where: isForbidden) else { return text }
-    return String(String.UnicodeScalarView(text.unicodeScalars.filter { !isForbidden($0) }))
+    guard utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        || utf8.contains(0xEF) && text.unicodeScalars.contains(where: \.isForbiddenInXML)
+    else { return (text, nil, 0) }
+    var scalars = String.UnicodeScalarView()
+    var first: (scalar: Unicode.Scalar, line: Int, column: Int)?
+    var count = 0
+    var line = 1
+    var column = 1
+    for scalar in text.unicodeScalars {
+        if scalar.isForbiddenInXML {
+            if first == nil { first = (scalar, line, column) }
+            count += 1
+            scalars.append(" ")
+        } else {
+            scalars.append(scalar)
+        }
+        if scalar == "\n" {
+            line += 1
+            column = 1
+        } else {
+            column += 1
+        }
+    }
+    return first == nil ? (text, nil, 0) : (String(scalars), first, count)
+}
+
+/// The warning for characters `replacingNonXMLCharacters` replaced.
+func nonXMLCharacterWarning(_ scalar: Unicode.Scalar, count: Int, at location: SourceLocation) -> Diagnostic {
+    let code = String(scalar.value, radix: 16, uppercase: true)
+    let name = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
+    let more = count > 1 ? " (and \(count - 1) more)" : ""
+    return .warning(
+        "control character \(name) replaced by a space\(more): no feed or page can carry it (a line break from Word? press Enter instead)",
+        at: location)
 }

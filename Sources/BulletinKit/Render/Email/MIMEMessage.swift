@@ -46,7 +46,7 @@ struct MIMEMessage {
     /// A header's value on one line: a line break in it would start another header
     /// (`Bcc:`…). `site.yml` refuses them; a title may still hold one.
     static func oneLine(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { SiteConfigParser.isControl($0) ? " " : $0 }))
+        String(String.UnicodeScalarView(value.unicodeScalars.map { $0.isControl ? " " : $0 }))
     }
 
     /// RFC 2047 encoded words, split so that no line is too long.

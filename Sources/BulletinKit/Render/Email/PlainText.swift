@@ -15,7 +15,7 @@ enum PlainText {
         for token in HTMLTokens(html) {
             switch token {
             case .text(let text):
-                var run = decodeEntities(text).replacingBytes(of: "\n", with: " ")
+                var run = RawHTML.decodeEntities(String(text)).replacingBytes(of: "\n", with: " ")
                 if output.isEmpty || output.hasSuffix("\n") { run = String(run.drop { $0 == " " }) }
                 output += run
             case .tag(let name, let closing, let attributes):
@@ -68,13 +68,9 @@ enum PlainText {
             let before = rest[..<range.lowerBound].last
             rest = rest[range.upperBound...]
             guard before?.isWhitespace == true else { continue }
-            return decodeEntities(String(rest.prefix { $0 != "\"" }))
+            return RawHTML.decodeEntities(String(rest.prefix { $0 != "\"" }))
         }
         return nil
-    }
-
-    static func decodeEntities(_ text: some StringProtocol) -> String {
-        RawHTML.decodeEntities(String(text))
     }
 
     /// Wraps paragraphs near `width` columns, never inside a word or a URL; keeps line
