@@ -28,6 +28,9 @@ public struct BuildOptions: Sendable {
     public var changedPaths: Set<String>? = nil
     /// Told the name of each stage as it starts (`reading`, `rendering`…), for a progress line.
     public var onStage: (@Sendable (String) -> Void)? = nil
+    /// Where `build` keeps what the next build reuses (see `BuildCache`); `nil`: a cold
+    /// build that leaves nothing. The command line's default is `<source>/.bulletin-cache`.
+    public var cacheFolder: URL? = nil
 
     public init(source: URL) {
         self.source = source
@@ -45,6 +48,10 @@ public struct BuildReport: Sendable {
     public var duration: Duration = .zero
     /// The biggest `email.html` written, by output path and size in bytes.
     public var largestEmail: (path: String, bytes: Int)?
+    /// With a build cache: issue folders taken from it without being read or parsed, and
+    /// issues and site pages whose files were left as the last build wrote them.
+    public var cachedFolders = 0
+    public var unchangedOutputs = 0
 
     /// The build failed: errors, or warnings under `--strict`.
     public var failed = false
@@ -66,7 +73,12 @@ public struct Builder: Sendable {
             report.failed = true
             return report
         }
-        let files = run(options, report: &report)
+        // A cache serves the build that writes the output it describes: not `check`, not `serve`.
+        let buildCache = options.writesOutput && options.servedSite == nil
+            ? options.cacheFolder.map { BuildCache(folder: $0, source: options.source, output: options.outputFolder.standardizedFileURL) }
+            : nil
+        var run = CacheFacts()
+        let files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
         report.diagnostics = report.diagnostics.sortedForReading()
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
         report.failed = report.diagnostics.hasErrors || (options.strict && hasWarnings) || files == nil
@@ -81,9 +93,19 @@ public struct Builder: Sendable {
             served.replace(with: files)
         } else if options.writesOutput, let files {
             options.onStage?("writing")
-            if let failure = OutputWriter(output: options.outputFolder.standardizedFileURL).write(files) {
+            let writer = OutputWriter(output: options.outputFolder.standardizedFileURL)
+            // With the last build's output as the cache knows it, only what changed is written.
+            switch buildCache.map({ writer.update(files, cache: $0) }) ?? (writer.write(files).map { .failure($0) } ?? .success(nil)) {
+            case .failure(let failure):
                 report.diagnostics.append(failure)
                 report.failed = true
+            case .success(let written):
+                if let buildCache {
+                    buildCache.save(
+                        source: options.source, contentSettings: run.contentSettings, folders: run.folders,
+                        outputs: writer.records(of: files, cache: buildCache, written: written))
+                    report.unchangedOutputs = buildCache.renderHits
+                }
             }
         }
         report.duration = clock.now - start
@@ -97,12 +119,21 @@ public struct Builder: Sendable {
         return ["static", "issues", "themes"].first { outputPath.hasPrefix("\(sourcePath)/\($0)/") }
     }
 
+    /// What the build cache keeps of a build besides its records.
+    struct CacheFacts {
+        var contentSettings: UInt64 = 0
+        var folders: [IssueFolder] = []
+    }
+
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.
-    private func run(_ options: BuildOptions, report: inout BuildReport) -> [OutputFile]? {
+    private func run(
+        _ options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts, report: inout BuildReport
+    ) -> [OutputFile]? {
         // 1. Load
         options.onStage?("reading")
-        let loader = SiteLoader(root: options.source, cache: options.renderCache, changedPaths: options.changedPaths)
-        let (source, loadDiagnostics) = loader.load()
+        var loader = SiteLoader(root: options.source, cache: options.renderCache, changedPaths: options.changedPaths)
+        loader.buildCache = buildCache
+        var (source, loadDiagnostics) = loader.load()
         report.diagnostics += loadDiagnostics
         guard let siteFile = source.siteFile,
             var config = SiteConfigParser.parse(siteFile, staticFiles: source.staticFiles, diagnostics: &report.diagnostics)
@@ -115,32 +146,61 @@ public struct Builder: Sendable {
             config.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         }
         let theme = makeTheme(source, config: config, options: options, diagnostics: &report.diagnostics)
-
-        // 2. Parse: the front-matter of every issue.
-        options.onStage?("parsing")
-        let parsed = parseIssues(source, cache: options.renderCache)
-        report.diagnostics += parsed.flatMap(\.diagnostics)
-        var issues = parsed.compactMap(\.issue)
-        report.diagnostics += duplicateIssueDiagnostics(issues)
-
         let today = options.now ?? SimpleDate.today(in: config.timeZone)
         let selection = options.selection
         let typographer = Typographer(language: config.language)
         if options.typography { config.typeset(with: typographer) }
 
+        // With a build cache: the issues of the folders that did not change, as the last
+        // build rendered them; the other folders are read (when they were not) and parsed.
+        var reused: [String: (record: BuildCache.FolderRecord, issue: Issue)] = [:]
+        if let buildCache {
+            facts.contentSettings = contentSettings(source, config: config, theme: theme, options: options)
+            if !buildCache.isEmpty {
+                reused = reusableIssues(
+                    &source, cache: buildCache, loader: loader, selection: selection, today: today, settings: facts.contentSettings)
+                report.cachedFolders = reused.count
+            }
+        }
+        facts.folders = source.issues
+
+        // 2. Parse: the front-matter of every issue.
+        options.onStage?("parsing")
+        let parsed = parseIssues(source, cache: options.renderCache, skipping: Set(reused.keys))
+        report.diagnostics += parsed.flatMap(\.diagnostics)
+        report.diagnostics += reused.values.flatMap(\.record.diagnostics)
+        let reusedIssues = reused.values.map(\.issue)
+        report.diagnostics += duplicateIssueDiagnostics(parsed.compactMap(\.issue) + reusedIssues)
+
         // 4. Content: the bodies, links resolved against every parsed issue and the Model's rule
         // of publication. It runs before the model is assembled, whose summaries come from bodies.
         let content = makeContentRenderer(
-            source, parsed: parsed, config: config, theme: theme, typographer: options.typography ? typographer : nil,
-            today: today, options: options)
-        let rendered = issues.concurrentMap { issue in
-            var diagnostics: [Diagnostic] = []
-            var anchors: [ContentRenderer.AnchorCheck] = []
-            let (typeset, key) = content.render(issue, diagnostics: &diagnostics, anchors: &anchors)
-            return (typeset, diagnostics, anchors, key)
+            source, parsed: parsed, reused: reusedIssues, config: config, theme: theme,
+            typographer: options.typography ? typographer : nil, today: today, options: options)
+        let folders = Dictionary(source.issues.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let rendered = parsed.concurrentMap { parsed -> RenderedIssue? in
+            guard let issue = parsed.issue else { return nil }
+            var result = RenderedIssue(issue: issue)
+            (result.issue, result.contentKey) = content.render(
+                issue, diagnostics: &result.diagnostics, anchors: &result.anchors, dependencies: &result.dependencies)
+            if let buildCache, let folder = folders[parsed.folder] {
+                // Kept for the next build: the issue, and all its folder said.
+                let digest = buildCache.record(
+                    folder, issue: result.issue, published: selection.publishes(result.issue, today: today),
+                    diagnostics: parsed.diagnostics + result.diagnostics, anchors: result.anchors,
+                    dependencies: result.dependencies)
+                result.contentKey = digest.map { Int(truncatingIfNeeded: $0) }
+            }
+            return result
+        }.compactMap { $0 }
+        report.diagnostics += rendered.flatMap(\.diagnostics)
+        var contentKeys: [String: Int] = [:]
+        for (record, issue) in reused.values {
+            buildCache?.keep(record)
+            contentKeys[issue.slug] = Int(truncatingIfNeeded: record.contentDigest)
         }
-        issues = rendered.map(\.0)
-        report.diagnostics += rendered.flatMap(\.1)
+        for issue in rendered { if let key = issue.contentKey { contentKeys[issue.issue.slug] = key } }
+        let issues = rendered.map(\.issue) + reusedIssues
         let addressHTML = config.addressMarkdown.map {
             content.renderSiteText($0, path: "site.yml", diagnostics: &report.diagnostics)
         }
@@ -160,10 +220,11 @@ public struct Builder: Sendable {
             model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
             typographer: options.typography ? typographer : Typographer(language: nil))
         renderer.imageSizes = imageSizes(source)
-        renderer.cache = options.renderCache
+        renderer.cache = options.renderCache ?? buildCache
         renderer.pageScript = options.pageScript
-        if options.renderCache != nil {
-            for (issue, _, _, key) in rendered { if let key { renderer.contentKeys[issue.slug] = key } }
+        if renderer.cache != nil {
+            renderer.contentKeys = contentKeys
+            renderer.inputsKey = inputsKey(siteFile, source: source, options: options)
         }
         let generated = renderer.render()
         options.renderCache?.keepSources(of: source.issues)
@@ -172,7 +233,8 @@ public struct Builder: Sendable {
             return nil
         }
         let files = generated + staticFiles(source)
-        report.diagnostics += ContentRenderer.AnchorCheck.verify(rendered.flatMap(\.2), in: files)
+        let anchors = rendered.flatMap(\.anchors) + reused.values.flatMap(\.record.anchors)
+        report.diagnostics += ContentRenderer.AnchorCheck.verify(anchors, in: files)
         guard !report.diagnostics.hasErrors else { return nil }
         checkEmailSizes(files, of: model.issues, budget: config.emailBudgetBytes, report: &report)
         report.issueCount = model.issues.count
@@ -181,23 +243,84 @@ public struct Builder: Sendable {
         return files
     }
 
+    /// An issue out of the content stage, with what rendering it said and found.
+    private struct RenderedIssue {
+        var issue: Issue
+        var contentKey: Int? = nil
+        var diagnostics: [Diagnostic] = []
+        var anchors: [ContentRenderer.AnchorCheck] = []
+        var dependencies: Set<String> = []
+    }
+
+    /// The issues the build cache holds for folders that need no new rendering, by folder
+    /// name. Folders found unchanged but to be rendered again (a link of theirs leads to a
+    /// changed folder) are read in `source` now.
+    private func reusableIssues(
+        _ source: inout SiteSource, cache: BuildCache, loader: SiteLoader, selection: SiteModel.Selection, today: SimpleDate,
+        settings: UInt64
+    ) -> [String: (record: BuildCache.FolderRecord, issue: Issue)] {
+        let candidates = source.issues.concurrentMap { folder -> (BuildCache.FolderRecord, Issue)? in
+            guard let record = folder.isRead ? cache.sameFolder(folder) : cache.record(named: folder.name),
+                let issue = cache.renderedIssue(record)
+            else { return nil }
+            return (record, issue)
+        }
+        var found: [String: (record: BuildCache.FolderRecord, issue: Issue)] = [:]
+        for candidate in candidates { if let (record, issue) = candidate { found[record.name] = (record, issue) } }
+        let published = found.mapValues { selection.publishes($0.issue, today: today) }
+        let toRender = cache.foldersToRender(source.issues, published: published, contentSettings: settings)
+        var reader = loader
+        reader.buildCache = nil
+        source.issues = source.issues.concurrentMap { folder in
+            guard toRender.contains(folder.name), !folder.isRead else { return folder }
+            // Its files are those of the last build: what reading them says was said already.
+            var said: [Diagnostic] = []
+            return reader.loadIssue(named: folder.name, diagnostics: &said)
+        }
+        return found.filter { !toRender.contains($0.key) }
+    }
+
+    /// What every body's rendering depends on besides its files and the files its links
+    /// lead to (see `BuildCache.Snapshot.contentSettings`).
+    private func contentSettings(_ source: SiteSource, config: SiteConfig, theme: Theme?, options: BuildOptions) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(options.typography ? config.language.rawValue : nil)
+        hasher.combine(config.unsafeHTML)
+        hasher.combine(theme?.locale.strings["footnote_back"])
+        hasher.combine(theme?.locale.strings["footnotes_title"])
+        for path in source.staticFiles.sorted() { hasher.combine(path) }
+        return hasher.finalize()
+    }
+
+    /// The site's settings and the build's options, which every page depends on.
+    private func inputsKey(_ siteFile: SourceFile, source: SiteSource, options: BuildOptions) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(bytes: siteFile.data)
+        hasher.combine(options.baseURL)
+        hasher.combine(options.typography)
+        hasher.combine(options.selection.includeDrafts)
+        hasher.combine(options.selection.includeFuture)
+        for path in source.staticFiles.sorted() { hasher.combine(path) }
+        return hasher.finalize()
+    }
+
     /// Stage 3's renderer, set up with the theme's labels, the typographer and, for
     /// `serve`, what changed since the last build.
     private func makeContentRenderer(
-        _ source: SiteSource, parsed: [RenderCache.ParsedIssue], config: SiteConfig, theme: Theme?, typographer: Typographer?,
-        today: SimpleDate, options: BuildOptions
+        _ source: SiteSource, parsed: [RenderCache.ParsedIssue], reused: [Issue], config: SiteConfig, theme: Theme?,
+        typographer: Typographer?, today: SimpleDate, options: BuildOptions
     ) -> ContentRenderer {
         let selection = options.selection
         var content = ContentRenderer(
-            issues: parsed.compactMap(\.issue), folders: source.issues, staticFiles: source.staticFiles,
+            issues: parsed.compactMap(\.issue) + reused, folders: source.issues, staticFiles: source.staticFiles,
             unsafeHTML: config.unsafeHTML, isPublished: { selection.publishes($0, today: today) })
         if let label = theme?.locale.strings["footnote_back"] { content.footnoteBackLabel = label }
         if let title = theme?.locale.strings["footnotes_title"] { content.footnotesTitle = title }
         content.typographer = typographer
+        content.root = source.root
         content.cache = options.renderCache
         if let cache = options.renderCache {
-            content.parseSerials = Dictionary(
-                zip(source.issues.map(\.name), parsed.map(\.serial)), uniquingKeysWith: { first, _ in first })
+            content.parseSerials = Dictionary(parsed.map { ($0.folder, $0.serial) }, uniquingKeysWith: { first, _ in first })
             var publication = Hasher()
             publication.combine(today)
             publication.combine(selection.includeDrafts)
@@ -215,16 +338,23 @@ public struct Builder: Sendable {
         // By index: copying each of thousands of files out of the array cost more than the check.
         for index in files.indices where files[index].path.hasSuffix("/email.html") {
             let file = files[index]
-            guard case .data(let data) = file.contents else { continue }
-            if data.count > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, data.count) }
-            if data.count > budget {
+            let size: Int
+            switch file.contents {
+            case .data(let data): size = data.count
+            case .unchanged(let path):
+                var info = stat()
+                size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+            case .copy: continue
+            }
+            if size > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, size) }
+            if size > budget {
                 // Said of the issue's own file: the output folder may be anywhere.
                 if sources.isEmpty {
                     for issue in issues { sources[issue.outputPath + "email.html"] = issue.source.path }
                 }
                 report.diagnostics.append(Diagnostic(
                     .warning,
-                    "e-mail edition is \(data.count / 1024) KB, over the \(budget / 1024) KB budget (Gmail clips messages past 102 KB): shorten the issue or raise email.size_budget_kb",
+                    "e-mail edition is \(size / 1024) KB, over the \(budget / 1024) KB budget (Gmail clips messages past 102 KB): shorten the issue or raise email.size_budget_kb",
                     path: sources[file.path] ?? file.path))
             }
         }
@@ -250,12 +380,13 @@ public struct Builder: Sendable {
         return theme
     }
 
-    /// Stage 2 for each issue folder; with a cache, only the folders whose files changed.
-    private func parseIssues(_ source: SiteSource, cache: RenderCache?) -> [RenderCache.ParsedIssue] {
+    /// Stage 2 for each issue folder but those `skipping` names; with a cache, only the
+    /// folders whose files changed.
+    private func parseIssues(_ source: SiteSource, cache: RenderCache?, skipping: Set<String>) -> [RenderCache.ParsedIssue] {
         var staticKey = Hasher()
         if cache != nil { staticKey.combine(source.staticFiles) }
         let staticFiles = staticKey.finalize()
-        return source.issues.concurrentMap { folder in
+        return source.issues.filter { !skipping.contains($0.name) }.concurrentMap { folder in
             var key = Hasher()
             key.combine(folder.stamp)
             key.combine(staticFiles)
@@ -264,7 +395,7 @@ public struct Builder: Sendable {
             var diagnostics: [Diagnostic] = []
             let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics)
             return cache?.store(issue, diagnostics: diagnostics, for: folder.name, key: folderKey)
-                ?? RenderCache.ParsedIssue(key: 0, issue: issue, diagnostics: diagnostics, serial: 0)
+                ?? RenderCache.ParsedIssue(folder: folder.name, key: 0, issue: issue, diagnostics: diagnostics, serial: 0)
         }
     }
 

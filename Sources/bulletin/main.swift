@@ -68,6 +68,14 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("base-url"), help: "Override site.yml's base_url.")
     var baseURL: String?
 
+    @Option(help: ArgumentHelp(
+        "Where to keep what the next build reuses: issues as parsed and rendered, the output as written (default: <source>/.bulletin-cache). Safe to delete.",
+        valueName: "folder"))
+    var cache: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Build everything, and leave no cache.")
+    var noCache = false
+
     @Flag(help: "Print nothing but errors and warnings.")
     var quiet = false
 
@@ -79,6 +87,10 @@ struct Build: ParsableCommand {
         options.output = output.map { URL(fileURLWithPath: $0).standardizedFileURL }
         options.baseURL = baseURL
         options.typography = !noTypography
+        if !noCache {
+            options.cacheFolder = cache.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                ?? options.source.appendingPathComponent(".bulletin-cache")
+        }
         let progress = ProgressLine()
         options.onStage = { progress.stage($0) }
         let report = Builder().build(options)
@@ -91,9 +103,11 @@ struct Build: ParsableCommand {
         }
         if !quiet {
             let email = report.largestEmail.map { String(format: ", largest e-mail %.1f KB", Double($0.bytes) / 1024) } ?? ""
+            let cached = report.cachedFolders + report.unchangedOutputs == 0 ? "" :
+                " (from the cache: \(report.cachedFolders) issue\(report.cachedFolders == 1 ? "" : "s") not parsed again, \(report.unchangedOutputs) page set\(report.unchangedOutputs == 1 ? "" : "s") not rendered again)"
             Swift.print(String(
-                format: "Built %@: %d pages, %d files%@ in %.2f s → %@", report.issuesPhrase, report.pageCount,
-                report.fileCount, email, report.seconds, relativePath(options.outputFolder)))
+                format: "Built %@: %d pages, %d files%@ in %.2f s%@ → %@", report.issuesPhrase, report.pageCount,
+                report.fileCount, email, report.seconds, cached, relativePath(options.outputFolder)))
         }
     }
 }

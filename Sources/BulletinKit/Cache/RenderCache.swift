@@ -48,6 +48,8 @@ public final class RenderCache: Sendable {
 
     /// An issue folder as parsed, with the serial that tells its later stages it is the same.
     struct ParsedIssue: Sendable {
+        /// The issue folder's name.
+        let folder: String
         let key: Int
         let issue: Issue?
         let diagnostics: [Diagnostic]
@@ -123,7 +125,7 @@ public final class RenderCache: Sendable {
     /// Remembers a parse and returns it with its serial.
     func store(_ issue: Issue?, diagnostics: [Diagnostic], for folder: String, key: Int) -> ParsedIssue {
         state.withLock { state in
-            let parsed = ParsedIssue(key: key, issue: issue, diagnostics: diagnostics, serial: state.nextSerial)
+            let parsed = ParsedIssue(folder: folder, key: key, issue: issue, diagnostics: diagnostics, serial: state.nextSerial)
             state.nextSerial += 1
             state.parsed[folder] = parsed
             return parsed
@@ -281,66 +283,89 @@ public final class RenderCache: Sendable {
 
 }
 
+/// Where the renderer finds the files it made before under the same key: `serve`'s
+/// `RenderCache` (the files themselves, in memory) or `build`'s `BuildCache` (files left
+/// in the output folder as they are). Both are asked with the same keys.
+protocol RenderMemo: Sendable {
+    func files(for slug: String, key: Int) -> [OutputFile]?
+    func store(_ files: [OutputFile], for slug: String, key: Int)
+    /// A file that is no issue's (home, archive, feed), by output path.
+    func sitePage(_ path: String, key: Int) -> OutputFile?
+    func store(sitePage file: OutputFile, key: Int)
+    func listedKeys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys
+    /// Forgets issues that are gone.
+    func keep(only slugs: Set<String>)
+}
+
+extension RenderCache: RenderMemo {}
+
+/// The keys of the render stage: hashes that are the same in every process (so that a
+/// build can find what the last one made) of everything a file shows.
 extension SiteRenderer {
     /// What every issue's pages read besides the issue and its neighbours: the site's
-    /// settings, the theme, today (future issues are marked), the newest issue's year (in
-    /// the footer), the site's address and the sizes of its images.
+    /// settings and the build's options (`inputsKey`), the theme, the newest issue's year
+    /// (in the footer), the site's address and the sizes of its images. Today is not in
+    /// it, only whether each issue shown is in the future (it is marked): a build on the
+    /// next day finds the same keys.
     var sharedRenderKey: Int {
-        var hasher = Hasher()
-        hasher.combine(model.config)
+        var hasher = StableHasher()
+        hasher.combine(inputsKey)
         hasher.combine(theme.fingerprint)
-        hasher.combine(model.today)
-        hasher.combine(model.issues.first?.date.year)
+        hasher.combine(model.issues.first?.date.year ?? 0)
         hasher.combine(addressHTML)
-        hasher.combine(typographer.language)
+        hasher.combine(typographer.language?.rawValue)
         hasher.combine(pageScript)
         for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
             hasher.combine(path)
-            hasher.combine(size)
+            hasher.combine(size.width)
+            hasher.combine(size.height)
         }
-        return hasher.finalize()
+        return Int(truncatingIfNeeded: hasher.finalize())
     }
 
     /// The key of a file that shows what lists show of `listed` and all of `full` (nil
     /// when one of these has no content key).
     func sitePageKey(_ path: String, shared: Int, full: some Sequence<Issue>, listed: some Sequence<Issue>) -> Int? {
-        var hasher = Hasher()
+        var hasher = StableHasher()
         hasher.combine(path)
         hasher.combine(shared)
         for issue in full {
             guard let content = contentKeys[issue.slug] else { return nil }
             hasher.combine(issue.slug)
             hasher.combine(content)
+            hasher.combine(model.isFuture(issue))
         }
-        for issue in listed { hasher.combine(listedKeys(of: issue).listed) }
-        return hasher.finalize()
+        for issue in listed {
+            hasher.combine(listedKeys(of: issue).listed)
+            hasher.combine(model.isFuture(issue))
+        }
+        return Int(truncatingIfNeeded: hasher.finalize())
     }
 
     /// What the sitemap lists: every page's path and each issue's date.
     func sitemapKey(shared: Int) -> Int {
-        var hasher = Hasher()
+        var hasher = StableHasher()
         hasher.combine(shared)
         for issue in model.issues { hasher.combine(listedKeys(of: issue).sitemap) }
-        return hasher.finalize()
+        return Int(truncatingIfNeeded: hasher.finalize())
     }
 
-    /// The key of one issue's files: the shared key, the issue, and what its pages show of
-    /// the neighbours they link to. The issue is known by its content key when the content
-    /// stage gave one (hashing every text of every issue again cost a tenth of a rebuild).
-    func renderKey(of issue: Issue, at position: Int, shared: Int) -> Int {
-        var hasher = Hasher()
+    /// The key of one issue's files: the shared key, the issue (by the content key the
+    /// content stage gave it; nil without one), and what its pages show of the neighbours
+    /// they link to.
+    func renderKey(of issue: Issue, at position: Int, shared: Int) -> Int? {
+        guard let content = contentKeys[issue.slug] else { return nil }
+        var hasher = StableHasher()
         hasher.combine(shared)
-        if let content = contentKeys[issue.slug] {
-            hasher.combine(issue.slug)
-            hasher.combine(content)
-        } else {
-            hasher.combine(issue)
-        }
+        hasher.combine(issue.slug)
+        hasher.combine(content)
+        hasher.combine(model.isFuture(issue))
         let neighbours = model.neighbours(of: position)
         for neighbour in [neighbours.newer, neighbours.older] {
-            hasher.combine(neighbour.map { listedKeys(of: $0).listed })
+            hasher.combine(neighbour.map { listedKeys(of: $0).listed } ?? 0)
+            hasher.combine(neighbour.map { model.isFuture($0) } ?? false)
         }
-        return hasher.finalize()
+        return Int(truncatingIfNeeded: hasher.finalize())
     }
 }
 
@@ -351,40 +376,29 @@ extension SiteRenderer {
 }
 
 extension RenderCache {
-    /// Hashes of what a list shows of an issue, and of what the sitemap shows.
+    /// Hashes of what a list shows of an issue (`IssueView` without its contents: a
+    /// neighbour's article edits leave the pages that link to it as they were), and of
+    /// what the sitemap shows.
     struct ListedKeys: Sendable {
         let listed: Int
         let sitemap: Int
 
         init(_ issue: Issue) {
-            listed = ListedIssue(issue).hashValue
-            var hasher = Hasher()
+            var hasher = StableHasher()
             hasher.combine(issue.slug)
-            hasher.combine(issue.date)
-            for article in issue.articles { hasher.combine(article.slug) }
-            sitemap = hasher.finalize()
+            hasher.combine(issue.number)
+            hasher.combine(issue.title)
+            hasher.combine(issue.date.description)
+            hasher.combine(issue.effectiveSummary)
+            hasher.combine(issue.cover?.path)
+            hasher.combine(issue.cover?.alt)
+            hasher.combine(issue.isDraft)
+            listed = Int(truncatingIfNeeded: hasher.finalize())
+            var sitemap = StableHasher()
+            sitemap.combine(issue.slug)
+            sitemap.combine(issue.date.description)
+            for article in issue.articles { sitemap.combine(article.slug) }
+            self.sitemap = Int(truncatingIfNeeded: sitemap.finalize())
         }
-    }
-}
-
-/// What a list shows of an issue (`IssueView` without its contents): a neighbour's
-/// article edits leave the pages that link to it as they were.
-private struct ListedIssue: Hashable {
-    let slug: String
-    let number: Int
-    let title: String
-    let date: SimpleDate
-    let summary: String
-    let cover: ImageRef?
-    let isDraft: Bool
-
-    init(_ issue: Issue) {
-        slug = issue.slug
-        number = issue.number
-        title = issue.title
-        date = issue.date
-        summary = issue.effectiveSummary
-        cover = issue.cover
-        isDraft = issue.isDraft
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 extension ContentRenderer {
     /// A link to `#anchor` that names no heading of its file; it may still name an element
     /// of its page (`#agenda`), which is known once the page is rendered.
-    struct AnchorCheck: Sendable {
+    struct AnchorCheck: Sendable, Codable {
         let location: SourceLocation
         /// The page, relative to the output root.
         let page: String
@@ -30,7 +30,11 @@ extension ContentRenderer {
             let wanted = Set(checks.map(\.page))
             var ids: [String: Set<String>] = [:]
             for file in files where wanted.contains(file.path) {
-                if case .data(let data) = file.contents { ids[file.path] = Self.ids(in: data) }
+                switch file.contents {
+                case .data(let data): ids[file.path] = Self.ids(in: data)
+                case .unchanged(let path): ids[file.path] = FileManager.default.contents(atPath: path).map(Self.ids(in:))
+                case .copy: break
+                }
             }
             return checks.compactMap { check in
                 // Each page's ids are collected once: searching the page for each link

@@ -31,6 +31,8 @@ struct ContentRenderer {
     /// file whose links lead to none of them gets the answers it got: they are not asked again.
     var changedFolders: Set<String>? = nil
     static let staticDependency = "/static"
+    /// The site's folder, where the bodies of issues taken from the build cache are read.
+    var root: URL? = nil
     /// Every parsed issue by folder name, and whether it is published: the pages that
     /// links lead to are looked up here when a link asks (building a map of every file's
     /// page for each build cost a tenth of a `serve` rebuild).
@@ -42,7 +44,7 @@ struct ContentRenderer {
         let path: String
         let isPublished: Bool
         /// The Markdown, whose headings a `#fragment` names.
-        let text: String
+        let markdown: MarkdownSource
         /// Put before a `#fragment` written in a link to this file (see `editoHeadingPrefix`).
         var fragmentPrefix = ""
         /// Where the file's content stands on its page, when it shares one (En bref items).
@@ -73,17 +75,26 @@ struct ContentRenderer {
     func page(of source: String) -> Page? {
         guard let (issue, published) = issuesByFolder[Self.folderName(of: source)] else { return nil }
         if issue.source.path == source {
-            return Page(path: issue.outputPath, isPublished: published, text: issue.source.text, fragmentPrefix: Self.editoHeadingPrefix)
+            return Page(path: issue.outputPath, isPublished: published, markdown: issue.source, fragmentPrefix: Self.editoHeadingPrefix)
         }
         if let article = issue.articles.first(where: { $0.source.path == source }) {
-            return Page(path: issue.pagePath(of: article), isPublished: published, text: article.source.text)
+            return Page(path: issue.pagePath(of: article), isPublished: published, markdown: article.source)
         }
         if let brief = issue.briefs.first(where: { $0.source.path == source }) {
             return Page(
-                path: issue.outputPath, isPublished: published, text: brief.source.text,
+                path: issue.outputPath, isPublished: published, markdown: brief.source,
                 fragmentPrefix: Self.briefHeadingPrefix(brief.slug), anchor: "bref-\(brief.slug)")
         }
         return nil
+    }
+
+    /// The text of a body. An issue taken from the build cache has none (it is stored
+    /// rendered): its file, unchanged since, is read again when a link names one of its headings.
+    private func bodyText(_ markdown: MarkdownSource) -> String {
+        guard markdown.text.isEmpty, let root, let data = try? Data(contentsOf: root.appendingPathComponent(markdown.path)),
+            case .success(let document) = FrontMatterDocument.split(SourceFile(path: markdown.path, data: data))
+        else { return markdown.text }
+        return document.body
     }
 
     /// Whether `path` is an issue, article or En bref file that was read, parsed or not: a
@@ -97,18 +108,23 @@ struct ContentRenderer {
     /// `anchors`, to be looked for on their page once it is rendered. With a cache, also
     /// returns a key that is the same as last time only when the issue's front-matter and
     /// every body came out the same.
-    func render(_ issue: Issue, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]) -> (Issue, contentKey: Int?) {
+    /// `dependencies` gets the folders (and `staticDependency`) whose parse the answers to
+    /// its links depend on.
+    func render(
+        _ issue: Issue, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck], dependencies: inout Set<String>
+    ) -> (Issue, contentKey: Int?) {
         var issue = issue
         let folderName = Self.folderName(of: issue.source.path)
         guard let folder = folders[folderName] else { return (issue, nil) }
         let parseSerial = parseSerials[folderName]
-        if let remembered = remembered(folderName, parseSerial: parseSerial, diagnostics: &diagnostics, anchors: &anchors) {
+        if let remembered = remembered(
+            folderName, parseSerial: parseSerial, diagnostics: &diagnostics, anchors: &anchors, dependencies: &dependencies)
+        {
             return remembered
         }
         var serials: [Int] = []
         var own: [Diagnostic] = []
         var found: [AnchorCheck] = []
-        var dependencies: Set<String> = []
         if let typographer { issue.typeset(with: typographer) }
         let rendered = Self.bodies(of: issue).map { body in
             render(
@@ -150,7 +166,8 @@ struct ContentRenderer {
     /// settings are the same and no folder its links lead to was parsed again: no body is
     /// even looked at.
     private func remembered(
-        _ folder: String, parseSerial: Int?, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck]
+        _ folder: String, parseSerial: Int?, diagnostics: inout [Diagnostic], anchors: inout [AnchorCheck],
+        dependencies: inout Set<String>
     ) -> (Issue, contentKey: Int?)? {
         guard let cache, let changedFolders, let parseSerial, !changedFolders.contains(folder),
             let known = cache.rendered(for: folder), known.parseSerial == parseSerial, known.settings == settingsKey,
@@ -159,6 +176,7 @@ struct ContentRenderer {
         cache.countMarkdownHits(known.bodyCount)
         diagnostics += known.diagnostics
         anchors += known.anchors
+        dependencies.formUnion(known.dependencies)
         return (known.issue, known.contentKey)
     }
 
@@ -330,7 +348,7 @@ struct ContentRenderer {
                 let name = written.removingPercentEncoding ?? written
                 // `#` and `#top` lead to the top of the page (HTML's rule), whatever it holds.
                 let isTop = name.isEmpty || name.lowercased() == "top"
-                let headings = isTop ? [] : headingMemo.ids(of: source, text: page.text)
+                let headings = isTop ? [] : headingMemo.ids(of: source, text: bodyText(page.markdown))
                 if isTop {
                     fragment = suffix
                 } else if headings.contains(name) {

@@ -8,6 +8,9 @@ struct SiteLoader {
     var cache: RenderCache? = nil
     /// Set by `serve`: what changed since the cache was filled (see `BuildOptions.changedPaths`).
     var changedPaths: Set<String>? = nil
+    /// Set by a cached `build`: folders whose files have the stamps of the last build are
+    /// not read (see `IssueFolder.isRead`).
+    var buildCache: BuildCache? = nil
 
     func load() -> (SiteSource, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
@@ -63,32 +66,50 @@ struct SiteLoader {
         return (source, diagnostics)
     }
 
-    private func loadIssue(named name: String, diagnostics: inout [Diagnostic]) -> IssueFolder {
+    func loadIssue(named name: String, diagnostics: inout [Diagnostic]) -> IssueFolder {
         let folder = "issues/\(name)"
         let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
-        diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
         let folderStamp = listing.stamp
-        if let known = cache?.issueFolder(name, stamp: folderStamp) { return known }
+        if let known = cache?.issueFolder(name, stamp: folderStamp) {
+            diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
+            return known
+        }
         let files = Set(listing.files)
+        func markdownPaths(in subfolder: String) -> [String] {
+            files.filter { $0.hasPrefix(subfolder + "/") && $0.hasSuffix(".md") && !$0.dropFirst(subfolder.count + 1).contains("/") }
+                .sorted()
+        }
+        if let record = buildCache?.unchangedFolder(name, files: listing.stamps, symbolicLinks: listing.symbolicLinks) {
+            // As the last build found it: what it said is said again, nothing is read.
+            diagnostics += record.loadDiagnostics
+            func unread(_ path: String) -> SourceFile { SourceFile(path: "\(folder)/\(path)", data: Data(), stamp: listing.stamps[path]) }
+            return IssueFolder(
+                name: name, issueFile: files.contains("issue.md") ? unread("issue.md") : nil,
+                articles: markdownPaths(in: "articles").map(unread), briefs: markdownPaths(in: "en-bref").map(unread),
+                files: files, imageSizes: Dictionary(record.files.compactMap { file in file.imageSize.map { (file.path, $0) } }) { first, _ in first },
+                stamp: folderStamp, stamps: listing.stamps, symbolicLinks: listing.symbolicLinks,
+                loadDiagnostics: record.loadDiagnostics, isRead: false)
+        }
+        var said = listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
         var issueFile: SourceFile?
         if files.contains("issue.md") {
-            issueFile = read("\(folder)/issue.md", stamp: listing.stamps["issue.md"], into: &diagnostics)
+            issueFile = read("\(folder)/issue.md", stamp: listing.stamps["issue.md"], into: &said)
         } else {
-            diagnostics.append(Diagnostic(
+            said.append(Diagnostic(
                 .error, "issue folder has no issue.md (every folder under issues/ is an issue)",
                 path: folder))
         }
         func markdownFiles(in subfolder: String) -> [SourceFile] {
-            files.filter { $0.hasPrefix(subfolder + "/") && $0.hasSuffix(".md") && !$0.dropFirst(subfolder.count + 1).contains("/") }
-                .sorted()
-                .compactMap { read("\(folder)/\($0)", stamp: listing.stamps[$0], into: &diagnostics) }
+            markdownPaths(in: subfolder).compactMap { read("\(folder)/\($0)", stamp: listing.stamps[$0], into: &said) }
         }
         let loaded = IssueFolder(
             name: name, issueFile: issueFile,
             articles: markdownFiles(in: "articles"), briefs: markdownFiles(in: "en-bref"),
-            files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: folderStamp)
+            files: files, imageSizes: imageSizes(of: listing, in: folder), stamp: folderStamp,
+            stamps: listing.stamps, symbolicLinks: listing.symbolicLinks, loadDiagnostics: said)
+        diagnostics += said
         // A folder whose files could not all be read is read again next time.
-        if diagnostics.isEmpty { cache?.store(loaded) } else { cache?.forgetIssueFolder(name) }
+        if said.isEmpty { cache?.store(loaded) } else { cache?.forgetIssueFolder(name) }
         return loaded
     }
 

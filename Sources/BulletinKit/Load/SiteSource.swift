@@ -14,7 +14,7 @@ struct SourceFile: Sendable {
 
 /// What `lstat` says of a file: when it is the same, the file is taken to be unchanged,
 /// as make and Hugo take it. A rebuild reads again only the files whose stamp changed.
-struct FileStamp: Sendable, Hashable {
+struct FileStamp: Sendable, Hashable, Codable {
     let device: UInt64
     let inode: UInt64
     let size: Int64
@@ -50,10 +50,20 @@ final class IssueFolder: Sendable {
     /// Changes when any file of the folder does, or when one is added, removed or renamed:
     /// the key under which its parse is remembered between builds.
     let stamp: Int
+    /// What `lstat` said of each file, by path relative to the folder.
+    let stamps: [String: FileStamp]
+    /// Links inside the folder, left out.
+    let symbolicLinks: [String]
+    /// What reading the folder said (links left out, files that could not be read).
+    let loadDiagnostics: [Diagnostic]
+    /// `false` for a folder that a cached build found as the last build did: its files
+    /// are named but not read (their `data` is empty), and its issue comes from the cache.
+    let isRead: Bool
 
     init(
         name: String, issueFile: SourceFile?, articles: [SourceFile], briefs: [SourceFile], files: Set<String>,
-        imageSizes: [String: ImageSize], stamp: Int = 0
+        imageSizes: [String: ImageSize], stamp: Int = 0, stamps: [String: FileStamp] = [:], symbolicLinks: [String] = [],
+        loadDiagnostics: [Diagnostic] = [], isRead: Bool = true
     ) {
         self.name = name
         self.issueFile = issueFile
@@ -62,6 +72,10 @@ final class IssueFolder: Sendable {
         self.files = files
         self.imageSizes = imageSizes
         self.stamp = stamp
+        self.stamps = stamps
+        self.symbolicLinks = symbolicLinks
+        self.loadDiagnostics = loadDiagnostics
+        self.isRead = isRead
     }
 }
 
@@ -85,7 +99,7 @@ struct ThemeFolder: Sendable {
 struct SiteSource: Sendable {
     let root: URL
     let siteFile: SourceFile?
-    let issues: [IssueFolder]
+    var issues: [IssueFolder]
     /// Files under `static/`, relative to it.
     let staticFiles: Set<String>
     /// Sizes of the images under `static/`, by path relative to it.

@@ -11,10 +11,13 @@ struct SiteRenderer {
     let typographer: Typographer
     /// Sizes of the site's images, by output path.
     var imageSizes: [String: ImageSize] = [:]
-    /// Set by `serve`: issues whose inputs did not change since the last build are not rendered again.
-    var cache: RenderCache? = nil
-    /// Set by `serve`: each issue's content key from the content stage (see `renderKey`).
+    /// Set by `serve` and a cached `build`: files whose inputs did not change since the
+    /// last build are not rendered again.
+    var cache: (any RenderMemo)? = nil
+    /// With `cache`: each issue's content key from the content stage (see `renderKey`).
     var contentKeys: [String: Int] = [:]
+    /// With `cache`: a digest of the site's settings and the build's options.
+    var inputsKey: UInt64 = 0
     /// Put before `</body>` of every web page (not the e-mails): `serve`'s live reload.
     var pageScript: String? = nil
 
@@ -48,10 +51,10 @@ struct SiteRenderer {
         files.append(remembered("404.html", shared: shared, full: [], listed: []) { withPageScript(notFoundPage()) })
         let email = EmailRenderer(model: model, theme: theme, context: emailContext)
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
-            let key = cache == nil ? 0 : renderKey(of: issue, at: position, shared: shared)
-            if let cached = cache?.files(for: issue.slug, key: key) { return cached }
+            let key = cache == nil ? nil : renderKey(of: issue, at: position, shared: shared)
+            if let key, let cached = cache?.files(for: issue.slug, key: key) { return cached }
             let files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
-            cache?.store(files, for: issue.slug, key: key)
+            if let key { cache?.store(files, for: issue.slug, key: key) }
             return files
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))

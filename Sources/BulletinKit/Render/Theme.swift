@@ -14,7 +14,7 @@ struct Theme: Sendable {
     /// Inline styles for Markdown-made HTML in the e-mail edition, by tag name.
     let emailStyles: [String: String]
     /// Changes when a template, a locale string or an e-mail style does.
-    let fingerprint: Int
+    let fingerprint: UInt64
 
     enum ThemeFile: Sendable {
         case builtIn(Data)
@@ -42,7 +42,7 @@ struct Theme: Sendable {
         func displayPath(_ path: String) -> String {
             siteFiles.contains(path) ? sitePrefix + path : "(built-in theme)/" + path
         }
-        var fingerprint = Hasher()
+        var fingerprint = StableHasher()
         fingerprint.combine(language.rawValue)
         func read(_ path: String) -> String? {
             let text: String

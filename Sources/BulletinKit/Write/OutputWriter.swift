@@ -52,6 +52,7 @@ struct OutputWriter {
                     switch file.contents {
                     case .data(let data): try Self.writeFile(data, to: target)
                     case .copy(let source): try manager.copyItem(at: source, to: target)
+                    case .unchanged(let path): try manager.copyItem(atPath: path, toPath: target.path)
                     }
                     return nil
                 } catch {
@@ -72,7 +73,7 @@ struct OutputWriter {
 
     /// A plain write: Foundation's `Data.write` syncs every file to disk, which made
     /// writing thousands of pages slower than rendering them.
-    private static func writeFile(_ data: Data, to url: URL) throws {
+    static func writeFile(_ data: Data, to url: URL) throws {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw WriteFailure(message: "cannot write \(url.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
@@ -176,4 +177,114 @@ struct OutputWriter {
 
 private struct WriteFailure: Error {
     let message: String
+}
+
+extension OutputWriter {
+    /// Brings the output folder up to date in place, for a build with a cache: each file
+    /// whose bytes (or, for a copy, whose source) changed since the last build is written
+    /// beside its old self and renamed over it, so that a reader never gets half a page;
+    /// files no longer made are removed. Writing every file again took longer than
+    /// rendering the one article that changed.
+    ///
+    /// An output the cache knows nothing of (none yet, or not one this tool made) is
+    /// written whole by `write`. A failure part-way leaves a mix of old and new files,
+    /// each whole; the cache is then not saved, and the next build rewrites what differs.
+    ///
+    /// Returns the paths written, or nil when the whole folder was.
+    func update(_ files: [OutputFile], cache: BuildCache) -> Result<Set<String>?, Diagnostic> {
+        var isDirectory: ObjCBool = false
+        guard !cache.isEmpty, FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory), isDirectory.boolValue,
+            FileManager.default.fileExists(atPath: output.appendingPathComponent(Self.markerName).path)
+        else { return write(files).map { .failure($0) } ?? .success(nil) }
+        let manager = FileManager.default
+        let token = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let changed = files.filter { file in
+            switch file.contents {
+            case .unchanged: false
+            case .data, .copy: cache.writtenDigest(of: file.path) != Self.digest(of: file.contents)
+            }
+        }
+        let folders = Set(changed.map { ($0.path as NSString).deletingLastPathComponent }).filter { !$0.isEmpty }
+        for folder in folders.sorted() {
+            try? manager.createDirectory(at: output.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let failures = changed.concurrentMap { file -> String? in
+            let target = output.appendingPathComponent(file.path)
+            let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(token)")
+            do {
+                switch file.contents {
+                case .data(let data): try Self.writeFile(data, to: temporary)
+                case .copy(let source): try manager.copyItem(at: source, to: temporary)
+                case .unchanged: return nil
+                }
+                guard rename(temporary.path, target.path) == 0 else {
+                    throw WriteFailure(message: "cannot write \(file.path): \(String(cString: strerror(errno)))")
+                }
+                return nil
+            } catch {
+                try? manager.removeItem(at: temporary)
+                return (error as? WriteFailure)?.message ?? "cannot write \(file.path): \(Self.reason(error))"
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first {
+            return .failure(Diagnostic(.error, "\(failure); the output may mix files of this build and the last one, each whole", path: nil))
+        }
+        // Files no longer made, then the folders they leave empty, deepest first.
+        let stray = cache.strayOutputs(keeping: files)
+        for path in stray { unlink(output.appendingPathComponent(path).path) }
+        let emptied = Set(stray.flatMap { path in
+            var parents: [String] = []
+            var folder = (path as NSString).deletingLastPathComponent
+            while !folder.isEmpty {
+                parents.append(folder)
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+            return parents
+        })
+        for folder in emptied.sorted(by: { $0.count > $1.count }) { rmdir(output.appendingPathComponent(folder).path) }
+        return .success(Set(changed.map(\.path)))
+    }
+
+    /// The output folder as written, for the next build's cache: `written` names the
+    /// files written (nil: all of them); the others are as the cache found them.
+    func records(of files: [OutputFile], cache: BuildCache, written: Set<String>?) -> [BuildCache.OutputRecord] {
+        let listed = written == nil ? BuildCache.listing(of: output) : [:]
+        let root = output.path + "/"
+        return files.concurrentMap { file -> BuildCache.OutputRecord? in
+            let found: FileStamp?
+            if let written, !written.contains(file.path) {
+                found = cache.foundStamp(of: file.path)
+            } else if written != nil {
+                var info = stat()
+                found = lstat(root + file.path, &info) == 0 ? FileStamp(info) : nil
+            } else {
+                found = listed[file.path]
+            }
+            guard let stamp = found else { return nil }
+            let digest: UInt64? =
+                switch file.contents {
+                case .unchanged: cache.writtenDigest(of: file.path)
+                case .data, .copy: Self.digest(of: file.contents)
+                }
+            return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
+        }.compactMap { $0 }
+    }
+
+    /// Of the bytes to write, or of what `lstat` says of the file to copy.
+    private static func digest(of contents: OutputFile.Contents) -> UInt64? {
+        switch contents {
+        case .data(let data): return StableHasher.hash(data)
+        case .copy(let source):
+            var info = stat()
+            guard lstat(source.path, &info) == 0 else { return nil }
+            let stamp = FileStamp(info)
+            var hasher = StableHasher()
+            hasher.combine(source.path)
+            for value in [Int64(bitPattern: stamp.device), Int64(bitPattern: stamp.inode), stamp.size, stamp.modified, stamp.changed] {
+                hasher.combine(Int(value))
+            }
+            return hasher.finalize()
+        case .unchanged: return nil
+        }
+    }
 }

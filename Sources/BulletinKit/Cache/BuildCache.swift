@@ -1,0 +1,405 @@
+import Foundation
+import Synchronization
+
+/// What the last successful `build` of a site left for the next one, on disk
+/// (`<source>/.bulletin-cache/build.cache` unless `--cache` says otherwise): each issue
+/// folder's files as they were, its issue as parsed and rendered, the key of its output
+/// files, and every file of the output folder as it was written.
+///
+/// A warm build then
+/// - reads and parses again only the issue folders whose files changed (by `lstat` stamp,
+///   then by content: a fresh clone of the same files is a hit), and those whose links
+///   lead to one of them;
+/// - renders again only the outputs whose key changed: the same keys as `serve`'s, made of
+///   the content, the settings and what each page shows of other issues;
+/// - writes into the output folder only the files that changed, each replaced whole, and
+///   removes those no longer made.
+///
+/// Everything is keyed by content and by the binary's build id, never by time: the cache
+/// is safe to delete, and a cache from another version is ignored. A build that fails
+/// leaves it as it was, with the output.
+final class BuildCache: Sendable {
+    static let fileName = "build.cache"
+    private static let magic = Array("BULLETIN-BUILD-CACHE-1\n".utf8)
+
+    let folder: URL
+    let output: URL
+    /// What the last build left, when it was made by this binary for this site and output.
+    private let previous: Snapshot?
+    /// Every file of the output folder as found, by path relative to it.
+    private let found: [String: FileStamp]
+    // The previous build's records, by folder name, issue slug and output path.
+    private let previousFolders: [String: FolderRecord]
+    private let previousSlugs: [String: String]
+    private let previousOutputs: [String: OutputRecord]
+    private let previousPages: [String: Int]
+    private let state = Mutex(State())
+
+    private struct State {
+        var folders: [String: FolderRecord] = [:]
+        var renderKeys: [String: (key: Int, outputs: [String])] = [:]
+        var pages: [String: Int] = [:]
+        var hits = 0
+        /// Issues encoded in this build, by digest, to be written unless already there.
+        var encoded: [UInt64: [UInt8]] = [:]
+    }
+
+    // MARK: Records
+
+    struct Snapshot: Codable {
+        var binary: String
+        var root: String
+        var output: String
+        /// What the rendering of every body depends on besides the files: the typography,
+        /// the theme's labels, `unsafe_html`, the paths under `static/`.
+        var contentSettings: UInt64
+        var folders: [FolderRecord]
+        var pages: [PageRecord]
+        var outputs: [OutputRecord]
+    }
+
+    struct FolderRecord: Codable, Sendable {
+        var name: String
+        var files: [StampedFile]
+        var symbolicLinks: [String]
+        /// Paths and Markdown texts of the folder: the same digest, the same parse.
+        var digest: UInt64
+        var loadDiagnostics: [Diagnostic]
+        /// Said while parsing it and rendering its bodies.
+        var diagnostics: [Diagnostic]
+        /// The digest of the issue with its bodies rendered, as encoded in
+        /// `issues/<digest>`: the issue's content key.
+        var contentDigest: UInt64
+        var anchors: [ContentRenderer.AnchorCheck]
+        /// The folders (and `/static`) whose parse the answers to its links depend on.
+        var dependencies: [String]
+        /// Whether the issue was published (links to it are checked against that).
+        var published: Bool
+        var renderKey: Int?
+        var outputs: [String]
+    }
+
+    struct StampedFile: Codable, Sendable {
+        var path: String
+        var stamp: FileStamp
+        var imageSize: ImageSize?
+    }
+
+    struct PageRecord: Codable {
+        var path: String
+        var key: Int
+    }
+
+    struct OutputRecord: Codable, Sendable {
+        var path: String
+        var stamp: FileStamp
+        /// Of the bytes written, or of the stamp of the file copied.
+        var digest: UInt64
+    }
+
+    // MARK: Opening
+
+    /// The cache in `folder` for building into `output`; empty when there is none yet, or
+    /// when it cannot be read or was made by another binary, for another site or output.
+    init(folder: URL, source: URL, output: URL) {
+        self.folder = folder
+        self.output = output
+        var snapshot: Snapshot?
+        if let data = try? Data(contentsOf: folder.appendingPathComponent(Self.fileName), options: .alwaysMapped),
+            data.starts(with: Self.magic)
+        {
+            snapshot = data.withUnsafeBytes { bytes in
+                try? BinaryCoding.decode(Snapshot.self, from: UnsafeRawBufferPointer(rebasing: bytes[Self.magic.count...]))
+            }
+        }
+        if let known = snapshot, known.binary != Self.binaryIdentity || known.root != source.path || known.output != output.path {
+            snapshot = nil
+        }
+        previous = snapshot
+        found = snapshot == nil ? [:] : Self.listing(of: output)
+        func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
+            Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        previousFolders = index(snapshot?.folders, by: \.name)
+        previousSlugs = index(snapshot?.folders, by: { Slug.make($0.name) }).mapValues(\.name)
+        previousOutputs = index(snapshot?.outputs, by: \.path)
+        previousPages = index(snapshot?.pages, by: \.path).mapValues(\.key)
+    }
+
+    var isEmpty: Bool { previous == nil }
+
+    /// The build id the linker gave the running binary (or, without one, its size and
+    /// date): a cache is read only by the binary that wrote it.
+    static let binaryIdentity: String = {
+        var info = stat()
+        let fallback = stat("/proc/self/exe", &info) == 0 ? "\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec)" : "unknown"
+        return BuildID.ofMainProgram() ?? fallback
+    }()
+
+    // MARK: Load and parse
+
+    /// The record of an issue folder whose files have the stamps they had at the last build.
+    func unchangedFolder(_ name: String, files: [String: FileStamp], symbolicLinks: [String]) -> FolderRecord? {
+        guard let record = previousFolders[name], record.files.count == files.count,
+            record.symbolicLinks == symbolicLinks,
+            record.files.allSatisfy({ files[$0.path] == $0.stamp })
+        else { return nil }
+        return record
+    }
+
+    /// The record of a folder read again whose paths and Markdown texts are those of the
+    /// last build (a fresh clone: new stamps, same files).
+    func sameFolder(_ folder: IssueFolder) -> FolderRecord? {
+        guard let record = previousFolders[folder.name], record.digest == Self.digest(of: folder) else { return nil }
+        return record
+    }
+
+
+    /// The folders whose content may differ from the last build's: all when the settings
+    /// every body depends on changed; else those changed, added, removed or published (or
+    /// no longer), and those whose links lead to one of them. `published` tells, for
+    /// each folder found unchanged, whether its issue is published in this build.
+    func foldersToRender(_ folders: [IssueFolder], published: [String: Bool], contentSettings: UInt64) -> Set<String> {
+        let all = Set(folders.map(\.name))
+        guard let previous, previous.contentSettings == contentSettings else { return all }
+        var changed = all.filter { name in published[name].map { $0 != previousFolders[name]?.published } ?? true }
+        changed.formUnion(previous.folders.map(\.name).filter { !all.contains($0) })
+        var render = all.intersection(changed)
+        for name in published.keys where !(previousFolders[name]?.dependencies.allSatisfy { !changed.contains($0) } ?? false) {
+            render.insert(name)
+        }
+        return render
+    }
+
+    /// The record of a folder, as the last build left it.
+    func record(named name: String) -> FolderRecord? { previousFolders[name] }
+
+    /// An issue as the last build rendered it (its bodies' Markdown left out: see
+    /// `ContentRenderer.bodyText`).
+    func renderedIssue(_ record: FolderRecord) -> Issue? {
+        guard let data = try? Data(contentsOf: issueFile(record.contentDigest)) else { return nil }
+        return try? data.withUnsafeBytes { try BinaryCoding.decode(Issue.self, from: $0) }
+    }
+
+    private func issueFile(_ digest: UInt64) -> URL {
+        folder.appendingPathComponent("issues/" + String(digest, radix: 16))
+    }
+
+    func keep(_ record: FolderRecord) {
+        state.withLock { $0.folders[record.name] = record }
+    }
+
+    /// Records an issue as rendered in this build.
+    func record(
+        _ folder: IssueFolder,
+        issue: Issue, published: Bool, diagnostics: [Diagnostic], anchors: [ContentRenderer.AnchorCheck], dependencies: Set<String>
+    ) -> UInt64? {
+        // Stored rendered: the Markdown is what the folder's digest stands for.
+        var stored = issue
+        stored.update { fields in
+            fields.source.text = ""
+            for index in fields.articles.indices { fields.articles[index].source.text = "" }
+            for index in fields.briefs.indices { fields.briefs[index].source.text = "" }
+        }
+        guard let encoded = try? BinaryCoding.encode(stored) else { return nil }
+        let digest = StableHasher.hash(encoded)
+        state.withLock { $0.encoded[digest] = encoded }
+        let record = FolderRecord(
+            name: folder.name,
+            files: folder.stamps.sorted { $0.key < $1.key }.map {
+                StampedFile(path: $0.key, stamp: $0.value, imageSize: folder.imageSizes[$0.key])
+            },
+            symbolicLinks: folder.symbolicLinks, digest: Self.digest(of: folder), loadDiagnostics: folder.loadDiagnostics,
+            diagnostics: diagnostics, contentDigest: digest, anchors: anchors,
+            dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [])
+        keep(record)
+        return digest
+    }
+
+    /// Paths and Markdown texts of a folder, in a stable order.
+    static func digest(of folder: IssueFolder) -> UInt64 {
+        var hasher = StableHasher()
+        for path in folder.files.sorted() { hasher.combine(path) }
+        for file in [folder.issueFile].compactMap({ $0 }) + folder.articles + folder.briefs {
+            hasher.combine(file.path)
+            hasher.combine(StableHasher.hash(file.data))
+        }
+        return hasher.finalize()
+    }
+
+    // MARK: Render
+
+    /// Whether the output file at `path` is as the last build wrote it.
+    private func isIntact(_ path: String) -> Bool {
+        guard let stamp = found[path] else { return false }
+        return previousOutputs[path]?.stamp == stamp
+    }
+
+
+
+    private func unchanged(_ path: String) -> OutputFile {
+        OutputFile(path: path, contents: .unchanged(path: output.path + "/" + path))
+    }
+
+    /// How many issues and site pages were left as the last build wrote them.
+    var renderHits: Int { state.withLock { $0.hits } }
+
+    // MARK: Write
+
+    /// What the in-place writer needs to know of a file already in the output: nil when
+    /// the file is not as the last build wrote it.
+    func writtenDigest(of path: String) -> UInt64? {
+        isIntact(path) ? previousOutputs[path]?.digest : nil
+    }
+
+    /// What `lstat` said of an output file before this build wrote anything.
+    func foundStamp(of path: String) -> FileStamp? { found[path] }
+
+    /// Every output file that is no longer made, or that the last build did not write.
+    func strayOutputs(keeping files: [OutputFile]) -> [String] {
+        let made = Set(files.map(\.path))
+        return found.keys.filter { !made.contains($0) }.sorted()
+    }
+
+    /// Writes the cache for the next build, once the output is written. A cache that
+    /// cannot be written is left out: the next build is a cold one.
+    func save(source: URL, contentSettings: UInt64, folders: [IssueFolder], outputs: [OutputRecord]) {
+        let (records, pages) = state.withLock { state -> ([FolderRecord], [PageRecord]) in
+            let folders = folders.compactMap { folder -> FolderRecord? in
+                guard var record = state.folders[folder.name] else { return nil }
+                if let render = state.renderKeys[folder.slug] {
+                    record.renderKey = render.key
+                    record.outputs = render.outputs
+                }
+                return record
+            }
+            return (folders, state.pages.map { PageRecord(path: $0.key, key: $0.value) }.sorted { $0.path < $1.path })
+        }
+        let snapshot = Snapshot(
+            binary: Self.binaryIdentity, root: source.path, output: output.path, contentSettings: contentSettings,
+            folders: records, pages: pages, outputs: outputs)
+        guard let encoded = try? BinaryCoding.encode(snapshot) else { return }
+        // The issues first, then the index that names them; issues no record names go.
+        let issues = folder.appendingPathComponent("issues")
+        try? FileManager.default.createDirectory(at: issues, withIntermediateDirectories: true)
+        let named = Set(records.map { String($0.contentDigest, radix: 16) })
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? [])
+        let toWrite = state.withLock { $0.encoded }.filter { !present.contains(String($0.key, radix: 16)) }
+        let written = Array(toWrite).concurrentMap { digest, bytes in Self.replace(issueFile(digest), with: bytes) }
+        guard !written.contains(false), Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + encoded)
+        else { return }
+        for name in present.subtracting(named) { unlink(issues.appendingPathComponent(name).path) }
+    }
+
+    /// Writes `bytes` beside `file`, then renames it over: a reader never sees half of it.
+    private static func replace(_ file: URL, with bytes: [UInt8]) -> Bool {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
+        do {
+            try OutputWriter.writeFile(Data(bytes), to: temporary)
+        } catch {
+            return false
+        }
+        guard rename(temporary.path, file.path) == 0 else {
+            unlink(temporary.path)
+            return false
+        }
+        return true
+    }
+
+    /// Every file under `folder` with its stamp, by path relative to it; the output
+    /// folder's marker left out.
+    static func listing(of folder: URL) -> [String: FileStamp] {
+        var files: [String: FileStamp] = [:]
+        func walk(_ directory: String, prefix: String) {
+            guard let handle = opendir(directory) else { return }
+            defer { closedir(handle) }
+            let descriptor = dirfd(handle)
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard name != ".", name != "..", !(prefix.isEmpty && name == OutputWriter.markerName) else { continue }
+                var info = stat()
+                guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFDIR {
+                    walk(directory + "/" + name, prefix: prefix + name + "/")
+                } else {
+                    files[prefix + name] = FileStamp(info)
+                }
+            }
+        }
+        walk(folder.path, prefix: "")
+        return files
+    }
+}
+
+extension BuildCache: RenderMemo {
+    func files(for slug: String, key: Int) -> [OutputFile]? {
+        guard let name = previousSlugs[slug], let record = previousFolders[name], record.renderKey == key,
+            !record.outputs.isEmpty, record.outputs.allSatisfy(isIntact)
+        else { return nil }
+        state.withLock {
+            $0.renderKeys[slug] = (key, record.outputs)
+            $0.hits += 1
+        }
+        return record.outputs.map(unchanged)
+    }
+
+    func store(_ files: [OutputFile], for slug: String, key: Int) {
+        state.withLock { $0.renderKeys[slug] = (key, files.map(\.path)) }
+    }
+
+    func sitePage(_ path: String, key: Int) -> OutputFile? {
+        guard previousPages[path] == key, isIntact(path) else { return nil }
+        state.withLock {
+            $0.pages[path] = key
+            $0.hits += 1
+        }
+        return unchanged(path)
+    }
+
+    func store(sitePage file: OutputFile, key: Int) {
+        state.withLock { $0.pages[file.path] = key }
+    }
+
+    func listedKeys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys { RenderCache.ListedKeys(issue) }
+
+    func keep(only slugs: Set<String>) {}
+}
+
+/// The GNU build id of the running program, read from the notes of its ELF file.
+private enum BuildID {
+    static func ofMainProgram() -> String? {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/exe") else { return nil }
+        defer { try? handle.close() }
+        // The program headers and the notes come first in the file.
+        guard let head = try? handle.read(upToCount: 1 << 16), head.count >= 64 else { return nil }
+        return head.withUnsafeBytes { file -> String? in
+            guard file.starts(with: [0x7F, 0x45, 0x4C, 0x46]), file[4] == 2, file[5] == 1 else { return nil }  // ELF64, little-endian
+            func read<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T? {
+                guard offset >= 0, offset + MemoryLayout<T>.size <= file.count else { return nil }
+                return T(littleEndian: file.loadUnaligned(fromByteOffset: offset, as: T.self))
+            }
+            guard let headers = read(0x20, as: UInt64.self), let size = read(0x36, as: UInt16.self),
+                let count = read(0x38, as: UInt16.self)
+            else { return nil }
+            func aligned(_ size: UInt32) -> Int { (Int(size) + 3) & ~3 }
+            for index in 0..<Int(count) {
+                let header = Int(headers) + index * Int(size)
+                guard read(header, as: UInt32.self) == 4,  // PT_NOTE
+                    let start = read(header + 8, as: UInt64.self), let length = read(header + 32, as: UInt64.self)
+                else { continue }
+                var note = Int(start)
+                let end = min(Int(start + length), file.count)
+                while note + 12 <= end, let nameSize = read(note, as: UInt32.self),
+                    let descriptionSize = read(note + 4, as: UInt32.self), let type = read(note + 8, as: UInt32.self)
+                {
+                    let description = note + 12 + aligned(nameSize)
+                    if type == 3, nameSize == 4, description + Int(descriptionSize) <= end {  // NT_GNU_BUILD_ID, "GNU"
+                        return file[description..<description + Int(descriptionSize)].map { String(format: "%02x", $0) }.joined()
+                    }
+                    note = description + aligned(descriptionSize)
+                }
+            }
+            return nil
+        }
+    }
+}
