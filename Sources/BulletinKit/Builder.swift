@@ -75,10 +75,16 @@ public struct Builder: Sendable {
         }
         // A cache serves the build that writes the output it describes: not `check`, not `serve`.
         let buildCache = options.writesOutput && options.servedSite == nil
-            ? options.cacheFolder.map { BuildCache(folder: $0, source: options.source, output: options.outputFolder.standardizedFileURL) }
+            ? options.cacheFolder.map { BuildCache(folder: $0, output: options.outputFolder.standardizedFileURL) }
             : nil
         var run = CacheFacts()
-        let files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
+        var files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
+        if buildCache?.lostIssues == true {
+            // An issue file went missing from the cache during the build: built again without it.
+            report = BuildReport()
+            run = CacheFacts()
+            files = self.run(options, buildCache: nil, facts: &run, report: &report)
+        }
         report.diagnostics = report.diagnostics.sortedForReading()
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
         report.failed = report.diagnostics.hasErrors || (options.strict && hasWarnings) || files == nil
@@ -101,10 +107,14 @@ public struct Builder: Sendable {
                 report.failed = true
             case .success(let written):
                 if let buildCache {
-                    buildCache.save(
-                        source: options.source, contentSettings: run.contentSettings, folders: run.folders,
-                        outputs: writer.records(of: files, cache: buildCache, written: written))
                     report.unchangedOutputs = buildCache.renderHits
+                    if !buildCache.isUnchanged(
+                        contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, written: written, files: files)
+                    {
+                        buildCache.save(
+                            contentSettings: run.contentSettings, theme: run.theme, folders: run.folders,
+                            outputs: writer.records(of: files, cache: buildCache, written: written))
+                    }
                 }
             }
         }
@@ -122,6 +132,7 @@ public struct Builder: Sendable {
     /// What the build cache keeps of a build besides its records.
     struct CacheFacts {
         var contentSettings: UInt64 = 0
+        var theme: UInt64 = 0
         var folders: [IssueFolder] = []
     }
 
@@ -145,7 +156,8 @@ public struct Builder: Sendable {
             }
             config.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         }
-        let theme = makeTheme(source, config: config, options: options, diagnostics: &report.diagnostics)
+        let theme = makeTheme(source, config: config, options: options, parsedCleanly: buildCache?.themeFingerprint, diagnostics: &report.diagnostics)
+        facts.theme = theme?.fingerprint ?? 0
         let today = options.now ?? SimpleDate.today(in: config.timeZone)
         let selection = options.selection
         let typographer = Typographer(language: config.language)
@@ -225,6 +237,10 @@ public struct Builder: Sendable {
         if renderer.cache != nil {
             renderer.contentKeys = contentKeys
             renderer.inputsKey = inputsKey(siteFile, source: source, options: options)
+        }
+        if let buildCache, !reused.isEmpty {
+            let digests = Dictionary(reused.values.map { ($0.issue.slug, $0.record.contentDigest) }, uniquingKeysWith: { first, _ in first })
+            renderer.completing = { issue in digests[issue.slug].map { buildCache.complete(issue, digest: $0) } ?? issue }
         }
         let generated = renderer.render()
         options.renderCache?.keepSources(of: source.issues)
@@ -361,7 +377,9 @@ public struct Builder: Sendable {
     }
 
     /// The site's theme; with a cache, made again only when its folder or the language changed.
-    private func makeTheme(_ source: SiteSource, config: SiteConfig, options: BuildOptions, diagnostics: inout [Diagnostic]) -> Theme? {
+    private func makeTheme(
+        _ source: SiteSource, config: SiteConfig, options: BuildOptions, parsedCleanly: UInt64?, diagnostics: inout [Diagnostic]
+    ) -> Theme? {
         let folder = source.themes[config.theme]
         var key = Hasher()
         key.combine(config.theme)
@@ -374,7 +392,9 @@ public struct Builder: Sendable {
             return theme
         }
         var said: [Diagnostic] = []
-        let theme = Theme.make(from: folder, siteRoot: options.source, name: config.theme, language: config.language, diagnostics: &said)
+        let theme = Theme.make(
+            from: folder, siteRoot: options.source, name: config.theme, language: config.language, parsedCleanly: parsedCleanly,
+            diagnostics: &said)
         options.renderCache?.store(theme, diagnostics: said, key: themeKey)
         diagnostics += said
         return theme
@@ -424,3 +444,4 @@ public struct Builder: Sendable {
         return generated.lazy.map(\.path).filter { lengths.contains($0.utf8.count) && staticFiles.contains($0) }.min()
     }
 }
+

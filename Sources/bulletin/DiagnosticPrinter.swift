@@ -25,7 +25,9 @@ struct DiagnosticPrinter {
     }
 
     func print(_ diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics { printError(line(for: diagnostic)) }
+        // In one write: a site with hundreds of warnings made as many system calls.
+        guard !diagnostics.isEmpty else { return }
+        printError(diagnostics.map(line(for:)).joined(separator: "\n"))
     }
 
     func line(for diagnostic: Diagnostic) -> String {

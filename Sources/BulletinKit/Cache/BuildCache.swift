@@ -42,17 +42,23 @@ final class BuildCache: Sendable {
         var hits = 0
         /// Issues encoded in this build, by digest, to be written unless already there.
         var encoded: [UInt64: [UInt8]] = [:]
+        var lostIssues = false
+        /// Files rendered again in this build.
+        var rendered = 0
+        var listedKeys: [String: (contentKey: Int, keys: RenderCache.ListedKeys)] = [:]
+        /// Output files whose stamp changed, by whether their bytes are those recorded.
+        var verified: [String: Bool] = [:]
     }
 
     // MARK: Records
 
     struct Snapshot: Codable {
         var binary: String
-        var root: String
-        var output: String
         /// What the rendering of every body depends on besides the files: the typography,
         /// the theme's labels, `unsafe_html`, the paths under `static/`.
         var contentSettings: UInt64
+        /// The fingerprint of the theme, whose templates parsed without an error.
+        var theme: UInt64
         var folders: [FolderRecord]
         var pages: [PageRecord]
         var outputs: [OutputRecord]
@@ -101,9 +107,13 @@ final class BuildCache: Sendable {
 
     /// The cache in `folder` for building into `output`; empty when there is none yet, or
     /// when it cannot be read or was made by another binary, for another site or output.
-    init(folder: URL, source: URL, output: URL) {
+    init(folder: URL, output: URL) {
         self.folder = folder
         self.output = output
+        // The output folder is listed while the cache is decoded.
+        nonisolated(unsafe) var listed: [String: FileStamp] = [:]
+        let listing = DispatchWorkItem { listed = Self.listing(of: output) }
+        DispatchQueue.global().async(execute: listing)
         var snapshot: Snapshot?
         if let data = try? Data(contentsOf: folder.appendingPathComponent(Self.fileName), options: .alwaysMapped),
             data.starts(with: Self.magic)
@@ -112,11 +122,11 @@ final class BuildCache: Sendable {
                 try? BinaryCoding.decode(Snapshot.self, from: UnsafeRawBufferPointer(rebasing: bytes[Self.magic.count...]))
             }
         }
-        if let known = snapshot, known.binary != Self.binaryIdentity || known.root != source.path || known.output != output.path {
-            snapshot = nil
-        }
+        // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
+        if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
-        found = snapshot == nil ? [:] : Self.listing(of: output)
+        listing.wait()
+        found = snapshot == nil ? [:] : listed
         func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
             Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
@@ -127,6 +137,9 @@ final class BuildCache: Sendable {
     }
 
     var isEmpty: Bool { previous == nil }
+
+    /// The fingerprint of the theme the last build parsed without an error.
+    var themeFingerprint: UInt64? { previous?.theme }
 
     /// The build id the linker gave the running binary (or, without one, its size and
     /// date): a cache is read only by the binary that wrote it.
@@ -174,11 +187,61 @@ final class BuildCache: Sendable {
     /// The record of a folder, as the last build left it.
     func record(named name: String) -> FolderRecord? { previousFolders[name] }
 
-    /// An issue as the last build rendered it (its bodies' Markdown left out: see
-    /// `ContentRenderer.bodyText`).
+    /// An issue as the last build rendered it, without its bodies' HTML (`complete`
+    /// adds it, for the pages made again) or Markdown (see `ContentRenderer.bodyText`):
+    /// lists and keys need neither, and decoding them was a third of a warm build.
     func renderedIssue(_ record: FolderRecord) -> Issue? {
-        guard let data = try? Data(contentsOf: issueFile(record.contentDigest)) else { return nil }
-        return try? data.withUnsafeBytes { try BinaryCoding.decode(Issue.self, from: $0) }
+        guard let head = Self.read(issueFile(record.contentDigest), upTo: 1 << 16), let source = try? head.withUnsafeBytes({ bytes in
+            let source = BinaryCoding.Source(bytes)
+            return (length: try source.length(), start: source.offset)
+        }) else { return nil }
+        let end = source.start + source.length
+        let data = end <= head.count ? head : Self.read(issueFile(record.contentDigest), upTo: end)
+        guard let data, end <= data.count else { return nil }
+        return try? data.withUnsafeBytes { try BinaryCoding.decode(Issue.self, from: UnsafeRawBufferPointer(rebasing: $0[source.start..<end])) }
+    }
+
+    /// The issue with the HTML of its bodies, as the last build rendered it; if its file
+    /// is gone, the issue as it is, and `lostIssues` tells the build to start again.
+    func complete(_ issue: Issue, digest: UInt64) -> Issue {
+        if let complete = completed(issue, digest: digest) { return complete }
+        state.withLock { $0.lostIssues = true }
+        return issue
+    }
+
+    /// Whether an issue taken from the cache could not be completed.
+    var lostIssues: Bool { state.withLock { $0.lostIssues } }
+
+    private func completed(_ issue: Issue, digest: UInt64) -> Issue? {
+        guard let data = try? Data(contentsOf: issueFile(digest)) else { return nil }
+        return try? data.withUnsafeBytes { bytes -> Issue? in
+            let source = BinaryCoding.Source(bytes)
+            let length = try source.length()
+            let bodies = try BinaryCoding.decode([RenderedMarkdown].self, from: UnsafeRawBufferPointer(rebasing: bytes[(source.offset + length)...]))
+            guard bodies.count == 1 + issue.articles.count + issue.briefs.count else { return nil }
+            var issue = issue
+            issue.setBodies(bodies)
+            return issue
+        }
+    }
+
+    /// The first `count` bytes of a file (fewer if it is shorter).
+    private static func read(_ file: URL, upTo count: Int) -> Data? {
+        let descriptor = open(file.path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var data = Data(count: count)
+        let filled = data.withUnsafeMutableBytes { buffer -> Int in
+            var filled = 0
+            while filled < count {
+                let got = Glibc.read(descriptor, buffer.baseAddress! + filled, count - filled)
+                if got <= 0 { break }
+                filled += got
+            }
+            return filled
+        }
+        data.count = filled
+        return data
     }
 
     private func issueFile(_ digest: UInt64) -> URL {
@@ -194,14 +257,20 @@ final class BuildCache: Sendable {
         _ folder: IssueFolder,
         issue: Issue, published: Bool, diagnostics: [Diagnostic], anchors: [ContentRenderer.AnchorCheck], dependencies: Set<String>
     ) -> UInt64? {
-        // Stored rendered: the Markdown is what the folder's digest stands for.
-        var stored = issue
-        stored.update { fields in
+        // Stored rendered: the Markdown is what the folder's digest stands for. The HTML
+        // of the bodies comes after the rest, to be read only when a page needs it.
+        var light = issue
+        light.update { fields in
             fields.source.text = ""
             for index in fields.articles.indices { fields.articles[index].source.text = "" }
             for index in fields.briefs.indices { fields.briefs[index].source.text = "" }
         }
-        guard let encoded = try? BinaryCoding.encode(stored) else { return nil }
+        let bodies = light.takeBodies()
+        guard let head = try? BinaryCoding.encode(light), let tail = try? BinaryCoding.encode(bodies) else { return nil }
+        let sink = BinaryCoding.Sink()
+        sink.raw(head)
+        sink.bytes += tail
+        let encoded = sink.bytes
         let digest = StableHasher.hash(encoded)
         state.withLock { $0.encoded[digest] = encoded }
         let record = FolderRecord(
@@ -229,10 +298,15 @@ final class BuildCache: Sendable {
 
     // MARK: Render
 
-    /// Whether the output file at `path` is as the last build wrote it.
+    /// Whether the output file at `path` is as the last build wrote it: the same stamp,
+    /// else the same bytes (an output folder restored by CI with the cache has new stamps).
     private func isIntact(_ path: String) -> Bool {
-        guard let stamp = found[path] else { return false }
-        return previousOutputs[path]?.stamp == stamp
+        guard let stamp = found[path], let record = previousOutputs[path] else { return false }
+        if record.stamp == stamp { return true }
+        if let known = state.withLock({ $0.verified[path] }) { return known }
+        let same = FileManager.default.contents(atPath: output.path + "/" + path).map { StableHasher.hash($0) == record.digest } ?? false
+        state.withLock { $0.verified[path] = same }
+        return same
     }
 
 
@@ -261,9 +335,21 @@ final class BuildCache: Sendable {
         return found.keys.filter { !made.contains($0) }.sorted()
     }
 
+    /// Whether this build found everything as the last one left it, wrote nothing and
+    /// removed nothing: the cache on disk is then already the one to save.
+    func isUnchanged(
+        contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], written: Set<String>?, files: [OutputFile]
+    ) -> Bool {
+        guard let previous, previous.contentSettings == contentSettings, previous.theme == theme, written?.isEmpty == true,
+            state.withLock({ $0.encoded.isEmpty && $0.rendered == 0 && $0.verified.isEmpty }),
+            folders.count == previous.folders.count, folders.allSatisfy({ previousFolders[$0.name] != nil })
+        else { return false }
+        return strayOutputs(keeping: files).isEmpty
+    }
+
     /// Writes the cache for the next build, once the output is written. A cache that
     /// cannot be written is left out: the next build is a cold one.
-    func save(source: URL, contentSettings: UInt64, folders: [IssueFolder], outputs: [OutputRecord]) {
+    func save(contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], outputs: [OutputRecord]) {
         let (records, pages) = state.withLock { state -> ([FolderRecord], [PageRecord]) in
             let folders = folders.compactMap { folder -> FolderRecord? in
                 guard var record = state.folders[folder.name] else { return nil }
@@ -276,8 +362,8 @@ final class BuildCache: Sendable {
             return (folders, state.pages.map { PageRecord(path: $0.key, key: $0.value) }.sorted { $0.path < $1.path })
         }
         let snapshot = Snapshot(
-            binary: Self.binaryIdentity, root: source.path, output: output.path, contentSettings: contentSettings,
-            folders: records, pages: pages, outputs: outputs)
+            binary: Self.binaryIdentity, contentSettings: contentSettings,
+            theme: theme, folders: records, pages: pages, outputs: outputs)
         guard let encoded = try? BinaryCoding.encode(snapshot) else { return }
         // The issues first, then the index that names them; issues no record names go.
         let issues = folder.appendingPathComponent("issues")
@@ -307,27 +393,54 @@ final class BuildCache: Sendable {
     }
 
     /// Every file under `folder` with its stamp, by path relative to it; the output
-    /// folder's marker left out.
+    /// folder's marker left out. Folders are opened relative to their parent and walked
+    /// on every core: listing the output of 500 issues by full paths took 70 ms.
     static func listing(of folder: URL) -> [String: FileStamp] {
-        var files: [String: FileStamp] = [:]
-        func walk(_ directory: String, prefix: String) {
-            guard let handle = opendir(directory) else { return }
-            defer { closedir(handle) }
-            let descriptor = dirfd(handle)
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                guard name != ".", name != "..", !(prefix.isEmpty && name == OutputWriter.markerName) else { continue }
-                var info = stat()
-                guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                if info.st_mode & S_IFMT == S_IFDIR {
-                    walk(directory + "/" + name, prefix: prefix + name + "/")
-                } else {
-                    files[prefix + name] = FileStamp(info)
-                }
+        let root = open(folder.path, O_RDONLY | O_DIRECTORY)
+        guard root >= 0 else { return [:] }
+        var files: [(String, FileStamp)] = []
+        var folders: [(descriptor: Int32, prefix: String)] = []
+        walk(root, prefix: "", files: &files, folders: &folders, depth: 2)
+        let nested = folders.concurrentMap { folder -> [(String, FileStamp)] in
+            var files: [(String, FileStamp)] = []
+            var none: [(descriptor: Int32, prefix: String)] = []
+            walk(folder.descriptor, prefix: folder.prefix, files: &files, folders: &none, depth: .max)
+            return files
+        }
+        var listing = Dictionary(files, uniquingKeysWith: { first, _ in first })
+        for group in nested { for (path, stamp) in group { listing[path] = stamp } }
+        listing[OutputWriter.markerName] = nil
+        return listing
+    }
+
+    /// Lists the folder open at `descriptor` (and closes it). Below `depth` levels, its
+    /// subfolders are handed back open in `folders` instead of walked.
+    private static func walk(
+        _ descriptor: Int32, prefix: String, files: inout [(String, FileStamp)], folders: inout [(descriptor: Int32, prefix: String)],
+        depth: Int
+    ) {
+        guard let handle = fdopendir(descriptor) else {
+            close(descriptor)
+            return
+        }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != ".." else { continue }
+            var info = stat()
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                files.append((prefix + name, FileStamp(info)))
+                continue
+            }
+            let inner = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            guard inner >= 0 else { continue }
+            if depth > 1 {
+                walk(inner, prefix: prefix + name + "/", files: &files, folders: &folders, depth: depth - 1)
+            } else {
+                folders.append((inner, prefix + name + "/"))
             }
         }
-        walk(folder.path, prefix: "")
-        return files
     }
 }
 
@@ -344,7 +457,10 @@ extension BuildCache: RenderMemo {
     }
 
     func store(_ files: [OutputFile], for slug: String, key: Int) {
-        state.withLock { $0.renderKeys[slug] = (key, files.map(\.path)) }
+        state.withLock {
+            $0.renderKeys[slug] = (key, files.map(\.path))
+            $0.rendered += 1
+        }
     }
 
     func sitePage(_ path: String, key: Int) -> OutputFile? {
@@ -357,10 +473,19 @@ extension BuildCache: RenderMemo {
     }
 
     func store(sitePage file: OutputFile, key: Int) {
-        state.withLock { $0.pages[file.path] = key }
+        state.withLock {
+            $0.pages[file.path] = key
+            $0.rendered += 1
+        }
     }
 
-    func listedKeys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys { RenderCache.ListedKeys(issue) }
+    /// Made once per issue: each is asked for by its own pages and both its neighbours'.
+    func listedKeys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys {
+        if let contentKey, let known = state.withLock({ $0.listedKeys[issue.slug] }), known.contentKey == contentKey { return known.keys }
+        let keys = RenderCache.ListedKeys(issue)
+        if let contentKey { state.withLock { $0.listedKeys[issue.slug] = (contentKey, keys) } }
+        return keys
+    }
 
     func keep(only slugs: Set<String>) {}
 }

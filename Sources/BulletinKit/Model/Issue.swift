@@ -186,3 +186,30 @@ extension Video.Source: Codable {
         }
     }
 }
+
+extension Issue {
+    /// The HTML of the édito, the articles and the En bref items, in that order, taken
+    /// out (their first paragraphs' text stays: summaries come from it).
+    mutating func takeBodies() -> [RenderedMarkdown] {
+        var bodies: [RenderedMarkdown] = []
+        update { fields in
+            func take(_ body: inout RenderedMarkdown) {
+                bodies.append(body)
+                body = RenderedMarkdown(firstParagraphText: body.firstParagraphText)
+            }
+            take(&fields.content)
+            for index in fields.articles.indices { take(&fields.articles[index].content) }
+            for index in fields.briefs.indices { take(&fields.briefs[index].content) }
+        }
+        return bodies
+    }
+
+    /// Puts back what `takeBodies` took out.
+    mutating func setBodies(_ bodies: [RenderedMarkdown]) {
+        update { fields in
+            fields.content = bodies[0]
+            for index in fields.articles.indices { fields.articles[index].content = bodies[1 + index] }
+            for index in fields.briefs.indices { fields.briefs[index].content = bodies[1 + fields.articles.count + index] }
+        }
+    }
+}

@@ -18,6 +18,9 @@ struct SiteRenderer {
     var contentKeys: [String: Int] = [:]
     /// With `cache`: a digest of the site's settings and the build's options.
     var inputsKey: UInt64 = 0
+    /// Set by a cached build: an issue with its bodies, for one taken from the cache
+    /// without them (lists show none; pages made again, the feed and the e-mail do).
+    var completing: (@Sendable (Issue) -> Issue)? = nil
     /// Put before `</body>` of every web page (not the e-mails): `serve`'s live reload.
     var pageScript: String? = nil
 
@@ -52,10 +55,11 @@ struct SiteRenderer {
         let email = EmailRenderer(model: model, theme: theme, context: emailContext)
         let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
             let key = cache == nil ? nil : renderKey(of: issue, at: position, shared: shared)
-            if let key, let cached = cache?.files(for: issue.slug, key: key) { return cached }
+            if let key, let cached = cache?.files(for: issue.slug, key: key) { return cached + assetFiles(issue) }
+            let issue = complete(issue)
             let files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
             if let key { cache?.store(files, for: issue.slug, key: key) }
-            return files
+            return files + assetFiles(issue)
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
         files += perIssue.joined()
@@ -88,6 +92,8 @@ struct SiteRenderer {
         return file
     }
 
+    private func complete(_ issue: Issue) -> Issue { completing?(issue) ?? issue }
+
     private func withPageScript(_ file: OutputFile) -> OutputFile {
         pageScript.map { file.injecting($0) } ?? file
     }
@@ -101,7 +107,7 @@ struct SiteRenderer {
     }
 
     private func homeBody(_ context: RenderContext) -> PageView.Body {
-        let latest = model.issues.first.map { IssueView(issue: $0, context: context, isFull: true, position: 0) }
+        let latest = model.issues.first.map { IssueView(issue: complete($0), context: context, isFull: true, position: 0) }
         let recent = model.issues.dropFirst().prefix(10).map { IssueView(issue: $0, context: context, isFull: false) }
         return .home(latest: latest, recent: Array(recent))
     }
@@ -156,18 +162,25 @@ struct SiteRenderer {
             files.append(page("article", path: folder + "index.html", context: articleContext,
                 body: { _ in .article(issueFromArticle, view) }, meta: meta))
         }
-        let folder = issue.source.path.split(separator: "/").dropLast().joined(separator: "/")
-        for asset in issue.assets {
-            files.append(OutputFile(path: issue.outputPath + asset, contents: .copy(sourceRoot.appendingPathComponent("\(folder)/\(asset)"))))
-        }
         return files
+    }
+
+    /// The files of the issue's folder copied as they are (images, documents). Never taken
+    /// from a cache with its pages: a photo replaced by another of the same size leaves
+    /// the pages as they were, not the copy.
+    private func assetFiles(_ issue: Issue) -> [OutputFile] {
+        let folder = issue.source.path.split(separator: "/").dropLast().joined(separator: "/")
+        return issue.assets.map { asset in
+            // Not `appendingPathComponent`, which asks the disk whether it is a folder.
+            OutputFile(path: issue.outputPath + asset, contents: .copy(URL(fileURLWithPath: "\(sourceRoot.path)/\(folder)/\(asset)", isDirectory: false)))
+        }
     }
 
     // MARK: Feed and sitemap
 
     private func feed() -> String {
         let context = context(depth: 0).with(.absolute(baseURL: baseURL))
-        let items = model.issues.prefix(model.config.feedItems).map { issue in
+        let items = model.issues.prefix(model.config.feedItems).map(complete).map { issue in
             let view = IssueView(issue: issue, context: context, isFull: true)
             let pageView = PageView(body: .issue(view), meta: PageMeta(
                 kind: .issue, title: issue.title, description: issue.effectiveSummary,

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Synchronization
 import Yams
 
 /// A theme ready to render: parsed templates, locale strings and assets. A site's
@@ -7,7 +8,7 @@ import Yams
 struct Theme: Sendable {
     static let requiredTemplates = ["layout", "home", "issue", "article", "archive", "404", "feed", "email"]
 
-    let library: MustacheLibrary
+    let library: TemplateLibrary
     let locale: LocaleStrings
     /// Files copied to `output/assets/`, by path relative to `assets/`.
     let assets: [String: ThemeFile]
@@ -24,8 +25,13 @@ struct Theme: Sendable {
     /// The theme `name` of the site from its folder as loaded, falling back on the built-in
     /// theme for every file the folder does not have. Reads nothing: assets on disk are
     /// only named, for the writer to copy.
+    ///
+    /// `parsedCleanly` is the fingerprint of a theme that a build parsed without an
+    /// error: one with that fingerprint has its templates parsed the first time one is
+    /// rendered (a warm build that renders nothing again spent a tenth of its time there).
     static func make(
-        from folder: ThemeFolder?, siteRoot: URL, name: String, language: Language, diagnostics: inout [Diagnostic]
+        from folder: ThemeFolder?, siteRoot: URL, name: String, language: Language, parsedCleanly: UInt64? = nil,
+        diagnostics: inout [Diagnostic]
     ) -> Theme? {
         let sitePrefix = "themes/\(name)/"
         if folder == nil, name != "default" {
@@ -39,7 +45,7 @@ struct Theme: Sendable {
         for path in siteFiles { files[path] = .onDisk(location.appendingPathComponent(path)) }
         let errorCount = diagnostics.count
 
-        func displayPath(_ path: String) -> String {
+        @Sendable func displayPath(_ path: String) -> String {
             siteFiles.contains(path) ? sitePrefix + path : "(built-in theme)/" + path
         }
         var fingerprint = StableHasher()
@@ -74,7 +80,6 @@ struct Theme: Sendable {
             diagnostics.append(Diagnostic(.error, "locale must list 12 month names under date.months", path: displayPath(localePath)))
         }
 
-        var library = MustacheLibrary()
         var templateTexts: [String: (path: String, text: String)] = [:]
         for path in files.keys.sorted() where path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
             let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
@@ -84,17 +89,6 @@ struct Theme: Sendable {
                 continue
             }
             templateTexts[name] = (path, text)
-            do {
-                // Parsed as written first, so that errors point where the editor wrote.
-                _ = try MustacheTemplate(string: text)
-                try library.register(FastHTMLEscaping.pragma + inlineLocaleStrings(text, locale.strings), named: name)
-            } catch let error as MustacheTemplate.ParserError {
-                diagnostics.append(Diagnostic(
-                    .error, "template error: \(error.error)", path: displayPath(path),
-                    line: error.context.lineNumber, column: error.context.columnNumber))
-            } catch {
-                diagnostics.append(Diagnostic(.error, "template error: \(error)", path: displayPath(path)))
-            }
         }
         if let cycle = partialCycle(in: templateTexts) {
             diagnostics.append(Diagnostic(
@@ -123,11 +117,51 @@ struct Theme: Sendable {
         for (path, file) in files where path.hasPrefix("assets/") {
             assets[String(path.dropFirst("assets/".count))] = file
         }
+        let print = fingerprint.finalize()
+        let strings = locale.strings
+        let library: TemplateLibrary
+        if print == parsedCleanly {
+            let texts = templateTexts
+            library = TemplateLibrary(parsingWhenNeeded: { parseTemplates(texts, strings: strings, displayPath: displayPath).library })
+        } else {
+            let (parsed, said) = parseTemplates(templateTexts, strings: strings, displayPath: displayPath)
+            diagnostics += said
+            library = TemplateLibrary(parsed)
+        }
         guard !diagnostics[errorCount...].hasErrors else { return nil }
         return Theme(
             library: library,
             locale: LocaleStrings(strings: locale.strings, months: locale.months, dateFormat: locale.dateFormat, firstDay: locale.firstDay),
-            assets: assets, emailStyles: emailStyles, fingerprint: fingerprint.finalize())
+            assets: assets, emailStyles: emailStyles, fingerprint: print)
+    }
+
+    /// Parses the templates, on every core: parsing is most of making a theme.
+    private static func parseTemplates(
+        _ templates: [String: (path: String, text: String)], strings: [String: String], displayPath: (String) -> String
+    ) -> (library: MustacheLibrary, diagnostics: [Diagnostic]) {
+        let parsed = templates.sorted { $0.key < $1.key }.concurrentMap { name, template in
+            do {
+                // Parsed as written first, so that errors point where the editor wrote.
+                _ = try MustacheTemplate(string: template.text)
+                return (name, Result<MustacheTemplate, Diagnostic>.success(
+                    try MustacheTemplate(string: FastHTMLEscaping.pragma + inlineLocaleStrings(template.text, strings))))
+            } catch let error as MustacheTemplate.ParserError {
+                return (name, .failure(Diagnostic(
+                    .error, "template error: \(error.error)", path: displayPath(template.path),
+                    line: error.context.lineNumber, column: error.context.columnNumber)))
+            } catch {
+                return (name, .failure(Diagnostic(.error, "template error: \(error)", path: displayPath(template.path))))
+            }
+        }
+        var library = MustacheLibrary()
+        var diagnostics: [Diagnostic] = []
+        for (name, result) in parsed {
+            switch result {
+            case .success(let template): library.register(template, named: name)
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
+            }
+        }
+        return (library, diagnostics)
     }
 
     /// swift-mustache measures the rest of the template at every `{`, so its time grows
@@ -156,7 +190,32 @@ struct Theme: Sendable {
 
     /// Renders a template, or reports why it produced nothing.
     func render(_ template: String, _ context: Any) -> String {
-        library.render(context, withTemplate: template) ?? ""
+        library.parsed.render(context, withTemplate: template) ?? ""
+    }
+}
+
+/// A theme's parsed templates, parsed when first asked for when they are known to parse.
+final class TemplateLibrary: Sendable {
+    private let made: Mutex<MustacheLibrary?>
+    private let make: @Sendable () -> MustacheLibrary
+
+    init(_ library: MustacheLibrary) {
+        made = Mutex(library)
+        make = { library }
+    }
+
+    init(parsingWhenNeeded make: @escaping @Sendable () -> MustacheLibrary) {
+        made = Mutex(nil)
+        self.make = make
+    }
+
+    var parsed: MustacheLibrary {
+        made.withLock { made in
+            if let made { return made }
+            let library = make()
+            made = library
+            return library
+        }
     }
 }
 

@@ -1,0 +1,221 @@
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+/// `build` with a cache reads, parses, renders and writes again only what an edit
+/// changed. Whatever the edit, the output it leaves must be what a cold build of the same
+/// sources writes, byte for byte, and it must say the same.
+@Suite struct BuildCacheTests {
+    private let ete = "issues/2023-06-lettre-ete"
+
+    /// Every file under `folder`, by path relative to it.
+    private func tree(_ folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+            files[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
+        }
+        return files
+    }
+
+    private func png(width: UInt8, height: UInt8) -> Data {
+        Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
+    }
+
+    private struct Warm {
+        let site: TemporarySite
+        var options: BuildOptions
+        let cold: URL
+
+        init(_ site: TemporarySite) {
+            self.site = site
+            options = site.options(drafts: true, future: true, output: site.root.appendingPathComponent("warm"))
+            options.cacheFolder = site.root.appendingPathComponent(".bulletin-cache")
+            cold = site.root.appendingPathComponent("cold")
+        }
+
+        /// Builds with the cache, then without into another folder, and compares.
+        @discardableResult
+        func expectSameAsColdBuild(after edit: Comment, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> BuildReport {
+            let warm = Builder().build(options)
+            #expect(!warm.failed, "\(edit): \(warm.printed)", sourceLocation: sourceLocation)
+            var coldOptions = options
+            coldOptions.cacheFolder = nil
+            coldOptions.output = cold
+            let reference = Builder().build(coldOptions)
+            #expect(!reference.failed, sourceLocation: sourceLocation)
+            #expect(
+                warm.diagnostics.map(\.description) == reference.diagnostics.map(\.description), "diagnostics after \(edit)",
+                sourceLocation: sourceLocation)
+            #expect(warm.largestEmail?.bytes == reference.largestEmail?.bytes, sourceLocation: sourceLocation)
+            let written = try BuildCacheTests().tree(options.outputFolder)
+            let expected = try BuildCacheTests().tree(cold)
+            #expect(Set(written.keys) == Set(expected.keys), "the same files after \(edit)", sourceLocation: sourceLocation)
+            for (path, data) in expected where written[path] != data {
+                Issue.record("\(path) differs from a cold build after \(edit)", sourceLocation: sourceLocation)
+            }
+            return warm
+        }
+    }
+
+    private func edit(_ site: TemporarySite, _ path: String, _ change: (String) -> String) throws {
+        let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+        let changed = change(text)
+        #expect(changed != text, "the edit of \(path) changes it")
+        try site.write(path, changed)
+    }
+
+    @Test func everyKindOfEditGivesWhatAColdBuildGives() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let warm = Warm(site)
+        let issueCount = try FileManager.default.contentsOfDirectory(atPath: site.root.appendingPathComponent("issues").path).count
+
+        let first = try warm.expectSameAsColdBuild(after: "the first build")
+        #expect(first.cachedFolders == 0)
+        let unchanged = try warm.expectSameAsColdBuild(after: "no change")
+        #expect(unchanged.cachedFolders == issueCount, "nothing changed: no issue is read or parsed again")
+        #expect(unchanged.unchangedOutputs == issueCount + 5, "nothing changed: no page is rendered again")
+
+        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nUne phrase de plus.\n" }
+        let oneArticle = try warm.expectSameAsColdBuild(after: "an article's text")
+        #expect(oneArticle.cachedFolders >= issueCount - 2, "an article changed: its issue (and one linking to it) parsed again")
+
+        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "ACC inaugurée", with: "L'ACC inaugurée") }
+        try warm.expectSameAsColdBuild(after: "an issue's front-matter")
+
+        try edit(site, "issues/2023-03-lettre-printemps/issue.md") {
+            $0.replacingOccurrences(of: "Lettre de printemps", with: "Lettre du printemps")
+        }
+        try warm.expectSameAsColdBuild(after: "a title that lists and neighbours show")
+
+        try edit(site, "site.yml") { $0.replacingOccurrences(of: "Une lettre pour les tests.", with: "La lettre du parc d'activités.") }
+        try warm.expectSameAsColdBuild(after: "site.yml")
+
+        let template = String(decoding: DefaultTheme.files["templates/article.mustache"]!, as: UTF8.self)
+        try site.write("themes/default/templates/article.mustache", template + "<!-- modèle du site -->\n")
+        try warm.expectSameAsColdBuild(after: "a template")
+
+        try site.write("themes/default/locales/fr.yml", "strings:\n  read_more: \"Lire tout l'article\"\n  footnote_back: \"Retour\"\n")
+        try warm.expectSameAsColdBuild(after: "a locale string (one the bodies show)")
+
+        try site.write("static/logo.svg", #"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>"#)
+        try warm.expectSameAsColdBuild(after: "a static file (an image whose size the pages show)")
+
+        try site.write("static/documents/nouveau.pdf", "%PDF-1.4\n")
+        try warm.expectSameAsColdBuild(after: "a new static file")
+
+        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
+        try warm.expectSameAsColdBuild(after: "an image of an issue")
+
+        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100) + Data("autre photo".utf8))
+        try warm.expectSameAsColdBuild(after: "a photo replaced by another of the same size")
+
+        try site.write("issues/2023-12-hiver/issue.md", "---\ntitle: \"Lettre d'hiver\"\nnumber: 7\ndate: 2023-12-01\n---\nÉdito d'hiver.\n")
+        try warm.expectSameAsColdBuild(after: "a new issue")
+
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("issues/2023-12-hiver"))
+        try warm.expectSameAsColdBuild(after: "a deleted issue")
+
+        try FileManager.default.moveItem(
+            at: site.root.appendingPathComponent("\(ete)/en-bref/02-recrutement.md"),
+            to: site.root.appendingPathComponent("\(ete)/en-bref/00-recrutement.md"))
+        try warm.expectSameAsColdBuild(after: "a renamed file")
+
+        // A build that fails leaves the output and the cache as they were, and the build
+        // that fixes the site uses the cache.
+        let article = "\(ete)/articles/10-omu.md"
+        let text = try String(contentsOf: site.root.appendingPathComponent(article), encoding: .utf8)
+        let before = try tree(warm.options.outputFolder)
+        let cacheBefore = try tree(warm.options.cacheFolder!)
+        try site.write(article, "---\ntitle: [\n---\nTexte.\n")
+        #expect(Builder().build(warm.options).failed, "a broken front-matter fails the build")
+        #expect(try tree(warm.options.outputFolder) == before, "a failed build leaves the output as it was")
+        #expect(try tree(warm.options.cacheFolder!) == cacheBefore, "a failed build leaves the cache as it was")
+        try site.write(article, text + "\nRéparé.\n")
+        let fixed = try warm.expectSameAsColdBuild(after: "a failed build, then the fix")
+        #expect(fixed.cachedFolders > 0)
+
+        // The heading that the édito links to (`#suite`) is renamed, and the link with it.
+        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0.replacingOccurrences(of: "## Suite", with: "## Et la suite") }
+        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "01-avenue-de-paris.md#suite", with: "01-avenue-de-paris.md#et-la-suite") }
+        try warm.expectSameAsColdBuild(after: "a heading renamed with the link to it")
+
+        // Another issue links to a heading of an article that is renamed alone: the link breaks.
+        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0.replacingOccurrences(of: "## Et la suite", with: "## Encore la suite") }
+        let broken = Builder().build(warm.options)
+        #expect(broken.failed, "a link to a heading renamed in another file is an error, cache or not")
+        #expect(broken.diagnostics.contains { $0.message.contains("#et-la-suite") })
+    }
+
+    /// A fresh clone of the same files, with the cache and the output kept by CI between
+    /// runs: every stamp differs, every file is read, none is parsed or rendered again.
+    @Test func aFreshCloneWithTheCacheRendersNothingAgain() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let warm = Warm(site)
+        try warm.expectSameAsColdBuild(after: "the first build")
+        let clone = site.root.deletingLastPathComponent().appendingPathComponent(site.root.lastPathComponent + "-clone")
+        defer { try? FileManager.default.removeItem(at: clone) }
+        for name in ["site.yml", "issues", "static", "themes"] {
+            let from = site.root.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: from.path) else { continue }
+            try FileManager.default.createDirectory(at: clone, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: from, to: clone.appendingPathComponent(name))
+        }
+        try FileManager.default.copyItem(at: warm.options.cacheFolder!, to: clone.appendingPathComponent(".bulletin-cache"))
+        try FileManager.default.copyItem(at: warm.options.outputFolder, to: clone.appendingPathComponent("warm"))
+        var options = warm.options
+        options.source = clone
+        options.cacheFolder = clone.appendingPathComponent(".bulletin-cache")
+        options.output = clone.appendingPathComponent("warm")
+        let report = Builder().build(options)
+        #expect(!report.failed)
+        let issueCount = try FileManager.default.contentsOfDirectory(atPath: clone.appendingPathComponent("issues").path).count
+        #expect(report.cachedFolders == issueCount, "same files, new stamps: no issue parsed again")
+        #expect(report.unchangedOutputs == issueCount + 5, "same output, new stamps: no page rendered again")
+        #expect(try tree(options.outputFolder) == tree(warm.options.outputFolder))
+        // A page of the restored output changed by hand is made again.
+        let page = options.outputFolder.appendingPathComponent("archive/index.html")
+        try Data("modifié".utf8).write(to: page)
+        let again = Builder().build(options)
+        #expect(again.unchangedOutputs == issueCount + 4)
+        #expect(try tree(options.outputFolder) == tree(warm.options.outputFolder))
+    }
+
+    /// A cache that cannot be read (damaged, or written by another version) is ignored.
+    @Test func aDamagedCacheIsIgnored() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let warm = Warm(site)
+        try warm.expectSameAsColdBuild(after: "the first build")
+        let file = warm.options.cacheFolder!.appendingPathComponent(BuildCache.fileName)
+        var bytes = try Data(contentsOf: file)
+        bytes.replaceSubrange(bytes.count / 2..<bytes.count, with: Data(repeating: 0xFF, count: bytes.count - bytes.count / 2))
+        try bytes.write(to: file)
+        let report = try warm.expectSameAsColdBuild(after: "a damaged cache")
+        #expect(report.cachedFolders == 0)
+        // An issue file of the cache gone: the build starts again without the cache.
+        try warm.expectSameAsColdBuild(after: "a rebuilt cache")
+        try edit(site, "site.yml") { $0 + "\n" }
+        for name in try FileManager.default.contentsOfDirectory(atPath: warm.options.cacheFolder!.appendingPathComponent("issues").path) {
+            try FileManager.default.removeItem(at: warm.options.cacheFolder!.appendingPathComponent("issues/" + name))
+        }
+        try warm.expectSameAsColdBuild(after: "issue files gone from the cache")
+    }
+
+    /// The cache's encoding gives back the issues it was given.
+    @Test func issuesComeBackAsTheyWereStored() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let source = SiteLoader(root: site.root).load().0
+        for folder in source.issues {
+            var diagnostics: [Diagnostic] = []
+            guard let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics) else { continue }
+            let encoded = try BinaryCoding.encode(issue)
+            #expect(try BinaryCoding.decode(Issue.self, from: encoded) == issue)
+        }
+    }
+}
