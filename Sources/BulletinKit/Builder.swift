@@ -52,6 +52,8 @@ public struct BuildReport: Sendable {
     /// issues and site pages whose files were left as the last build wrote them.
     public var cachedFolders = 0
     public var unchangedOutputs = 0
+    /// Issue folders whose files were read.
+    public var foldersRead = 0
 
     /// The build failed: errors, or warnings under `--strict`.
     public var failed = false
@@ -175,6 +177,7 @@ public struct Builder: Sendable {
             }
         }
         facts.folders = source.issues
+        report.foldersRead = source.issues.reduce(0) { $0 + ($1.isRead ? 1 : 0) }
 
         // 2. Parse: the front-matter of every issue.
         options.onStage?("parsing")
@@ -212,7 +215,9 @@ public struct Builder: Sendable {
             contentKeys[issue.slug] = Int(truncatingIfNeeded: record.contentDigest)
         }
         for issue in rendered { if let key = issue.contentKey { contentKeys[issue.issue.slug] = key } }
-        let issues = rendered.map(\.issue) + reusedIssues
+        // In the order of their folders, as a cold build has them: the first of two issues
+        // with the same number is the one a message names first.
+        let issues = (rendered.map(\.issue) + reusedIssues).sorted { $0.source.path < $1.source.path }
         let addressHTML = config.addressMarkdown.map {
             content.renderSiteText($0, path: "site.yml", diagnostics: &report.diagnostics)
         }
@@ -279,7 +284,8 @@ public struct Builder: Sendable {
             guard let record = folder.isRead ? cache.sameFolder(folder) : cache.record(named: folder.name),
                 let issue = cache.renderedIssue(record)
             else { return nil }
-            return (record, issue)
+            // Read again and found the same (new stamps): the record takes the new stamps.
+            return (folder.isRead ? cache.restamped(record, from: folder) : record, issue)
         }
         var found: [String: (record: BuildCache.FolderRecord, issue: Issue)] = [:]
         for candidate in candidates { if let (record, issue) = candidate { found[record.name] = (record, issue) } }

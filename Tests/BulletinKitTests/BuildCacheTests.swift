@@ -76,7 +76,8 @@ import Testing
         let first = try warm.expectSameAsColdBuild(after: "the first build")
         #expect(first.cachedFolders == 0)
         let unchanged = try warm.expectSameAsColdBuild(after: "no change")
-        #expect(unchanged.cachedFolders == issueCount, "nothing changed: no issue is read or parsed again")
+        #expect(unchanged.cachedFolders == issueCount, "nothing changed: no issue is parsed again")
+        #expect(unchanged.foldersRead == 0, "nothing changed: no issue folder is read")
         #expect(unchanged.unchangedOutputs == issueCount + 5, "nothing changed: no page is rendered again")
 
         try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nUne phrase de plus.\n" }
@@ -177,6 +178,14 @@ import Testing
         #expect(report.cachedFolders == issueCount, "same files, new stamps: no issue parsed again")
         #expect(report.unchangedOutputs == issueCount + 5, "same output, new stamps: no page rendered again")
         #expect(try tree(options.outputFolder) == tree(warm.options.outputFolder))
+        // The cache took the new stamps: the next build reads no folder, and leaves the cache as it is.
+        let index = options.cacheFolder!.appendingPathComponent(BuildCache.fileName)
+        let saved = try FileManager.default.attributesOfItem(atPath: index.path)[.modificationDate] as? Date
+        Thread.sleep(forTimeInterval: 0.01)
+        let third = Builder().build(options)
+        #expect(!third.failed)
+        #expect(third.foldersRead == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: index.path)[.modificationDate] as? Date == saved)
         // A page of the restored output changed by hand is made again.
         let page = options.outputFolder.appendingPathComponent("archive/index.html")
         try Data("modifié".utf8).write(to: page)

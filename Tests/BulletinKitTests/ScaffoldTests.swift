@@ -241,7 +241,8 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path), "\(path)")
         }
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("themes").path))
-        #expect(try String(contentsOf: root.appendingPathComponent(".gitignore"), encoding: .utf8).contains("/output/"))
+        let gitignore = try String(contentsOf: root.appendingPathComponent(".gitignore"), encoding: .utf8)
+        #expect(gitignore.contains("/output/") && gitignore.contains("/.bulletin-cache/"))
 
         for now in [today, date("2024-04-30")] {
             let report = build(root, now: now, strict: true)

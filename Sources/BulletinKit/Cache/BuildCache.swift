@@ -48,6 +48,8 @@ final class BuildCache: Sendable {
         var listedKeys: [String: (contentKey: Int, keys: RenderCache.ListedKeys)] = [:]
         /// Output files whose stamp changed, by whether their bytes are those recorded.
         var verified: [String: Bool] = [:]
+        /// A folder's record took new stamps.
+        var restamped = false
     }
 
     // MARK: Records
@@ -187,6 +189,21 @@ final class BuildCache: Sendable {
     /// The record of a folder, as the last build left it.
     func record(named name: String) -> FolderRecord? { previousFolders[name] }
 
+    /// A record with the stamps and what reading said of a folder read again and found the
+    /// same: the next build need not read it.
+    func restamped(_ record: FolderRecord, from folder: IssueFolder) -> FolderRecord {
+        var record = record
+        record.files = Self.stampedFiles(of: folder)
+        record.symbolicLinks = folder.symbolicLinks
+        record.loadDiagnostics = folder.loadDiagnostics
+        state.withLock { $0.restamped = true }
+        return record
+    }
+
+    private static func stampedFiles(of folder: IssueFolder) -> [StampedFile] {
+        folder.stamps.sorted { $0.key < $1.key }.map { StampedFile(path: $0.key, stamp: $0.value, imageSize: folder.imageSizes[$0.key]) }
+    }
+
     /// An issue as the last build rendered it, without its bodies' HTML (`complete`
     /// adds it, for the pages made again) or Markdown (see `ContentRenderer.bodyText`):
     /// lists and keys need neither, and decoding them was a third of a warm build.
@@ -275,9 +292,7 @@ final class BuildCache: Sendable {
         state.withLock { $0.encoded[digest] = encoded }
         let record = FolderRecord(
             name: folder.name,
-            files: folder.stamps.sorted { $0.key < $1.key }.map {
-                StampedFile(path: $0.key, stamp: $0.value, imageSize: folder.imageSizes[$0.key])
-            },
+            files: Self.stampedFiles(of: folder),
             symbolicLinks: folder.symbolicLinks, digest: Self.digest(of: folder), loadDiagnostics: folder.loadDiagnostics,
             diagnostics: diagnostics, contentDigest: digest, anchors: anchors,
             dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [])
@@ -341,7 +356,7 @@ final class BuildCache: Sendable {
         contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], written: Set<String>?, files: [OutputFile]
     ) -> Bool {
         guard let previous, previous.contentSettings == contentSettings, previous.theme == theme, written?.isEmpty == true,
-            state.withLock({ $0.encoded.isEmpty && $0.rendered == 0 && $0.verified.isEmpty }),
+            state.withLock({ $0.encoded.isEmpty && $0.rendered == 0 && $0.verified.isEmpty && !$0.restamped }),
             folders.count == previous.folders.count, folders.allSatisfy({ previousFolders[$0.name] != nil })
         else { return false }
         return strayOutputs(keeping: files).isEmpty

@@ -174,6 +174,8 @@ enum ScaffoldTemplates {
     static let gitignore = """
         # Ce que `bulletin build` écrit : régénéré à chaque construction, jamais modifié à la main.
         /output/
+        # Ce que `bulletin build` garde pour aller plus vite la fois suivante (peut être supprimé).
+        /.bulletin-cache/
 
         """
 
