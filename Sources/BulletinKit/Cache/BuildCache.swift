@@ -40,8 +40,9 @@ final class BuildCache: Sendable {
         var renderKeys: [String: (key: Int, outputs: [String])] = [:]
         var pages: [String: Int] = [:]
         var hits = 0
-        /// Issues encoded in this build, by digest, to be written unless already there.
-        var encoded: [UInt64: [UInt8]] = [:]
+        /// Issues rendered in this build (their files are written as they are made).
+        var recorded = 0
+        var madeIssueFolder = false
         var lostIssues = false
         /// Files rendered again in this build.
         var rendered = 0
@@ -289,7 +290,17 @@ final class BuildCache: Sendable {
         sink.bytes += tail
         let encoded = sink.bytes
         let digest = StableHasher.hash(encoded)
-        state.withLock { $0.encoded[digest] = encoded }
+        // Written now, not kept for the end: holding every issue encoded added a sixth to
+        // the peak memory of a cold build. A file already there has these bytes.
+        let file = issueFile(digest)
+        if access(file.path, F_OK) != 0 {
+            if !state.withLock({ $0.madeIssueFolder }) {
+                try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                state.withLock { $0.madeIssueFolder = true }
+            }
+            guard Self.replace(file, with: encoded) else { return nil }
+        }
+        state.withLock { $0.recorded += 1 }
         let record = FolderRecord(
             name: folder.name,
             files: Self.stampedFiles(of: folder),
@@ -356,7 +367,7 @@ final class BuildCache: Sendable {
         contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], written: Set<String>?, files: [OutputFile]
     ) -> Bool {
         guard let previous, previous.contentSettings == contentSettings, previous.theme == theme, written?.isEmpty == true,
-            state.withLock({ $0.encoded.isEmpty && $0.rendered == 0 && $0.verified.isEmpty && !$0.restamped }),
+            state.withLock({ $0.recorded == 0 && $0.rendered == 0 && $0.verified.isEmpty && !$0.restamped }),
             folders.count == previous.folders.count, folders.allSatisfy({ previousFolders[$0.name] != nil })
         else { return false }
         return strayOutputs(keeping: files).isEmpty
@@ -380,16 +391,14 @@ final class BuildCache: Sendable {
             binary: Self.binaryIdentity, contentSettings: contentSettings,
             theme: theme, folders: records, pages: pages, outputs: outputs)
         guard let encoded = try? BinaryCoding.encode(snapshot) else { return }
-        // The issues first, then the index that names them; issues no record names go.
+        // The issues are written (see `record`): the index that names them, then the
+        // issues no record names go.
+        guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + encoded) else { return }
         let issues = folder.appendingPathComponent("issues")
-        try? FileManager.default.createDirectory(at: issues, withIntermediateDirectories: true)
         let named = Set(records.map { String($0.contentDigest, radix: 16) })
-        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? [])
-        let toWrite = state.withLock { $0.encoded }.filter { !present.contains(String($0.key, radix: 16)) }
-        let written = Array(toWrite).concurrentMap { digest, bytes in Self.replace(issueFile(digest), with: bytes) }
-        guard !written.contains(false), Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + encoded)
-        else { return }
-        for name in present.subtracting(named) { unlink(issues.appendingPathComponent(name).path) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? [] where !named.contains(name) {
+            unlink(issues.appendingPathComponent(name).path)
+        }
     }
 
     /// Writes `bytes` beside `file`, then renames it over: a reader never sees half of it.
