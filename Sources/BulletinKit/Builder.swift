@@ -76,16 +76,18 @@ public struct Builder: Sendable {
             return report
         }
         // A cache serves the build that writes the output it describes: not `check`, not `serve`.
-        let buildCache = options.writesOutput && options.servedSite == nil
+        var buildCache = options.writesOutput && options.servedSite == nil
             ? options.cacheFolder.map { BuildCache(folder: $0, output: options.outputFolder.standardizedFileURL) }
             : nil
         var run = CacheFacts()
         var files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
-        if buildCache?.lostIssues == true {
-            // An issue file went missing from the cache during the build: built again without it.
+        if let cache = buildCache, cache.lostIssues {
+            // An issue's file went missing from the cache during the build: built again
+            // as a cold build, which starts a new cache.
+            buildCache = BuildCache(folder: cache.folder, output: cache.output, fresh: true)
             report = BuildReport()
             run = CacheFacts()
-            files = self.run(options, buildCache: nil, facts: &run, report: &report)
+            files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
         }
         report.diagnostics = report.diagnostics.sortedForReading()
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }

@@ -24,7 +24,7 @@ final class BuildCache: Sendable {
 
     let folder: URL
     let output: URL
-    /// What the last build left, when it was made by this binary for this site and output.
+    /// What the last build left, when this binary made it.
     private let previous: Snapshot?
     /// Every file of the output folder as found, by path relative to it.
     private let found: [String: FileStamp]
@@ -108,17 +108,20 @@ final class BuildCache: Sendable {
 
     // MARK: Opening
 
-    /// The cache in `folder` for building into `output`; empty when there is none yet, or
-    /// when it cannot be read or was made by another binary, for another site or output.
-    init(folder: URL, output: URL) {
+    /// The cache in `folder` for building into `output`; empty when there is none yet,
+    /// when it cannot be read or was made by another binary, or when `fresh` says to
+    /// start a new one.
+    init(folder: URL, output: URL, fresh: Bool = false) {
         self.folder = folder
         self.output = output
+        let indexFile = folder.appendingPathComponent(Self.fileName)
+        let exists = !fresh && access(indexFile.path, R_OK) == 0
         // The output folder is listed while the cache is decoded.
         nonisolated(unsafe) var listed: [String: FileStamp] = [:]
-        let listing = DispatchWorkItem { listed = Self.listing(of: output) }
+        let listing = DispatchWorkItem { listed = exists ? Self.listing(of: output) : [:] }
         DispatchQueue.global().async(execute: listing)
         var snapshot: Snapshot?
-        if let data = try? Data(contentsOf: folder.appendingPathComponent(Self.fileName), options: .alwaysMapped),
+        if exists, let data = try? Data(contentsOf: indexFile, options: .alwaysMapped),
             data.starts(with: Self.magic)
         {
             snapshot = data.withUnsafeBytes { bytes in
