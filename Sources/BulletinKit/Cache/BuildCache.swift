@@ -173,7 +173,6 @@ final class BuildCache: Sendable {
         return record
     }
 
-
     /// The folders whose content may differ from the last build's: all when the settings
     /// every body depends on changed; else those changed, added, removed or published (or
     /// no longer), and those whose links lead to one of them. `published` tells, for
@@ -234,7 +233,8 @@ final class BuildCache: Sendable {
     var lostIssues: Bool { state.withLock { $0.lostIssues } }
 
     private func completed(_ issue: Issue, digest: UInt64) -> Issue? {
-        guard let data = try? Data(contentsOf: issueFile(digest)) else { return nil }
+        // Checked whole: damaged bytes could still decode, as text that was never written.
+        guard let data = try? Data(contentsOf: issueFile(digest)), StableHasher.hash(data) == digest else { return nil }
         return try? data.withUnsafeBytes { bytes -> Issue? in
             let source = BinaryCoding.Source(bytes)
             let length = try source.length()
