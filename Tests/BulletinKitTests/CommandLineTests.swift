@@ -20,6 +20,28 @@ import Testing
         #expect(quiet.status == 0 && quiet.stdout.isEmpty)
     }
 
+    /// The second build says what it took from the cache; `--no-cache` reads and leaves none.
+    @Test func theSecondBuildSaysWhatTheCacheSpared() throws {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
+        ])
+        defer { site.remove() }
+        let cache = site.root.appendingPathComponent(".bulletin-cache")
+        let first = try bulletin(["build", "--source", site.root.path, "--now", "2026-01-01"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!first.stdout.contains("from the cache"))
+        #expect(FileManager.default.fileExists(atPath: cache.appendingPathComponent("build.cache").path))
+        let second = try bulletin(["build", "--source", site.root.path, "--now", "2026-01-01"])
+        #expect(second.stdout.contains("(from the cache: 1 issue not parsed again, 6 page sets not rendered again)"), "\(second.stdout)")
+        try FileManager.default.removeItem(at: cache)
+        let uncached = try bulletin(["build", "--no-cache", "--source", site.root.path, "--now", "2026-01-01"])
+        #expect(uncached.status == 0 && !uncached.stdout.contains("from the cache"))
+        #expect(!FileManager.default.fileExists(atPath: cache.path), "--no-cache leaves no cache")
+        let elsewhere = site.root.appendingPathComponent("cache-ailleurs")
+        #expect(try bulletin(["build", "--cache", elsewhere.path, "--source", site.root.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("build.cache").path))
+    }
+
     @Test func siteErrorsExitOneWithCompilerStyleLines() throws {
         let site = try TemporarySite([
             "site.yml": TemporarySite.minimalSiteYML,
