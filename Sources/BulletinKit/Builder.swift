@@ -75,6 +75,13 @@ public struct Builder: Sendable {
             report.failed = true
             return report
         }
+        if options.writesOutput, options.servedSite == nil, let folder = options.cacheFolder,
+            let refusal = BuildCache.refusal(of: folder, source: options.source, output: options.outputFolder)
+        {
+            report.diagnostics = [Diagnostic(.error, refusal, path: nil)]
+            report.failed = true
+            return report
+        }
         // A cache serves the build that writes the output it describes: not `check`, not `serve`.
         var buildCache = options.writesOutput && options.servedSite == nil
             ? options.cacheFolder.map { BuildCache(folder: $0, output: options.outputFolder.standardizedFileURL) }

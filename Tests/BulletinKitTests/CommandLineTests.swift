@@ -40,6 +40,27 @@ import Testing
         let elsewhere = site.root.appendingPathComponent("cache-ailleurs")
         #expect(try bulletin(["build", "--cache", elsewhere.path, "--source", site.root.path]).status == 0)
         #expect(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("build.cache").path))
+
+        // Folders a build replaces, reads or does not own are refused, and nothing is written.
+        try FileManager.default.removeItem(at: site.output)
+        for (folder, message) in [
+            (site.output.appendingPathComponent("cache"), "inside the output folder"),
+            (site.root, "holds the site or its output"),
+            (site.root.appendingPathComponent("issues/cache"), "inside issues/"),
+            (site.root.appendingPathComponent("issues/2023-07-ete"), "inside issues/"),
+            (site.root.deletingLastPathComponent(), "holds the site or its output"),
+        ] {
+            let refused = try bulletin(["build", "--cache", folder.path, "--source", site.root.path])
+            #expect(refused.status == 1, "\(folder.path)")
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: site.output.path))
+        }
+        let foreign = site.root.deletingLastPathComponent().appendingPathComponent(site.root.lastPathComponent + "-papiers")
+        try FileManager.default.createDirectory(at: foreign, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: foreign) }
+        try Data("à garder".utf8).write(to: foreign.appendingPathComponent("notes.txt"))
+        let refused = try bulletin(["build", "--cache", foreign.path, "--source", site.root.path])
+        #expect(refused.status == 1 && refused.stderr.contains("holds no Bulletin cache"), "\(refused.stderr)")
     }
 
     @Test func siteErrorsExitOneWithCompilerStyleLines() throws {

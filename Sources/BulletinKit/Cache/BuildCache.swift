@@ -144,6 +144,26 @@ final class BuildCache: Sendable {
 
     var isEmpty: Bool { previous == nil }
 
+    /// Why `folder` cannot hold the cache of a build of `source` into `output`: a folder
+    /// each build replaces or publishes, or one that holds other files (`--cache ~`: the
+    /// cache removes the files of its `issues/` that it no longer names).
+    static func refusal(of folder: URL, source: URL, output: URL) -> String? {
+        func resolved(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path + "/" }
+        let cache = resolved(folder), site = resolved(source), out = resolved(output)
+        if cache.hasPrefix(out) { return "the cache folder is inside the output folder, which a build replaces: choose one outside it" }
+        if site.hasPrefix(cache) || out.hasPrefix(cache) {
+            return "the cache folder holds the site or its output: choose a folder of its own (the default is <source>/.bulletin-cache)"
+        }
+        if let published = ["static", "issues", "themes"].first(where: { cache.hasPrefix(site + $0 + "/") }) {
+            return "the cache folder is inside \(published)/, which the build reads: choose a folder outside it"
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        if !contents.isEmpty, !contents.contains(fileName), !contents.contains("issues") {
+            return "\(folder.path) is not empty and holds no Bulletin cache; refusing to write one there (choose another --cache)"
+        }
+        return nil
+    }
+
     /// The fingerprint of the theme the last build parsed without an error.
     var themeFingerprint: UInt64? { previous?.theme }
 
