@@ -42,7 +42,8 @@ import Testing
     @Test func aBuildKilledAtAnyMomentLeavesTheOutputWholeAndTheNextBuildCleansUp() throws {
         let site = try site(issues: 40)
         defer { site.remove() }
-        let first = try bulletin(["build", "--source", site.root.path, "--now", "2026-01-01", "--quiet"])
+        // Cold builds: written beside the output and swapped in.
+        let first = try bulletin(["build", "--no-cache", "--source", site.root.path, "--now", "2026-01-01", "--quiet"])
         #expect(first.status == 0, "\(first.stderr.prefix(600))")
         let built = tree(site.output)
         #expect(built.count > 300)
@@ -50,7 +51,7 @@ import Testing
         for delay in [0.05, 0.15, 0.3, 0.45, 0.6, 0.8] {
             let process = Process()
             process.executableURL = bulletinExecutable
-            process.arguments = ["build", "--source", site.root.path, "--now", "2026-01-01", "--quiet"]
+            process.arguments = ["build", "--no-cache", "--source", site.root.path, "--now", "2026-01-01", "--quiet"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -63,10 +64,47 @@ import Testing
             #expect(tree(site.output) == built, "after a kill at \(delay) s")
         }
         #expect(killedMidway >= 2, "the build ended before any kill: the site is too small to test this")
-        let again = try bulletin(["build", "--source", site.root.path, "--now", "2026-01-01", "--quiet"])
+        let again = try bulletin(["build", "--no-cache", "--source", site.root.path, "--now", "2026-01-01", "--quiet"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(leftovers(beside: site.output).isEmpty, "\(leftovers(beside: site.output))")
         #expect(tree(site.output) == built)
+    }
+
+    /// A warm build updates the output in place: killed part-way, it leaves a mix of old
+    /// and new files, each whole, and the next build makes the output a cold build's.
+    @Test func aWarmBuildKilledPartWayIsRepairedByTheNext() throws {
+        let site = try site(issues: 40)
+        defer { site.remove() }
+        let arguments = ["build", "--source", site.root.path, "--now", "2026-01-01", "--quiet"]
+        #expect(try bulletin(arguments).status == 0)
+        var round = 0
+        for delay in [0.02, 0.05, 0.1, 0.2] {
+            round += 1
+            // Every issue changes: the warm build rewrites every page.
+            for number in 1...40 {
+                let path = "issues/2020-\(String(format: "%03d", number))-numero/issue.md"
+                let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
+                try site.write(path, text + "\nModification \(round).\n")
+            }
+            let process = Process()
+            process.executableURL = bulletinExecutable
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            for (path, data) in tree(site.output) where path.hasSuffix(".html") {
+                #expect(String(decoding: data, as: UTF8.self).hasSuffix("</html>\n"), "\(path) is whole after a kill at \(delay) s")
+            }
+        }
+        #expect(try bulletin(arguments).status == 0)
+        let cold = site.root.appendingPathComponent("cold")
+        #expect(try bulletin(["build", "--no-cache", "--source", site.root.path, "--now", "2026-01-01", "--quiet", "--output", cold.path]).status == 0)
+        let warm = tree(site.output).filter { !$0.key.contains(".tmp-") }
+        #expect(tree(site.output) == warm, "no temporary file is left in the output")
+        #expect(warm == tree(cold))
     }
 
     @Test func leftoversOfALiveBuildAreLeftAlone() throws {
