@@ -3,7 +3,7 @@ SWIFT ?= swift
 BULLETIN = .build/release/bulletin
 APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 
-.PHONY: build test unit-test validate fuzz deps test-deps bench clean
+.PHONY: build test unit-test validate fuzz cache-check deps test-deps bench clean
 
 build: deps
 	python3 scripts/embed-theme.py
@@ -22,8 +22,9 @@ deps:
 
 # The whole suite: Swift unit and end-to-end tests, then the external judges
 # (Nu HTML checker, feedparser, axe-core in headless Chromium) on the example site,
-# then two minutes of fuzzing (scripts/fuzz.sh SECONDS runs longer).
-test: deps unit-test validate fuzz
+# then the build cache against cold builds after random edits, then two minutes of
+# fuzzing (scripts/fuzz.sh SECONDS runs longer).
+test: deps unit-test validate cache-check fuzz
 
 unit-test:
 	$(SWIFT) test
@@ -33,6 +34,14 @@ validate: test-deps build
 	.venv/bin/python Tests/external/validate_email.py output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
+
+# Warm builds after random edits, each compared with a cold build, on a test site and a
+# generated corpus of 50 issues.
+cache-check: build
+	python3 scripts/cache-check.py $(BULLETIN) Tests/BulletinKitTests/Fixtures/valid-basic --rounds 25 --seed 4
+	rm -rf .build/cache-check-corpus
+	python3 scripts/gen_corpus.py --issues 50 --layout bulletin --out .build/cache-check-corpus --force >/dev/null
+	python3 scripts/cache-check.py $(BULLETIN) .build/cache-check-corpus --rounds 25 --seed 1
 
 # A fixed seed, so that CI repeats the same mutations (FUZZ_SEED=random explores new ones).
 fuzz: build

@@ -194,6 +194,23 @@ import Testing
         #expect(try tree(options.outputFolder) == tree(warm.options.outputFolder))
     }
 
+    /// A future issue is published when its day comes, no file changing: a link to it
+    /// loses its warning, with the cache as without.
+    @Test func anIssuePublishedOnItsDayChangesTheLinksToIt() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        var warm = Warm(site)
+        warm.options.selection = SiteModel.Selection()
+        warm.options.now = SimpleDate(parsing: "2026-01-01")
+        try edit(site, "\(ete)/issue.md") { $0 + "\nVoir aussi [le numéro de 2099](../2099-01-futur/issue.md).\n" }
+        let before = try warm.expectSameAsColdBuild(after: "a link to a future issue")
+        #expect(before.diagnostics.contains { $0.message.contains("which is not published") })
+        warm.options.now = SimpleDate(parsing: "2099-06-01")
+        let after = try warm.expectSameAsColdBuild(after: "the future issue's day")
+        #expect(!after.diagnostics.contains { $0.message.contains("which is not published") })
+        #expect(after.cachedFolders > 0, "the issues whose publication and links did not change come from the cache")
+    }
+
     /// A cache that cannot be read (damaged, or written by another version) is ignored.
     @Test func aDamagedCacheIsIgnored() throws {
         let site = try TemporarySite(copying: "valid-basic")
