@@ -9,21 +9,6 @@ import Testing
 @Suite struct BuildCacheTests {
     private let ete = "issues/2023-06-lettre-ete"
 
-    /// Every file under `folder`, by path relative to it.
-    private func tree(_ folder: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
-            files[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
-        }
-        return files
-    }
-
-    private func png(width: UInt8, height: UInt8) -> Data {
-        Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
-    }
-
     private struct Warm {
         let site: TemporarySite
         var options: BuildOptions
@@ -50,8 +35,8 @@ import Testing
                 warm.diagnostics.map(\.description) == reference.diagnostics.map(\.description), "diagnostics after \(edit)",
                 sourceLocation: sourceLocation)
             #expect(warm.largestEmail?.bytes == reference.largestEmail?.bytes, sourceLocation: sourceLocation)
-            let written = try BuildCacheTests().tree(options.outputFolder)
-            let expected = try BuildCacheTests().tree(cold)
+            let written = try fileTree(options.outputFolder)
+            let expected = try fileTree(cold)
             #expect(Set(written.keys) == Set(expected.keys), "the same files after \(edit)", sourceLocation: sourceLocation)
             for (path, data) in expected where written[path] != data {
                 Issue.record("\(path) differs from a cold build after \(edit)", sourceLocation: sourceLocation)
@@ -108,10 +93,10 @@ import Testing
         try site.write("static/documents/nouveau.pdf", "%PDF-1.4\n")
         try warm.expectSameAsColdBuild(after: "a new static file")
 
-        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
+        try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100))
         try warm.expectSameAsColdBuild(after: "an image of an issue")
 
-        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100) + Data("autre photo".utf8))
+        try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100) + Data("autre photo".utf8))
         try warm.expectSameAsColdBuild(after: "a photo replaced by another of the same size")
 
         try site.write("issues/2023-12-hiver/issue.md", "---\ntitle: \"Lettre d'hiver\"\nnumber: 7\ndate: 2023-12-01\n---\nÉdito d'hiver.\n")
@@ -129,12 +114,12 @@ import Testing
         // that fixes the site uses the cache.
         let article = "\(ete)/articles/10-omu.md"
         let text = try String(contentsOf: site.root.appendingPathComponent(article), encoding: .utf8)
-        let before = try tree(warm.options.outputFolder)
-        let cacheBefore = try tree(warm.options.cacheFolder!)
+        let before = try fileTree(warm.options.outputFolder)
+        let cacheBefore = try fileTree(warm.options.cacheFolder!)
         try site.write(article, "---\ntitle: [\n---\nTexte.\n")
         #expect(Builder().build(warm.options).failed, "a broken front-matter fails the build")
-        #expect(try tree(warm.options.outputFolder) == before, "a failed build leaves the output as it was")
-        #expect(try tree(warm.options.cacheFolder!) == cacheBefore, "a failed build leaves the cache as it was")
+        #expect(try fileTree(warm.options.outputFolder) == before, "a failed build leaves the output as it was")
+        #expect(try fileTree(warm.options.cacheFolder!) == cacheBefore, "a failed build leaves the cache as it was")
         try site.write(article, text + "\nRéparé.\n")
         let fixed = try warm.expectSameAsColdBuild(after: "a failed build, then the fix")
         #expect(fixed.cachedFolders > 0)
@@ -177,7 +162,7 @@ import Testing
         let issueCount = try FileManager.default.contentsOfDirectory(atPath: clone.appendingPathComponent("issues").path).count
         #expect(report.cachedFolders == issueCount, "same files, new stamps: no issue parsed again")
         #expect(report.unchangedOutputs == issueCount + 5, "same output, new stamps: no page rendered again")
-        #expect(try tree(options.outputFolder) == tree(warm.options.outputFolder))
+        #expect(try fileTree(options.outputFolder) == fileTree(warm.options.outputFolder))
         // The cache took the new stamps: the next build reads no folder, and leaves the cache as it is.
         let index = options.cacheFolder!.appendingPathComponent(BuildCache.fileName)
         let saved = try FileManager.default.attributesOfItem(atPath: index.path)[.modificationDate] as? Date
@@ -191,7 +176,7 @@ import Testing
         try Data("modifié".utf8).write(to: page)
         let again = Builder().build(options)
         #expect(again.unchangedOutputs == issueCount + 4)
-        #expect(try tree(options.outputFolder) == tree(warm.options.outputFolder))
+        #expect(try fileTree(options.outputFolder) == fileTree(warm.options.outputFolder))
     }
 
     /// A future issue is published when its day comes, no file changing: a link to it

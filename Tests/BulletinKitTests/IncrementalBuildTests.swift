@@ -8,27 +8,11 @@ import Testing
 @Suite struct IncrementalBuildTests {
     private let ete = "issues/2023-06-lettre-ete"
 
-    /// Every file under `folder`, by path relative to it.
-    private func tree(_ folder: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
-            files[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
-        }
-        return files
-    }
-
     private func edit(_ site: TemporarySite, _ path: String, _ change: (String) -> String) throws {
         let text = try String(contentsOf: site.root.appendingPathComponent(path), encoding: .utf8)
         let changed = change(text)
         #expect(changed != text, "the edit of \(path) changes it")
         try site.write(path, changed)
-    }
-
-    /// A PNG header of the given size: all the build reads of an image.
-    private func png(width: UInt8, height: UInt8) -> Data {
-        Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
     }
 
     /// Once as `serve` builds when the kernel tells it what changed, once when it does not.
@@ -60,7 +44,7 @@ import Testing
             let reference = Builder().build(cold)
             #expect(!reference.failed)
             #expect(incremental.diagnostics.map(\.description) == reference.diagnostics.map(\.description), "diagnostics after \(edit)")
-            var built = try tree(full)
+            var built = try fileTree(full)
             built[OutputWriter.markerName] = nil
             let shown = served.tree
             #expect(Set(shown.keys) == Set(built.keys), "the same files after \(edit)")
@@ -99,7 +83,7 @@ import Testing
         changed.insert("static/logo.svg")
         try expectSameAsFullBuild(after: "a static file (an image whose size the pages show)")
 
-        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
+        try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100))
         changed.insert("\(ete)/images/avenue.png")
         try expectSameAsFullBuild(after: "an image of an issue")
 

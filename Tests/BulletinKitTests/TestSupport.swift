@@ -155,3 +155,19 @@ extension ServedSite {
         Dictionary(uniqueKeysWithValues: paths.map { ($0, data(at: $0) ?? Data()) })
     }
 }
+
+/// Every regular file under `folder` with its bytes, by path relative to it.
+func fileTree(_ folder: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+    while let url = enumerator?.nextObject() as? URL {
+        guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+        files[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
+    }
+    return files
+}
+
+/// A PNG header of the given size: all the build reads of an image.
+func pngHeader(width: UInt8, height: UInt8) -> Data {
+    Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
+}
