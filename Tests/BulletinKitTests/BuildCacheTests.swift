@@ -99,6 +99,12 @@ import Testing
         try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100) + Data("autre photo".utf8))
         try warm.expectSameAsColdBuild(after: "a photo replaced by another of the same size")
 
+        try site.write("\(ete)/documents", "un fichier")
+        try warm.expectSameAsColdBuild(after: "an asset")
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("\(ete)/documents"))
+        try site.write("\(ete)/documents/programme.txt", "un dossier, où était un fichier")
+        try warm.expectSameAsColdBuild(after: "a folder where a file was")
+
         try site.write("issues/2023-12-hiver/issue.md", "---\ntitle: \"Lettre d'hiver\"\nnumber: 7\ndate: 2023-12-01\n---\nÉdito d'hiver.\n")
         try warm.expectSameAsColdBuild(after: "a new issue")
 

@@ -187,8 +187,10 @@ extension OutputWriter {
     /// rendering the one article that changed.
     ///
     /// An output the cache knows nothing of (none yet, or not one this tool made) is
-    /// written whole by `write`. A failure part-way leaves a mix of old and new files,
-    /// each whole; the cache is then not saved, and the next build rewrites what differs.
+    /// written whole by `write`, and so is one where a file cannot be replaced in place
+    /// (a file of the last build where a folder now goes). If that fails too, the output
+    /// is a mix of old and new files, each whole; the cache is not saved, and the next
+    /// build rewrites what differs.
     ///
     /// Returns the paths written, or nil when the whole folder was.
     func update(_ files: [OutputFile], cache: BuildCache) -> Result<Set<String>?, Diagnostic> {
@@ -226,8 +228,8 @@ extension OutputWriter {
                 return (error as? WriteFailure)?.message ?? "cannot write \(file.path): \(Self.reason(error))"
             }
         }
-        if let failure = failures.lazy.compactMap({ $0 }).first {
-            return .failure(Diagnostic(.error, "\(failure); the output may mix files of this build and the last one, each whole", path: nil))
+        if failures.contains(where: { $0 != nil }) {
+            return write(files).map { .failure($0) } ?? .success(nil)
         }
         // Files no longer made, then the folders they leave empty, deepest first.
         let stray = cache.strayOutputs(keeping: files)
