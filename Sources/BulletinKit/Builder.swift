@@ -52,8 +52,9 @@ public struct BuildReport: Sendable {
     /// issues and site pages whose files were left as the last build wrote them.
     public var cachedFolders = 0
     public var unchangedOutputs = 0
-    /// Issue folders whose files were read.
+    /// Issue folders whose files were read, and all of them (drafts and future issues too).
     public var foldersRead = 0
+    public var folderCount = 0
 
     /// The build failed: errors, or warnings under `--strict`.
     public var failed = false
@@ -187,6 +188,7 @@ public struct Builder: Sendable {
         }
         facts.folders = source.issues
         report.foldersRead = source.issues.reduce(0) { $0 + ($1.isRead ? 1 : 0) }
+        report.folderCount = source.issues.count
 
         // 2. Parse: the front-matter of every issue.
         options.onStage?("parsing")

@@ -103,8 +103,9 @@ struct Build: ParsableCommand {
         }
         if !quiet {
             let email = report.largestEmail.map { String(format: ", largest e-mail %.1f KB", Double($0.bytes) / 1024) } ?? ""
+            // Each issue's pages and e-mail are one set; home, archive, 404, feed and sitemap one each.
             let cached = report.cachedFolders + report.unchangedOutputs == 0 ? "" :
-                " (from the cache: \(report.cachedFolders) issue\(report.cachedFolders == 1 ? "" : "s") not parsed again, \(report.unchangedOutputs) page set\(report.unchangedOutputs == 1 ? "" : "s") not rendered again)"
+                " (from the cache: \(report.cachedFolders) of \(report.folderCount) issue folders not parsed again, \(report.unchangedOutputs) of \(report.issueCount + 5) sets of pages not rendered again)"
             Swift.print(String(
                 format: "Built %@: %d pages, %d files%@ in %.2f s%@ → %@", report.issuesPhrase, report.pageCount,
                 report.fileCount, email, report.seconds, cached, relativePath(options.outputFolder)))
