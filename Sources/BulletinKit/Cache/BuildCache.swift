@@ -298,13 +298,18 @@ final class BuildCache: Sendable {
         _ folder: IssueFolder,
         issue: Issue, published: Bool, diagnostics: [Diagnostic], anchors: [ContentRenderer.AnchorCheck], dependencies: Set<String>
     ) -> UInt64? {
-        // Stored rendered: the Markdown is what the folder's digest stands for. The HTML
-        // of the bodies comes after the rest, to be read only when a page needs it.
+        // Stored rendered: the Markdown is what the folder's digest stands for, and the
+        // files' stamps would make the same issue differ in a fresh clone. The HTML of the
+        // bodies comes after the rest, to be read only when a page needs it.
         var light = issue
         light.update { fields in
-            fields.source.text = ""
-            for index in fields.articles.indices { fields.articles[index].source.text = "" }
-            for index in fields.briefs.indices { fields.briefs[index].source.text = "" }
+            func strip(_ source: inout MarkdownSource) {
+                source.text = ""
+                source.stamp = nil
+            }
+            strip(&fields.source)
+            for index in fields.articles.indices { strip(&fields.articles[index].source) }
+            for index in fields.briefs.indices { strip(&fields.briefs[index].source) }
         }
         let bodies = light.takeBodies()
         guard let head = try? BinaryCoding.encode(light), let tail = try? BinaryCoding.encode(bodies) else { return nil }
