@@ -83,16 +83,17 @@ public struct Builder: Sendable {
             report.failed = true
             return report
         }
-        // A cache serves the build that writes the output it describes: not `check`, not `serve`.
-        var buildCache = options.writesOutput && options.servedSite == nil
-            ? options.cacheFolder.map { BuildCache(folder: $0, output: options.outputFolder.standardizedFileURL) }
+        // A cache serves `build`, and `check` reads it (never `serve`, which keeps its own).
+        let readOnly = !options.writesOutput
+        var buildCache = options.servedSite == nil
+            ? options.cacheFolder.map { BuildCache(folder: $0, output: options.outputFolder.standardizedFileURL, readOnly: readOnly) }
             : nil
         var run = CacheFacts()
         var files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
         if let cache = buildCache, cache.lostIssues {
             // An issue's file went missing from the cache during the build: built again
             // as a cold build, which starts a new cache.
-            buildCache = BuildCache(folder: cache.folder, output: cache.output, fresh: true)
+            buildCache = BuildCache(folder: cache.folder, output: cache.output, fresh: true, readOnly: readOnly)
             report = BuildReport()
             run = CacheFacts()
             files = self.run(options, buildCache: buildCache, facts: &run, report: &report)

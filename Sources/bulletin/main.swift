@@ -118,9 +118,21 @@ struct Check: ParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
+    @Option(help: ArgumentHelp(
+        "The cache the last build left, read to check only what changed since (default: <source>/.bulletin-cache).",
+        valueName: "folder"))
+    var cache: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Check everything, without reading a cache.")
+    var noCache = false
+
     func run() throws {
         var options = site.options()
         options.writesOutput = false
+        if !noCache {
+            options.cacheFolder = cache.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                ?? options.source.appendingPathComponent(".bulletin-cache")
+        }
         let report = Builder().build(options)
         site.printer.print(report.diagnostics)
         if report.failed { throw ExitCode(Exit.siteErrors) }

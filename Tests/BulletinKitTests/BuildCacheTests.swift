@@ -185,6 +185,29 @@ import Testing
         #expect(try fileTree(options.outputFolder) == fileTree(warm.options.outputFolder))
     }
 
+    /// `check` reads the cache the last build left, says what a check without it says,
+    /// and writes nothing, in the cache or elsewhere.
+    @Test func checkReadsTheCacheAndWritesNothing() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let warm = Warm(site)
+        try warm.expectSameAsColdBuild(after: "the first build")
+        try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nVoir [rien](#nulle-part).\n" }
+        let cacheBefore = try fileTree(warm.options.cacheFolder!)
+        let outputBefore = try fileTree(warm.options.outputFolder)
+        var check = warm.options
+        check.writesOutput = false
+        let cached = Builder().build(check)
+        check.cacheFolder = nil
+        let uncached = Builder().build(check)
+        #expect(cached.failed && uncached.failed, "the link to a missing anchor is an error")
+        #expect(cached.diagnostics.map(\.description) == uncached.diagnostics.map(\.description))
+        let issueCount = try FileManager.default.contentsOfDirectory(atPath: site.root.appendingPathComponent("issues").path).count
+        #expect(cached.cachedFolders == issueCount - 1, "only the changed folder is parsed again")
+        #expect(try fileTree(warm.options.cacheFolder!) == cacheBefore, "check writes nothing in the cache")
+        #expect(try fileTree(warm.options.outputFolder) == outputBefore)
+    }
+
     /// A future issue is published when its day comes, no file changing: a link to it
     /// loses its warning, with the cache as without.
     @Test func anIssuePublishedOnItsDayChangesTheLinksToIt() throws {

@@ -24,6 +24,8 @@ final class BuildCache: Sendable {
 
     let folder: URL
     let output: URL
+    /// For `check`: the cache is read, never written.
+    let readOnly: Bool
     /// What the last build left, when this binary made it.
     private let previous: Snapshot?
     /// Every file of the output folder as found, by path relative to it.
@@ -111,9 +113,10 @@ final class BuildCache: Sendable {
     /// The cache in `folder` for building into `output`; empty when there is none yet,
     /// when it cannot be read or was made by another binary, or when `fresh` says to
     /// start a new one.
-    init(folder: URL, output: URL, fresh: Bool = false) {
+    init(folder: URL, output: URL, fresh: Bool = false, readOnly: Bool = false) {
         self.folder = folder
         self.output = output
+        self.readOnly = readOnly
         let indexFile = folder.appendingPathComponent(Self.fileName)
         let exists = !fresh && access(indexFile.path, R_OK) == 0
         // The output folder is listed while the cache is decoded.
@@ -321,7 +324,7 @@ final class BuildCache: Sendable {
         // Written now, not kept for the end: holding every issue encoded added a sixth to
         // the peak memory of a cold build. A file already there has these bytes.
         let file = issueFile(digest)
-        if access(file.path, F_OK) != 0 {
+        if !readOnly, access(file.path, F_OK) != 0 {
             if !state.withLock({ $0.madeIssueFolder }) {
                 try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
                 state.withLock { $0.madeIssueFolder = true }
