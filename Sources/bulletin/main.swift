@@ -17,6 +17,22 @@ struct Bulletin: ParsableCommand {
 }
 
 /// Options shared by `build` and `check`.
+/// The build cache, shared by `build` (which reads and writes it) and `check` (which only reads it).
+struct CacheOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The build cache: issues as parsed and rendered and the output as written, so that only what changed is done again (default: <source>/.bulletin-cache). Safe to delete; check only reads it.",
+        valueName: "folder"))
+    var cache: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Do everything again, without reading or leaving a cache.")
+    var noCache = false
+
+    func folder(for source: URL) -> URL? {
+        guard !noCache else { return nil }
+        return cache.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? source.appendingPathComponent(".bulletin-cache")
+    }
+}
+
 struct SiteOptions: ParsableArguments {
     @Option(help: "The site folder (with site.yml).")
     var source: String = "."
@@ -68,13 +84,7 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("base-url"), help: "Override site.yml's base_url.")
     var baseURL: String?
 
-    @Option(help: ArgumentHelp(
-        "Where to keep what the next build reuses: issues as parsed and rendered, the output as written (default: <source>/.bulletin-cache). Safe to delete.",
-        valueName: "folder"))
-    var cache: String?
-
-    @Flag(name: .customLong("no-cache"), help: "Build everything, and leave no cache.")
-    var noCache = false
+    @OptionGroup var cache: CacheOptions
 
     @Flag(help: "Print nothing but errors and warnings.")
     var quiet = false
@@ -87,10 +97,7 @@ struct Build: ParsableCommand {
         options.output = output.map { URL(fileURLWithPath: $0).standardizedFileURL }
         options.baseURL = baseURL
         options.typography = !noTypography
-        if !noCache {
-            options.cacheFolder = cache.map { URL(fileURLWithPath: $0).standardizedFileURL }
-                ?? options.source.appendingPathComponent(".bulletin-cache")
-        }
+        options.cacheFolder = cache.folder(for: options.source)
         let progress = ProgressLine()
         options.onStage = { progress.stage($0) }
         let report = Builder().build(options)
@@ -118,21 +125,12 @@ struct Check: ParsableCommand {
 
     @OptionGroup var site: SiteOptions
 
-    @Option(help: ArgumentHelp(
-        "The cache the last build left, read to check only what changed since (default: <source>/.bulletin-cache).",
-        valueName: "folder"))
-    var cache: String?
-
-    @Flag(name: .customLong("no-cache"), help: "Check everything, without reading a cache.")
-    var noCache = false
+    @OptionGroup var cache: CacheOptions
 
     func run() throws {
         var options = site.options()
         options.writesOutput = false
-        if !noCache {
-            options.cacheFolder = cache.map { URL(fileURLWithPath: $0).standardizedFileURL }
-                ?? options.source.appendingPathComponent(".bulletin-cache")
-        }
+        options.cacheFolder = cache.folder(for: options.source)
         let report = Builder().build(options)
         site.printer.print(report.diagnostics)
         if report.failed { throw ExitCode(Exit.siteErrors) }

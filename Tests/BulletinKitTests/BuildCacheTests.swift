@@ -232,6 +232,17 @@ import Testing
         let warm = Warm(site)
         try warm.expectSameAsColdBuild(after: "the first build")
         let file = warm.options.cacheFolder!.appendingPathComponent(BuildCache.fileName)
+
+        // Another binary's cache (its build id, written first, differs): read, and ignored.
+        let original = try Data(contentsOf: file)
+        var other = original
+        let idStart = "BULLETIN-BUILD-CACHE-1\n".utf8.count + 1
+        other[idStart] = other[idStart] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        try other.write(to: file)
+        let foreign = try warm.expectSameAsColdBuild(after: "another binary's cache")
+        #expect(foreign.cachedFolders == 0 && foreign.unchangedOutputs == 0, "another binary's cache is not used")
+        #expect(try Data(contentsOf: file) != other, "the build left a cache of its own")
+
         var bytes = try Data(contentsOf: file)
         bytes.replaceSubrange(bytes.count / 2..<bytes.count, with: Data(repeating: 0xFF, count: bytes.count - bytes.count / 2))
         try bytes.write(to: file)

@@ -36,6 +36,8 @@ final class BuildCache: Sendable {
     private let previousOutputs: [String: OutputRecord]
     private let previousPages: [String: Int]
     private let state = Mutex(State())
+    /// Each issue's are asked for by its own pages and both its neighbours'.
+    let listedKeys = ListedKeysMemo()
 
     private struct State {
         var folders: [String: FolderRecord] = [:]
@@ -48,7 +50,6 @@ final class BuildCache: Sendable {
         var lostIssues = false
         /// Files rendered again in this build.
         var rendered = 0
-        var listedKeys: [String: (contentKey: Int, keys: RenderCache.ListedKeys)] = [:]
         /// Output files whose stamp changed, by whether their bytes are those recorded.
         var verified: [String: Bool] = [:]
         /// A folder's record took new stamps.
@@ -534,13 +535,6 @@ extension BuildCache: RenderMemo {
         }
     }
 
-    /// Made once per issue: each is asked for by its own pages and both its neighbours'.
-    func listedKeys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys {
-        if let contentKey, let known = state.withLock({ $0.listedKeys[issue.slug] }), known.contentKey == contentKey { return known.keys }
-        let keys = RenderCache.ListedKeys(issue)
-        if let contentKey { state.withLock { $0.listedKeys[issue.slug] = (contentKey, keys) } }
-        return keys
-    }
 
     func keep(only slugs: Set<String>) {}
 }

@@ -29,7 +29,6 @@ public final class RenderCache: Sendable {
         var entries: [String: (key: Int, files: [OutputFile])] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
-        var listedKeys: [String: (contentKey: Int, keys: ListedKeys)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
         var nextSerial = 1
         var lastBuild: (serials: [String: Int], staticFiles: Set<String>, publication: Int)?
@@ -239,15 +238,9 @@ public final class RenderCache: Sendable {
         state.withLock { $0.sitePages[file.path] = (key, file) }
     }
 
-    /// What lists and the sitemap show of an issue, hashed once for each content key:
-    /// hashing the summaries of thousands of issues at every rebuild cost a twentieth of it.
-    func listedKeys(of issue: Issue, contentKey: Int?) -> ListedKeys {
-        guard let contentKey else { return ListedKeys(issue) }
-        if let known = state.withLock({ $0.listedKeys[issue.slug] }), known.contentKey == contentKey { return known.keys }
-        let keys = ListedKeys(issue)
-        state.withLock { $0.listedKeys[issue.slug] = (contentKey, keys) }
-        return keys
-    }
+    /// Kept across rebuilds: hashing the summaries of thousands of issues at every
+    /// rebuild cost a twentieth of it.
+    let listedKeys = ListedKeysMemo()
 
     func takeHits() -> Hits {
         state.withLock { state in
@@ -260,8 +253,8 @@ public final class RenderCache: Sendable {
     func keep(only slugs: Set<String>) {
         state.withLock { state in
             state.entries = state.entries.filter { slugs.contains($0.key) }
-            if state.listedKeys.count > slugs.count { state.listedKeys = state.listedKeys.filter { slugs.contains($0.key) } }
         }
+        listedKeys.keep(only: slugs)
     }
 
     /// Forgets what was read, parsed and rendered of files and folders that are gone.
@@ -292,7 +285,8 @@ protocol RenderMemo: Sendable {
     /// A file that is no issue's (home, archive, feed), by output path.
     func sitePage(_ path: String, key: Int) -> OutputFile?
     func store(sitePage file: OutputFile, key: Int)
-    func listedKeys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys
+    /// What lists and the sitemap show of each issue, hashed once for each content key.
+    var listedKeys: ListedKeysMemo { get }
     /// Forgets issues that are gone.
     func keep(only slugs: Set<String>)
 }
@@ -371,7 +365,7 @@ extension SiteRenderer {
 
 extension SiteRenderer {
     fileprivate func listedKeys(of issue: Issue) -> RenderCache.ListedKeys {
-        cache?.listedKeys(of: issue, contentKey: contentKeys[issue.slug]) ?? RenderCache.ListedKeys(issue)
+        cache?.listedKeys.keys(of: issue, contentKey: contentKeys[issue.slug]) ?? RenderCache.ListedKeys(issue)
     }
 }
 
@@ -399,6 +393,27 @@ extension RenderCache {
             sitemap.combine(issue.date.description)
             for article in issue.articles { sitemap.combine(article.slug) }
             self.sitemap = Int(truncatingIfNeeded: sitemap.finalize())
+        }
+    }
+}
+
+/// What lists and the sitemap show of each issue (`RenderCache.ListedKeys`), hashed once
+/// for each content key of the issue.
+final class ListedKeysMemo: Sendable {
+    private let known = Mutex<[String: (contentKey: Int, keys: RenderCache.ListedKeys)]>([:])
+
+    func keys(of issue: Issue, contentKey: Int?) -> RenderCache.ListedKeys {
+        guard let contentKey else { return RenderCache.ListedKeys(issue) }
+        if let known = known.withLock({ $0[issue.slug] }), known.contentKey == contentKey { return known.keys }
+        let keys = RenderCache.ListedKeys(issue)
+        known.withLock { $0[issue.slug] = (contentKey, keys) }
+        return keys
+    }
+
+    /// Forgets issues that are gone.
+    func keep(only slugs: Set<String>) {
+        known.withLock { known in
+            if known.count > slugs.count { known = known.filter { slugs.contains($0.key) } }
         }
     }
 }
