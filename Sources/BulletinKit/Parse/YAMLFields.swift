@@ -5,11 +5,33 @@ import Yams
 /// value, for every missing or mistyped field instead of stopping at the first.
 struct YAMLFields {
     let mapping: Node.Mapping
+    /// The mapping's values by key, looked up once per field (`Node.Mapping`'s own lookup
+    /// makes a node and compares every key's resolved tag). The last of equal keys wins,
+    /// as in `Node.Mapping`; Yams refuses duplicates anyway.
+    private let values: [String: Node]
     let path: String
     /// Added to the YAML parser's line numbers to count lines in the whole file.
     let lineOffset: Int
     /// Location of the mapping itself, for fields that are missing.
     let location: SourceLocation
+
+    init(mapping: Node.Mapping, path: String, lineOffset: Int, location: SourceLocation) {
+        self.mapping = mapping
+        var values: [String: Node] = [:]
+        values.reserveCapacity(mapping.count)
+        for (key, value) in mapping {
+            if let name = key.scalar?.string { values[name] = value }
+        }
+        self.values = values
+        self.path = path
+        self.lineOffset = lineOffset
+        self.location = location
+    }
+
+    /// Tags are resolved for booleans only: every other field reads its value's text and
+    /// parses it as its declaration says (a number, a date). Yams' default resolver tries
+    /// seven regular expressions on each scalar, a third of front-matter parsing.
+    private static let resolver = Resolver.basic.appending(.bool)
 
     /// Parses a YAML document that must be a mapping (an empty document is an empty mapping).
     static func parse(_ yaml: String, path: String, firstLine: Int) -> Result<YAMLFields, Diagnostic> {
@@ -17,7 +39,7 @@ struct YAMLFields {
         let start = SourceLocation(path: path, line: firstLine, column: 1)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
+            node = try Yams.compose(yaml: yaml, resolver, .default, .utf8)
         } catch let error as YamlError {
             return .failure(diagnostic(for: error, path: path, lineOffset: offset))
         } catch {
@@ -58,7 +80,7 @@ struct YAMLFields {
 
     /// The value of `key`, or `nil` when it is absent or written empty (`key:` or `key: null`).
     func value(_ key: String) -> Node? {
-        guard let node = mapping[key], node.null == nil else { return nil }
+        guard let node = values[key], node.null == nil else { return nil }
         return node
     }
 

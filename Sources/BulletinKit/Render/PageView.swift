@@ -1,8 +1,6 @@
-import Mustache
-
 /// The context of a whole page: what every page has (docs/themes.md, "Context available
 /// on every page") plus the page's own objects. A class, for the reason `IssueView` is.
-final class PageView: MustacheParent {
+final class PageView: TemplateObject {
     enum Body {
         case home(latest: IssueView?, recent: [IssueView])
         case issue(IssueView)
@@ -23,31 +21,31 @@ final class PageView: MustacheParent {
         self.context = context
     }
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         // `name` first: looking into `body` copies it, and most names are not in it.
         switch name {
-        case "root": return context.linker.root
-        case "content": return content
-        case "t": return context.locale.strings
-        case "lang": return context.model.config.language.rawValue
-        case "page": return meta
-        case "site": return SiteView(context: context)
+        case "root": return context.linker.root.templateValue
+        case "content": return content.templateValue
+        case "t": return context.locale.strings.templateValue
+        case "lang": return context.model.config.language.rawValue.templateValue
+        case "page": return meta.templateValue
+        case "site": return SiteView(context: context).templateValue
         case "latest", "recent", "has_recent", "issue", "article", "years": break
         default: return nil
         }
         switch (name, body) {
-        case ("latest", .home(let latest, _)): return latest
-        case ("recent", .home(_, let recent)): return recent
-        case ("has_recent", .home(_, let recent)): return !recent.isEmpty
-        case ("issue", .issue(let issue)), ("issue", .article(let issue, _)): return issue
-        case ("article", .article(_, let article)): return article
-        case ("years", .archive(let years)): return years
+        case ("latest", .home(let latest, _)): return latest?.templateValue
+        case ("recent", .home(_, let recent)): return recent.templateValue
+        case ("has_recent", .home(_, let recent)): return (!recent.isEmpty).templateValue
+        case ("issue", .issue(let issue)), ("issue", .article(let issue, _)): return issue.templateValue
+        case ("article", .article(_, let article)): return article.templateValue
+        case ("years", .archive(let years)): return years.templateValue
         default: return nil
         }
     }
 }
 
-struct PageMeta: MustacheParent {
+struct PageMeta: TemplateObject {
     enum Kind: String {
         case home, issue, article, archive, notfound
     }
@@ -58,61 +56,61 @@ struct PageMeta: MustacheParent {
     let absoluteURL: String
     var absoluteImageURL: String? = nil
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "title": title
-        case "description": description
-        case "absolute_url": absoluteURL
-        case "og_type": kind == .article ? "article" : "website"
-        case "absolute_image_url": absoluteImageURL
-        case "kind": kind.rawValue
-        case "is_home": kind == .home
-        case "is_issue": kind == .issue
-        case "is_article": kind == .article
-        case "is_archive": kind == .archive
-        case "is_notfound": kind == .notfound
+        case "title": title.templateValue
+        case "description": description.templateValue
+        case "absolute_url": absoluteURL.templateValue
+        case "og_type": (kind == .article ? "article" : "website").templateValue
+        case "absolute_image_url": absoluteImageURL?.templateValue
+        case "kind": kind.rawValue.templateValue
+        case "is_home": (kind == .home).templateValue
+        case "is_issue": (kind == .issue).templateValue
+        case "is_article": (kind == .article).templateValue
+        case "is_archive": (kind == .archive).templateValue
+        case "is_notfound": (kind == .notfound).templateValue
         default: nil
         }
     }
 }
 
-struct SiteView: MustacheParent {
+struct SiteView: TemplateObject {
     let context: RenderContext
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         let config = context.model.config
         let linker = context.linker
         switch name {
-        case "title": return config.title
-        case "description": return config.description
-        case "publisher": return config.publisher
-        case "contact": return config.contact
-        case "logo_url": return config.logo.map(linker.file)
-        case "logo": return config.logo.map { context.image($0, alt: config.title, maxWidth: 200) }
-        case "home_url": return linker.page("")
-        case "archive_url": return linker.page("archive/")
-        case "feed_url": return linker.file("feed.xml")
-        case "absolute_feed_url": return linker.absoluteFile("feed.xml")
-        case "absolute_url", "absolute_home_url": return config.baseURL
-        case "social": return config.social.map { LinkView(title: $0.name, url: $0.url) }
-        case "has_social": return !config.social.isEmpty
-        case "masthead": return config.masthead.map { ["role": $0.role, "name": $0.name] }
-        case "has_masthead": return !config.masthead.isEmpty
-        case "address_html": return context.addressHTML.map(context.fragment)
-        case "year": return context.model.issues.first?.date.year
+        case "title": return config.title.templateValue
+        case "description": return config.description?.templateValue
+        case "publisher": return config.publisher?.templateValue
+        case "contact": return config.contact?.templateValue
+        case "logo_url": return config.logo.map(linker.file)?.templateValue
+        case "logo": return config.logo.map { context.image($0, alt: config.title, maxWidth: 200).templateValue }
+        case "home_url": return linker.page("").templateValue
+        case "archive_url": return linker.page("archive/").templateValue
+        case "feed_url": return linker.file("feed.xml").templateValue
+        case "absolute_feed_url": return linker.absoluteFile("feed.xml").templateValue
+        case "absolute_url", "absolute_home_url": return config.baseURL.templateValue
+        case "social": return config.social.map { LinkView(title: $0.name, url: $0.url) }.templateValue
+        case "has_social": return (!config.social.isEmpty).templateValue
+        case "masthead": return config.masthead.map { ["role": $0.role, "name": $0.name] }.templateValue
+        case "has_masthead": return (!config.masthead.isEmpty).templateValue
+        case "address_html": return context.addressHTML.map(context.fragment)?.templateValue
+        case "year": return context.model.issues.first?.date.year.templateValue
         default: return nil
         }
     }
 }
 
-struct YearView: MustacheParent {
+struct YearView: TemplateObject {
     let year: Int
     let issues: [IssueView]
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "year": year
-        case "issues": issues
+        case "year": year.templateValue
+        case "issues": issues.templateValue
         default: nil
         }
     }

@@ -1,4 +1,3 @@
-import Mustache
 import Foundation
 
 /// Stage 4: the site model and a theme in, the list of output files out. Pure: it
@@ -216,41 +215,41 @@ struct SiteRenderer {
     }
 }
 
-struct FeedView: MustacheParent {
+struct FeedView: TemplateObject {
     let page: PageView
     let items: [FeedItemView]
     let lastBuildDate: String?
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "items": items
-        case "last_build_date": lastBuildDate
-        default: page.child(named: name)
+        case "items": items.templateValue
+        case "last_build_date": lastBuildDate?.templateValue
+        default: page.value(named: name)
         }
     }
 }
 
-struct FeedItemView: MustacheParent {
+struct FeedItemView: TemplateObject {
     let issue: IssueView
     let pubDate: String
     let contentHTML: String
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "pub_date": pubDate
-        case "content_html": contentHTML
-        default: issue.child(named: name)
+        case "pub_date": pubDate.templateValue
+        case "content_html": contentHTML.templateValue
+        default: issue.value(named: name)
         }
     }
 }
 
 /// The partial `issue-content` runs inside `{{#issue}}` on the issue page; the feed
 /// gives it the same stack: the issue first, then the page.
-struct StackedView: MustacheParent {
-    let top: any MustacheParent
-    let below: any MustacheParent
+struct StackedView: TemplateObject {
+    let top: any TemplateObject
+    let below: any TemplateObject
 
-    func child(named name: String) -> Any? {
-        top.child(named: name) ?? below.child(named: name)
+    func value(named name: String) -> TemplateValue? {
+        top.value(named: name) ?? below.value(named: name)
     }
 }

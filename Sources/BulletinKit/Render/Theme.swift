@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 import Synchronization
 import Yams
 
@@ -138,35 +137,31 @@ struct Theme: Sendable {
     /// Parses the templates, on every core: parsing is most of making a theme.
     private static func parseTemplates(
         _ templates: [String: (path: String, text: String)], strings: [String: String], displayPath: (String) -> String
-    ) -> (library: MustacheLibrary, diagnostics: [Diagnostic]) {
+    ) -> (library: [String: Template], diagnostics: [Diagnostic]) {
         let parsed = templates.sorted { $0.key < $1.key }.concurrentMap { name, template in
-            do {
+            do throws(TemplateSyntaxError) {
                 // Parsed as written first, so that errors point where the editor wrote.
-                _ = try MustacheTemplate(string: template.text)
-                return (name, Result<MustacheTemplate, Diagnostic>.success(
-                    try MustacheTemplate(string: FastHTMLEscaping.pragma + inlineLocaleStrings(template.text, strings))))
-            } catch let error as MustacheTemplate.ParserError {
-                return (name, .failure(Diagnostic(
-                    .error, "template error: \(error.error)", path: displayPath(template.path),
-                    line: error.context.lineNumber, column: error.context.columnNumber)))
+                _ = try Template(parsing: template.text)
+                return (name, Result<Template, Diagnostic>.success(try Template(parsing: inlineLocaleStrings(template.text, strings))))
             } catch {
-                return (name, .failure(Diagnostic(.error, "template error: \(error)", path: displayPath(template.path))))
+                return (name, .failure(Diagnostic(
+                    .error, "template error: \(error.message)", path: displayPath(template.path), line: error.line, column: error.column)))
             }
         }
-        var library = MustacheLibrary()
+        var library: [String: Template] = [:]
         var diagnostics: [Diagnostic] = []
         for (name, result) in parsed {
             switch result {
-            case .success(let template): library.register(template, named: name)
+            case .success(let template): library[name] = template
             case .failure(let diagnostic): diagnostics.append(diagnostic)
             }
         }
         return (library, diagnostics)
     }
 
-    /// swift-mustache measures the rest of the template at every `{`, so its time grows
-    /// with their number times the size: 20,000 pairs of braces took 4 s, 100,000 more
-    /// than a minute. The default theme's largest template is 5 KB with 311.
+    /// A template past these is pasted or generated text, not a theme, and it would be
+    /// rendered for every page: the default theme's largest template is 5 KB with 311 `{`.
+    /// (They were set for swift-mustache, whose parse time grew with size times braces.)
     static let maxTemplateBytes = 256 * 1024
     static let maxTemplateBraces = 2_000
 
@@ -188,33 +183,33 @@ struct Theme: Sendable {
         return nil
     }
 
-    /// Renders a template, or reports why it produced nothing.
-    func render(_ template: String, _ context: Any) -> String {
-        library.parsed.render(context, withTemplate: template) ?? ""
+    /// Renders a template (empty when the theme has none of that name).
+    func render(_ template: String, _ context: any TemplateObject) -> String {
+        library.parsed.render(template, context) ?? ""
     }
 }
 
 /// A theme's parsed templates, parsed when first asked for when they are known to parse.
 final class TemplateLibrary: Sendable {
-    private let made: Mutex<MustacheLibrary?>
-    private let make: @Sendable () -> MustacheLibrary
+    private let made: Mutex<TemplateRenderer?>
+    private let make: @Sendable () -> [String: Template]
 
-    init(_ library: MustacheLibrary) {
-        made = Mutex(library)
-        make = { library }
+    init(_ templates: [String: Template]) {
+        made = Mutex(TemplateRenderer(templates: templates))
+        make = { templates }
     }
 
-    init(parsingWhenNeeded make: @escaping @Sendable () -> MustacheLibrary) {
+    init(parsingWhenNeeded make: @escaping @Sendable () -> [String: Template]) {
         made = Mutex(nil)
         self.make = make
     }
 
-    var parsed: MustacheLibrary {
+    var parsed: TemplateRenderer {
         made.withLock { made in
             if let made { return made }
-            let library = make()
-            made = library
-            return library
+            let renderer = TemplateRenderer(templates: make())
+            made = renderer
+            return renderer
         }
     }
 }
@@ -330,19 +325,3 @@ func inlineLocaleStrings(_ template: String, _ strings: [String: String]) -> Str
 
 private let localeTag = try! NSRegularExpression(
     pattern: #"\{\{(?:(\{)\s*t\.([A-Za-z0-9_-]+)\s*\}\}\}|(&)?\s*t\.([A-Za-z0-9_-]+)\s*\}\})"#)
-
-/// Mustache's escaping for HTML, made fast: swift-mustache looks each character up in a
-/// dictionary and copies every string, where most strings have nothing to escape. Every
-/// template starts with the pragma that selects it (a line of its own, which Mustache
-/// removes whole).
-struct FastHTMLEscaping: MustacheContentType {
-    static let name = "BULLETIN_HTML"
-    static let pragma: String = {
-        MustacheContentTypes.register(FastHTMLEscaping(), named: name)
-        return "{{%CONTENT_TYPE:\(name)}}\n"
-    }()
-
-    func escapeText(_ text: String) -> String {
-        escapeHTML(text, apostrophe: true)
-    }
-}

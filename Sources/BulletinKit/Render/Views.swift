@@ -1,8 +1,5 @@
-import Mustache
-
 /// Template contexts. Each view answers the names listed in docs/themes.md by a
-/// `switch`, which is both the theme's documented vocabulary and faster than the
-/// reflection swift-mustache falls back on.
+/// `switch`: the theme's documented vocabulary, with each value's type known.
 ///
 /// A class: every view holds it, and templates copy views at each lookup; a reference
 /// is one retain where a struct of this size was a dozen.
@@ -55,34 +52,34 @@ final class RenderContext: Sendable {
     }
 }
 
-struct ImageView: MustacheParent {
+struct ImageView: TemplateObject {
     let url: String
     let alt: String
     let credit: String?
     var size: ImageSize? = nil
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "url": url
-        case "alt": alt
-        case "credit": credit
-        case "width": size?.width
-        case "height": size?.height
+        case "url": url.templateValue
+        case "alt": alt.templateValue
+        case "credit": credit?.templateValue
+        case "width": size?.width.templateValue
+        case "height": size?.height.templateValue
         default: nil
         }
     }
 }
 
-struct LinkView: MustacheParent {
+struct LinkView: TemplateObject {
     let title: String
     let url: String
     var titleHTML: String? = nil
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "title", "name": title
-        case "title_html": titleHTML ?? escapeHTML(title)
-        case "url": url
+        case "title", "name": title.templateValue
+        case "title_html": (titleHTML ?? escapeHTML(title)).templateValue
+        case "url": url.templateValue
         default: nil
         }
     }
@@ -90,7 +87,7 @@ struct LinkView: MustacheParent {
 
 /// The views that hold an issue are classes: templates copy a view at every lookup,
 /// and copying an `Issue` means a retain for each of its strings.
-final class IssueView: MustacheParent {
+final class IssueView: TemplateObject {
     let issue: Issue
     let context: RenderContext
     /// Lists show summaries; the issue page and the feed show everything.
@@ -105,45 +102,45 @@ final class IssueView: MustacheParent {
         self.position = position
     }
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         let linker = context.linker
         switch name {
-        case "number": return issue.number
-        case "title": return issue.title
-        case "title_html": return context.typographer.html(issue.title)
-        case "slug": return issue.slug
-        case "url": return linker.page(issue.outputPath)
-        case "absolute_url": return linker.absolutePage(issue.outputPath)
-        case "date_iso": return issue.date.description
-        case "date_display": return context.locale.display(issue.date)
-        case "year": return issue.date.year
-        case "summary": return issue.effectiveSummary
-        case "cover": return issue.cover.map { context.image($0.path, alt: $0.alt) }
-        case "is_draft": return issue.isDraft
-        case "is_future": return context.model.isFuture(issue)
+        case "number": return issue.number.templateValue
+        case "title": return issue.title.templateValue
+        case "title_html": return context.typographer.html(issue.title).templateValue
+        case "slug": return issue.slug.templateValue
+        case "url": return linker.page(issue.outputPath).templateValue
+        case "absolute_url": return linker.absolutePage(issue.outputPath).templateValue
+        case "date_iso": return issue.date.description.templateValue
+        case "date_display": return context.locale.display(issue.date).templateValue
+        case "year": return issue.date.year.templateValue
+        case "summary": return issue.effectiveSummary.templateValue
+        case "cover": return issue.cover.map { context.image($0.path, alt: $0.alt).templateValue }
+        case "is_draft": return issue.isDraft.templateValue
+        case "is_future": return context.model.isFuture(issue).templateValue
         default: break
         }
         guard isFull else { return nil }
         switch name {
         case "edito":
             guard issue.edito != nil || !issue.content.html.isEmpty else { return nil }
-            return EditoView(issue: issue, context: context)
-        case "sections": return sections
-        case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }
-        case "has_articles": return !issue.articles.isEmpty
-        case "briefs": return issue.briefs.map { BriefView(brief: $0, context: context) }
-        case "has_briefs": return !issue.briefs.isEmpty
-        case "videos": return issue.videos.map { VideoView(video: $0, context: context) }
-        case "has_videos": return !issue.videos.isEmpty
-        case "figures": return issue.figures.map { FigureView(figure: $0) }
-        case "has_figures": return !issue.figures.isEmpty
-        case "agenda": return issue.agenda.map { AgendaView(item: $0, locale: context.locale, typographer: context.typographer) }
-        case "has_agenda": return !issue.agenda.isEmpty
+            return EditoView(issue: issue, context: context).templateValue
+        case "sections": return sections.templateValue
+        case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }.templateValue
+        case "has_articles": return (!issue.articles.isEmpty).templateValue
+        case "briefs": return issue.briefs.map { BriefView(brief: $0, context: context) }.templateValue
+        case "has_briefs": return (!issue.briefs.isEmpty).templateValue
+        case "videos": return issue.videos.map { VideoView(video: $0, context: context) }.templateValue
+        case "has_videos": return (!issue.videos.isEmpty).templateValue
+        case "figures": return issue.figures.map { FigureView(figure: $0) }.templateValue
+        case "has_figures": return (!issue.figures.isEmpty).templateValue
+        case "agenda": return issue.agenda.map { AgendaView(item: $0, locale: context.locale, typographer: context.typographer) }.templateValue
+        case "has_agenda": return (!issue.agenda.isEmpty).templateValue
         case "newer", "older":
             guard let index = position else { return nil }
             let neighbours = context.model.neighbours(of: index)
             return (name == "newer" ? neighbours.newer : neighbours.older)
-                .map { IssueView(issue: $0, context: context, isFull: false) }
+                .map { IssueView(issue: $0, context: context, isFull: false).templateValue }
         default: return nil
         }
     }
@@ -163,21 +160,21 @@ final class IssueView: MustacheParent {
     }
 }
 
-struct SectionView: MustacheParent {
+struct SectionView: TemplateObject {
     let name: String?
     let articles: [ArticleView]
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "name": self.name
-        case "has_name": self.name != nil
-        case "articles": articles
+        case "name": self.name?.templateValue
+        case "has_name": (self.name != nil).templateValue
+        case "articles": articles.templateValue
         default: nil
         }
     }
 }
 
-final class EditoView: MustacheParent {
+final class EditoView: TemplateObject {
     let issue: Issue
     let context: RenderContext
 
@@ -186,23 +183,23 @@ final class EditoView: MustacheParent {
         self.context = context
     }
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         var photo: ImageView? { issue.edito?.photo.map { context.image($0, alt: "", maxWidth: 96) } }
         switch name {
-        case "title": return issue.edito?.title
-        case "title_html": return issue.edito?.title.map(context.typographer.html)
-        case "author": return issue.edito?.author
-        case "role": return issue.edito?.role
-        case "photo_url": return photo?.url
-        case "photo_width": return photo?.size?.width
-        case "photo_height": return photo?.size?.height
-        case "html": return context.fragment(issue.content.html)
+        case "title": return issue.edito?.title?.templateValue
+        case "title_html": return issue.edito?.title.map(context.typographer.html)?.templateValue
+        case "author": return issue.edito?.author?.templateValue
+        case "role": return issue.edito?.role?.templateValue
+        case "photo_url": return photo?.url.templateValue
+        case "photo_width": return photo?.size?.width.templateValue
+        case "photo_height": return photo?.size?.height.templateValue
+        case "html": return context.fragment(issue.content.html).templateValue
         default: return nil
         }
     }
 }
 
-final class ArticleView: MustacheParent {
+final class ArticleView: TemplateObject {
     let article: Article
     let issue: Issue
     let context: RenderContext
@@ -218,29 +215,29 @@ final class ArticleView: MustacheParent {
 
     private var pageFolder: String { issue.pagePath(of: article) }
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         let linker = context.linker
         switch name {
-        case "title": return article.title
-        case "title_html": return context.typographer.html(article.title)
-        case "slug": return article.slug
-        case "url": return article.link ?? linker.page(pageFolder)
-        case "page_url": return linker.page(pageFolder)
-        case "absolute_url": return linker.absolutePage(pageFolder)
-        case "is_external": return article.link != nil
-        case "link": return article.link
+        case "title": return article.title.templateValue
+        case "title_html": return context.typographer.html(article.title).templateValue
+        case "slug": return article.slug.templateValue
+        case "url": return (article.link ?? linker.page(pageFolder)).templateValue
+        case "page_url": return linker.page(pageFolder).templateValue
+        case "absolute_url": return linker.absolutePage(pageFolder).templateValue
+        case "is_external": return (article.link != nil).templateValue
+        case "link": return article.link?.templateValue
         case "summary_html":
-            if let summary = article.summary { return context.fragment("<p>\(context.typographer.html(summary))</p>") }
-            return context.fragment(article.content.teaserHTML)
-        case "summary": return article.summary ?? article.content.firstParagraphText
-        case "image": return article.image.map { context.image($0.path, alt: $0.alt, credit: article.credit) }
-        case "credit": return article.credit
-        case "section": return article.section
-        case "author": return article.author
-        case "contact": return article.contact
-        case "tags": return article.tags
-        case "has_tags": return !article.tags.isEmpty
-        case "html": return isPage ? context.fragment(article.content.html) : nil
+            if let summary = article.summary { return context.fragment("<p>\(context.typographer.html(summary))</p>").templateValue }
+            return context.fragment(article.content.teaserHTML).templateValue
+        case "summary": return (article.summary ?? article.content.firstParagraphText).templateValue
+        case "image": return article.image.map { context.image($0.path, alt: $0.alt, credit: article.credit).templateValue }
+        case "credit": return article.credit?.templateValue
+        case "section": return article.section?.templateValue
+        case "author": return article.author?.templateValue
+        case "contact": return article.contact?.templateValue
+        case "tags": return article.tags.templateValue
+        case "has_tags": return (!article.tags.isEmpty).templateValue
+        case "html": return isPage ? context.fragment(article.content.html).templateValue : nil
         case "previous", "next":
             guard isPage, let index = issue.articles.firstIndex(where: { $0.slug == article.slug }) else { return nil }
             let neighbour = name == "previous" ? index - 1 : index + 1
@@ -248,13 +245,13 @@ final class ArticleView: MustacheParent {
             let other = issue.articles[neighbour]
             return LinkView(
                 title: other.title, url: linker.page(issue.pagePath(of: other)),
-                titleHTML: context.typographer.html(other.title))
+                titleHTML: context.typographer.html(other.title)).templateValue
         default: return nil
         }
     }
 }
 
-final class BriefView: MustacheParent {
+final class BriefView: TemplateObject {
     let brief: Article
     let context: RenderContext
 
@@ -263,70 +260,70 @@ final class BriefView: MustacheParent {
         self.context = context
     }
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "title": brief.title
-        case "title_html": context.typographer.html(brief.title)
-        case "slug": brief.slug
-        case "html": context.fragment(brief.content.html)
-        case "link": brief.link
-        case "image": brief.image.map { context.image($0.path, alt: $0.alt, credit: brief.credit) }
+        case "title": brief.title.templateValue
+        case "title_html": context.typographer.html(brief.title).templateValue
+        case "slug": brief.slug.templateValue
+        case "html": context.fragment(brief.content.html).templateValue
+        case "link": brief.link?.templateValue
+        case "image": brief.image.map { context.image($0.path, alt: $0.alt, credit: brief.credit).templateValue }
         default: nil
         }
     }
 }
 
-struct VideoView: MustacheParent {
+struct VideoView: TemplateObject {
     let video: Video
     let context: RenderContext
 
     private var linker: Linker { context.linker }
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch (name, video.source) {
-        case ("title", _): video.title
-        case ("title_html", _): context.typographer.html(video.title)
-        case ("poster_url", _): video.poster.map(linker.file)
-        case ("poster_width", _): video.poster.flatMap { context.image($0, alt: "").size?.width }
-        case ("poster_height", _): video.poster.flatMap { context.image($0, alt: "").size?.height }
-        case ("link_text", _): video.linkText
-        case ("is_local", .local): true
-        case ("is_local", _): false
-        case ("local_url", .local(let path, _)): linker.file(path)
-        case ("local_type", .local(_, let type)): type
-        case ("provider", .hosted(let provider, _)): provider
-        case ("watch_url", .hosted(_, let url)), ("watch_url", .link(let url)): url
+        case ("title", _): video.title.templateValue
+        case ("title_html", _): context.typographer.html(video.title).templateValue
+        case ("poster_url", _): video.poster.map(linker.file)?.templateValue
+        case ("poster_width", _): video.poster.flatMap { context.image($0, alt: "").size?.width }?.templateValue
+        case ("poster_height", _): video.poster.flatMap { context.image($0, alt: "").size?.height }?.templateValue
+        case ("link_text", _): video.linkText?.templateValue
+        case ("is_local", .local): true.templateValue
+        case ("is_local", _): false.templateValue
+        case ("local_url", .local(let path, _)): linker.file(path).templateValue
+        case ("local_type", .local(_, let type)): type.templateValue
+        case ("provider", .hosted(let provider, _)): provider.templateValue
+        case ("watch_url", .hosted(_, let url)), ("watch_url", .link(let url)): url.templateValue
         default: nil
         }
     }
 }
 
-struct FigureView: MustacheParent {
+struct FigureView: TemplateObject {
     let figure: KeyFigure
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "value": figure.value
-        case "label": figure.label
-        case "source": figure.source
+        case "value": figure.value.templateValue
+        case "label": figure.label.templateValue
+        case "source": figure.source?.templateValue
         default: nil
         }
     }
 }
 
-struct AgendaView: MustacheParent {
+struct AgendaView: TemplateObject {
     let item: AgendaItem
     let locale: LocaleStrings
     let typographer: Typographer
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "title_html": typographer.html(item.title)
-        case "date_iso": item.date.description
-        case "date_display": locale.display(item.date)
-        case "time": item.time
-        case "title": item.title
-        case "place": item.place
+        case "title_html": typographer.html(item.title).templateValue
+        case "date_iso": item.date.description.templateValue
+        case "date_display": locale.display(item.date).templateValue
+        case "time": item.time?.templateValue
+        case "title": item.title.templateValue
+        case "place": item.place?.templateValue
         default: nil
         }
     }

@@ -1,6 +1,4 @@
 import Foundation
-import Mustache
-
 /// The e-mail edition of one issue: `email.html` from the theme's `email` template,
 /// `email.txt` from the same content, and both in `email.eml`.
 struct EmailRenderer {
@@ -50,31 +48,31 @@ struct EmailRenderer {
     }
 }
 
-struct EmailInfo: MustacheParent {
+struct EmailInfo: TemplateObject {
     let subject: String
     let preheader: String
     let webURL: String
     let unsubscribe: String?
     let fromName: String
 
-    func child(named name: String) -> Any? {
+    func value(named name: String) -> TemplateValue? {
         switch name {
-        case "subject": subject
-        case "preheader": preheader
-        case "web_url": webURL
-        case "unsubscribe": unsubscribe
-        case "has_unsubscribe": unsubscribe != nil
-        case "from_name": fromName
+        case "subject": subject.templateValue
+        case "preheader": preheader.templateValue
+        case "web_url": webURL.templateValue
+        case "unsubscribe": unsubscribe?.templateValue
+        case "has_unsubscribe": (unsubscribe != nil).templateValue
+        case "from_name": fromName.templateValue
         default: nil
         }
     }
 }
 
-struct EmailView: MustacheParent {
+struct EmailView: TemplateObject {
     let page: PageView
     let email: EmailInfo
 
-    func child(named name: String) -> Any? {
-        name == "email" ? email : page.child(named: name)
+    func value(named name: String) -> TemplateValue? {
+        name == "email" ? email.templateValue : page.value(named: name)
     }
 }
