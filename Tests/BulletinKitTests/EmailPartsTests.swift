@@ -59,6 +59,24 @@ import Testing
         }
         #expect(wrapped.contains("https://exemple.fr/" + String(repeating: "x", count: 80)))
     }
+
+    /// Columns are characters, not bytes: a French line of 70 characters (80 bytes) stays
+    /// whole, list items keep their hanging indent, and a space that carries a combining
+    /// accent is never a place to break.
+    @Test func wrapsByCharactersKeepingListIndentsAndAccents() {
+        let accented = String(repeating: "été ", count: 17) + "fin"
+        #expect(accented.count == 71 && accented.utf8.count > 72)
+        #expect(PlainText.wrap(accented) == accented)
+
+        let item = "  - " + String(repeating: "réunion ", count: 12)
+        let lines = PlainText.wrap(item).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 && lines.allSatisfy { $0.count <= 72 }, "\(lines)")
+        #expect(lines[1].hasPrefix("    réunion"), "the hanging indent lines up with the item's text")
+
+        let joined = String(repeating: "x", count: 70) + " \u{301}y z"
+        #expect(PlainText.wrap(joined) == String(repeating: "x", count: 70) + " \u{301}y\nz")
+        #expect(PlainText.wrap("a  \n  ") == "a  \n  ", "short lines are left exactly as they are")
+    }
 }
 
 @Suite struct EmailStylerTests {

@@ -230,7 +230,7 @@ struct MarkdownRenderer {
                 }
             case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
                 let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
-                let trimmed = literal.trimmingCharacters(in: .whitespacesAndNewlines)
+                let trimmed = literal.trimmingWhitespace()
                 if trimmed.lowercased() == "<!--more-->", moreMarker == nil {
                     moreMarker = node  // removed once the teaser is cut
                 } else if trimmed.hasPrefix("<!--") {

@@ -109,7 +109,7 @@ struct YAMLFields {
             diagnostics.append(.error("`\(key)` must be text, not a list or a mapping", at: location(of: node)))
             return nil
         }
-        let text = clean(scalar.string, at: node, into: &diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = clean(scalar.string, at: node, into: &diagnostics).trimmingWhitespace()
         if text.isEmpty {
             if required { diagnostics.append(.error("`\(key)` must not be empty", at: location(of: node))) }
             return nil

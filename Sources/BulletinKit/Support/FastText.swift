@@ -87,3 +87,34 @@ private func findBytes(_ haystack: UnsafeBufferPointer<UInt8>, from start: Int, 
     }
     return nil
 }
+
+extension String {
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` without going through `NSString`
+    /// (which copied every front-matter value and every e-mail's text): the same
+    /// characters, Unicode's spaces and separators, tab to carriage return, and U+0085.
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isTrimmedWhitespace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start {
+            let last = scalars.index(before: end)
+            guard isTrimmedWhitespace(scalars[last]) else { break }
+            end = last
+        }
+        return start == startIndex && end == endIndex ? self : String(self[start..<end])
+    }
+}
+
+/// What `CharacterSet.whitespacesAndNewlines` holds.
+private func isTrimmedWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x09...0x0D, 0x20, 0x85: return true
+    case 0..<0xA0: return false
+    default:
+        switch scalar.properties.generalCategory {
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+}

@@ -54,10 +54,21 @@ enum PlainText {
                 }
             }
         }
-        return output.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in line.hasSuffix(" ") ? String(line.reversed().drop { $0 == " " }.reversed()) : String(line) }
-            .joined(separator: "\n")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return droppingSpacesAtLineEnds(output).trimmingWhitespace()
+    }
+
+    /// Each line without the spaces that end it.
+    private static func droppingSpacesAtLineEnds(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+            }
+            bytes.append(byte)
+        }
+        while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The value of the double-quoted attribute `name` in the attributes of a tag.
@@ -74,36 +85,81 @@ enum PlainText {
     }
 
     /// Wraps paragraphs near `width` columns, never inside a word or a URL; keeps line
-    /// breaks and the indentation of list items.
+    /// breaks and the indentation of list items. Columns are characters.
+    ///
+    /// Works on UTF-8: splitting by `Character` was half of the text part's time. A space
+    /// that a combining mark follows is part of that character, so no break is made there.
     static func wrap(_ text: String, width: Int = 72) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            guard line.count > width else { return String(line) }
-            let indent = line.prefix { $0 == " " }
-            let body = line.dropFirst(indent.count)
-            let hanging = String(repeating: " ", count: indent.count + (body.hasPrefix("- ") ? 2 : 0))
-            var lines: [String] = []
-            var current = String(indent)
-            var length = indent.count
-            var hasWord = false
-            for word in body.split(separator: " ", omittingEmptySubsequences: true) {
-                let wordLength = word.count
-                if hasWord, length + 1 + wordLength > width {
-                    lines.append(current)
-                    current = hanging + word
-                    length = hanging.count + wordLength
-                } else {
-                    if hasWord {
-                        current += " "
-                        length += 1
-                    }
-                    current += word
-                    length += wordLength
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 32)
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            if lineStart > 0 { output.append(UInt8(ascii: "\n")) }
+            wrapLine(bytes[lineStart..<lineEnd], width: width, into: &output)
+            lineStart = lineEnd + 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func wrapLine(_ line: ArraySlice<UInt8>, width: Int, into output: inout [UInt8]) {
+        guard line.count > width, columns(line) > width else {
+            output.append(contentsOf: line)
+            return
+        }
+        let indent = line.prefix { $0 == UInt8(ascii: " ") }.count
+        let body = line.dropFirst(indent)
+        let hanging = indent + (body.starts(with: [UInt8(ascii: "-"), UInt8(ascii: " ")]) ? 2 : 0)
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        var length = indent
+        var hasWord = false
+        for word in words(body) {
+            let wordLength = columns(word)
+            if hasWord, length + 1 + wordLength > width {
+                output.append(UInt8(ascii: "\n"))
+                output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: hanging))
+                length = hanging + wordLength
+            } else {
+                if hasWord {
+                    output.append(UInt8(ascii: " "))
+                    length += 1
                 }
-                hasWord = true
+                length += wordLength
             }
-            lines.append(current)
-            return lines.joined(separator: "\n")
-        }.joined(separator: "\n")
+            output.append(contentsOf: word)
+            hasWord = true
+        }
+    }
+
+    /// The runs between spaces, skipping empty ones; a space joined to the mark after it
+    /// belongs to the word.
+    private static func words(_ text: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var words: [ArraySlice<UInt8>] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index] == UInt8(ascii: " "), !startsWithExtender(text[(index + 1)...]) {
+                if index > start { words.append(text[start..<index]) }
+                start = index + 1
+            }
+            index += 1
+        }
+        if index > start { words.append(text[start..<index]) }
+        return words
+    }
+
+    private static func startsWithExtender(_ text: ArraySlice<UInt8>) -> Bool {
+        guard let first = text.first, first >= 0x80 else { return false }
+        let character = String(decoding: text.prefix(4), as: UTF8.self).unicodeScalars.first
+        guard let scalar = character else { return false }
+        return scalar.properties.isGraphemeExtend || scalar.value == 0x200D
+    }
+
+    /// Characters in `text`: its bytes when it is ASCII.
+    private static func columns(_ text: ArraySlice<UInt8>) -> Int {
+        text.allSatisfy { $0 < 0x80 } ? text.count : String(decoding: text, as: UTF8.self).count
     }
 }
 
