@@ -28,6 +28,9 @@ private let nbsp = "\u{00A0}"
         ("Et puis...", "Et puis…"),
         ("Lens - Liévin", "Lens – Liévin"),
         ("Béthune-Bruay", "Béthune-Bruay"),
+        // Characters of two, three and four bytes around the rules (they run on UTF-8).
+        ("l'Élysée, l'œuvre... 🎉 !", "l’Élysée, l’œuvre… 🎉\(nnbsp)!"),
+        ("«Été» - \"Noël\" : 日本'", "«\(nnbsp)Été\(nnbsp)» – «\(nnbsp)Noël\(nnbsp)»\(nbsp): 日本'"),
         // Text already set correctly is left alone.
         ("Bel été\(nbsp)! «\(nnbsp)Ômu\(nnbsp)» l’été…", "Bel été\(nbsp)! «\(nnbsp)Ômu\(nnbsp)» l’été…"),
     ])
@@ -43,6 +46,7 @@ private let nbsp = "\u{00A0}"
         ("au XXe et au XXIe siècle", "au XX<sup>e</sup> et au XXI<sup>e</sup> siècle"),
         ("la 16e cabane", "la 16<sup>e</sup> cabane"),
         ("2e7 et B2e et Le Ce", "2e7 et B2e et Le Ce"),
+        ("la 2ème fois, les 1ers pas, é1er", "la 2ème fois, les 1<sup>ers</sup> pas, é1er"),
     ])
     func frenchOrdinalsAreRaisedAsWholeWordsOnly(input: String, expected: String) {
         #expect(french.html(input) == expected)

@@ -71,13 +71,15 @@ struct Typographer: Sendable {
             state.previous = text.unicodeScalars.last ?? before
             return [.text(text)]
         }
-        let input = Array(text.unicodeScalars)
+        // The rules work on the text's UTF-8: every character they look for or write is
+        // one scalar, and decoding to scalars and back was most of their time.
+        let input = Array(text.utf8)
         let set = needsRules ? characters(input, previous: before, inQuote: &state.inQuote) : nil
         let output = set ?? input
-        state.previous = output.last ?? before
+        state.previous = UTF8Text.scalar(endingAt: output.count, in: output) ?? before
         if language == .fr, needsOrdinals, let raised = ordinals(output, previous: before) { return raised }
         guard let set else { return [.text(text)] }
-        return [.text(string(set[...]))]
+        return [.text(String(decoding: set, as: UTF8.self))]
     }
 
     /// Whether any rule could apply, from one pass over the bytes: most text nodes need
@@ -112,14 +114,21 @@ struct Typographer: Sendable {
         return (rules, ordinals)
     }
 
-    /// Every rule but ordinals, scalar by scalar; `nil` when nothing changes.
-    private func characters(_ input: [Unicode.Scalar], previous: Unicode.Scalar?, inQuote: inout Bool) -> [Unicode.Scalar]? {
-        var output: [Unicode.Scalar] = []
+    /// Every rule but ordinals, on UTF-8; `nil` when nothing changes. Each rule starts at
+    /// an ASCII byte or at the lead byte of `«` or `»`, which no other character contains,
+    /// so the text is walked byte by byte and other characters are copied as they are.
+    private func characters(_ input: [UInt8], previous: Unicode.Scalar?, inQuote: inout Bool) -> [UInt8]? {
+        var output: [UInt8] = []
         var changed = false
         var index = 0
         let french = language == .fr
-        func before() -> Unicode.Scalar? { changed ? (output.last ?? previous) : (index > 0 ? input[index - 1] : previous) }
-        func at(_ offset: Int) -> Unicode.Scalar? { index + offset < input.count ? input[index + offset] : nil }
+        func before() -> Unicode.Scalar? {
+            changed ? (UTF8Text.scalar(endingAt: output.count, in: output) ?? previous)
+                : (index > 0 ? UTF8Text.scalar(endingAt: index, in: input) : previous)
+        }
+        func byte(_ offset: Int) -> UInt8? { index + offset < input.count ? input[index + offset] : nil }
+        /// The character `offset` bytes on.
+        func scalar(_ offset: Int) -> Unicode.Scalar? { UTF8Text.scalar(startingAt: index + offset, in: input) }
         /// Switches to building a new array, copying what was left unchanged so far.
         func change() {
             if !changed {
@@ -129,16 +138,15 @@ struct Typographer: Sendable {
             }
         }
         while index < input.count {
-            let scalar = input[index]
             var replacement: [Unicode.Scalar]?
             var consumed = 1
-            switch scalar {
-            case "." where at(1) == "." && at(2) == ".":
+            switch input[index] {
+            case UInt8(ascii: ".") where byte(1) == UInt8(ascii: ".") && byte(2) == UInt8(ascii: "."):
                 replacement = ["…"]
                 consumed = 3
-            case "'":
+            case UInt8(ascii: "'"):
                 let left = before()
-                let right = at(1)
+                let right = scalar(1)
                 if isLetter(left), isLetter(right) || (french && right.map { "«\"“".unicodeScalars.contains($0) } == true) {
                     // Between letters, or a French elision before a quote (`l'« Odyssée »`).
                     replacement = ["’"]
@@ -147,36 +155,38 @@ struct Typographer: Sendable {
                 } else if !french, isLetter(right) || isDigit(right) {
                     replacement = ["‘"]
                 }
-            case "\"":
+            case UInt8(ascii: "\""):
                 let opening = !inQuote && (before().map { isSpace($0) || "([{—–-/«“’'".unicodeScalars.contains($0) } ?? true)
                 inQuote = opening
                 if french {
                     if opening {
                         replacement = ["«", Self.narrowSpace]
-                        while at(consumed) == " " { consumed += 1 }
+                        while byte(consumed) == UInt8(ascii: " ") { consumed += 1 }
                     } else {
                         change()
-                        while output.last == " " { output.removeLast() }
+                        while output.last == UInt8(ascii: " ") { output.removeLast() }
                         replacement = [Self.narrowSpace, "»"]
                     }
                 } else {
                     replacement = [opening ? "“" : "”"]
                 }
-            case " ":
-                if let next = at(1), let space = spaceBefore(next) {
+            case UInt8(ascii: " "):
+                if let next = scalar(1), let space = spaceBefore(next) {
                     replacement = [space]
-                } else if at(1) == "-", at(2) == " ", index + 3 < input.count {
+                } else if byte(1) == UInt8(ascii: "-"), byte(2) == UInt8(ascii: " "), index + 3 < input.count {
                     replacement = [" ", "–", " "]
                     consumed = 3
                 }
-            case "«" where french:
-                if at(1) == " " {
+            case 0xC2 where french && byte(1) == 0xAB:  // «
+                consumed = 2
+                if byte(2) == UInt8(ascii: " ") {
                     replacement = ["«", Self.narrowSpace]
-                    consumed = 2
-                } else if let next = at(1), next != Self.narrowSpace, next != Self.noBreakSpace {
+                    consumed = 3
+                } else if let next = scalar(2), next != Self.narrowSpace, next != Self.noBreakSpace {
                     replacement = ["«", Self.narrowSpace]
                 }
-            case "»" where french:
+            case 0xC2 where french && byte(1) == 0xBB:  // »
+                consumed = 2
                 if let last = before(), !isSpace(last), last != "«" {
                     replacement = [Self.narrowSpace, "»"]
                 }
@@ -185,7 +195,7 @@ struct Typographer: Sendable {
             }
             if let replacement {
                 change()
-                output.append(contentsOf: replacement)
+                for scalar in replacement { UTF8.encode(scalar) { output.append($0) } }
             } else if changed {
                 output.append(contentsOf: input[index..<index + consumed])
             }
@@ -195,19 +205,20 @@ struct Typographer: Sendable {
     }
 
     /// `1er`, `1re`, `2e`, `2nde`, `XXe`, `XXIe` as whole words: the suffix is raised.
-    /// `nil` when there is none.
-    private func ordinals(_ text: [Unicode.Scalar], previous: Unicode.Scalar?) -> [Segment]? {
+    /// `nil` when there is none. On UTF-8, as `characters`.
+    private func ordinals(_ text: [UInt8], previous: Unicode.Scalar?) -> [Segment]? {
         var segments: [Segment] = []
         var runStart = 0
         var index = 0
+        func string(_ range: Range<Int>) -> String { String(decoding: text[range], as: UTF8.self) }
         while index < text.count {
-            let scalar = text[index]
-            if isDigit(scalar) || Self.isRomanDigit(scalar) {
-                let left = index == 0 ? previous : text[index - 1]
-                if !isLetter(left), !isDigit(left), let (numberLength, suffixLength) = ordinal(in: text, at: index) {
-                    segments.append(.text(string(text[runStart..<index + numberLength])))
-                    segments.append(.superscript(string(text[index + numberLength..<index + numberLength + suffixLength])))
-                    index += numberLength + suffixLength
+            let byte = text[index]
+            if Self.isDigit(byte) || Self.isRomanDigit(byte) {
+                let left = index == 0 ? previous : UTF8Text.scalar(endingAt: index, in: text)
+                if !isLetter(left), !isDigit(left), let (numberEnd, suffixEnd) = ordinal(in: text, at: index) {
+                    segments.append(.text(string(runStart..<numberEnd)))
+                    segments.append(.superscript(string(numberEnd..<suffixEnd)))
+                    index = suffixEnd
                     runStart = index
                     continue
                 }
@@ -215,46 +226,44 @@ struct Typographer: Sendable {
             index += 1
         }
         guard !segments.isEmpty else { return nil }
-        if runStart < text.count { segments.append(.text(string(text[runStart...]))) }
+        if runStart < text.count { segments.append(.text(string(runStart..<text.count))) }
         return segments
     }
 
-    private static func isRomanDigit(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "I", "V", "X", "L", "C": true
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func isRomanDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "I"), UInt8(ascii: "V"), UInt8(ascii: "X"), UInt8(ascii: "L"), UInt8(ascii: "C"): true
         default: false
         }
     }
 
-    /// Lengths of the number and of the suffix of an ordinal starting at `start`.
-    private func ordinal(in text: [Unicode.Scalar], at start: Int) -> (Int, Int)? {
+    /// Where the number and the suffix of an ordinal starting at `start` end, in bytes.
+    private func ordinal(in text: [UInt8], at start: Int) -> (Int, Int)? {
         var end = start
-        if isDigit(text[start]) {
-            while end < text.count, isDigit(text[end]) { end += 1 }
+        if Self.isDigit(text[start]) {
+            while end < text.count, Self.isDigit(text[end]) { end += 1 }
         } else {
             while end < text.count, Self.isRomanDigit(text[end]) { end += 1 }
             // A lone L or C followed by "e" is a word (« Le », « Ce »), not a numeral.
-            if end - start == 1, text[start] == "L" || text[start] == "C" { return nil }
+            if end - start == 1, text[start] == UInt8(ascii: "L") || text[start] == UInt8(ascii: "C") { return nil }
         }
+        // At most five letters of suffix, then neither a letter nor a digit.
         var suffixEnd = end
-        while suffixEnd < text.count, suffixEnd - end < 5, isLetter(text[suffixEnd]) { suffixEnd += 1 }
+        var letters = 0
+        while letters < 5, let scalar = UTF8Text.scalar(startingAt: suffixEnd, in: text), isLetter(scalar) {
+            suffixEnd += UTF8Text.length(of: scalar)
+            letters += 1
+        }
         guard suffixEnd > end else { return nil }
-        if suffixEnd < text.count, isLetter(text[suffixEnd]) || isDigit(text[suffixEnd]) { return nil }
+        if let next = UTF8Text.scalar(startingAt: suffixEnd, in: text), isLetter(next) || isDigit(next) { return nil }
         let suffix = text[end..<suffixEnd]
-        let isOne = end - start == 1 && text[start] == "1"
-        let isTwo = end - start == 1 && text[start] == "2"
+        let isOne = end - start == 1 && text[start] == UInt8(ascii: "1")
+        let isTwo = end - start == 1 && text[start] == UInt8(ascii: "2")
         let allowed: [String] = isOne ? ["er", "re", "ers", "res"] : isTwo ? ["e", "es", "nd", "nde", "nds", "ndes"] : ["e", "es"]
-        guard allowed.contains(where: { $0.unicodeScalars.elementsEqual(suffix) }) else { return nil }
-        return (end - start, suffixEnd - end)
-    }
-
-    /// The scalars encoded at once: appending them one by one to a
-    /// `String.UnicodeScalarView` was a tenth of a whole build.
-    private func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(scalars.count + scalars.count / 2)
-        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
-        return String(decoding: bytes, as: UTF8.self)
+        guard allowed.contains(where: { $0.utf8.elementsEqual(suffix) }) else { return nil }
+        return (end, suffixEnd)
     }
 
     private func isLetter(_ scalar: Unicode.Scalar?) -> Bool {
@@ -270,6 +279,38 @@ struct Typographer: Sendable {
 
     private func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         scalar == " " || scalar == "\n" || scalar == "\t" || (!scalar.isASCII && scalar.properties.isWhitespace)
+    }
+}
+
+/// Scalars read from UTF-8 bytes, forwards and backwards.
+enum UTF8Text {
+    /// The scalar that starts at `index`, `nil` past the end.
+    static func scalar(startingAt index: Int, in bytes: [UInt8]) -> Unicode.Scalar? {
+        guard index < bytes.count else { return nil }
+        let lead = bytes[index]
+        if lead < 0x80 { return Unicode.Scalar(lead) }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        guard index + length <= bytes.count else { return nil }
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        return Unicode.Scalar(value)
+    }
+
+    /// The scalar that ends just before `end`, `nil` at the start.
+    static func scalar(endingAt end: Int, in bytes: [UInt8]) -> Unicode.Scalar? {
+        guard end > 0 else { return nil }
+        var start = end - 1
+        while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return scalar(startingAt: start, in: bytes)
+    }
+
+    static func length(of scalar: Unicode.Scalar) -> Int {
+        switch scalar.value {
+        case 0..<0x80: 1
+        case 0x80..<0x800: 2
+        case 0x800..<0x10000: 3
+        default: 4
+        }
     }
 }
 
