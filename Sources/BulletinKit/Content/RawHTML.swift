@@ -104,16 +104,22 @@ enum RawHTML {
 enum URLSafety {
     private static let safeDataImages = ["data:image/png", "data:image/gif", "data:image/jpeg", "data:image/webp"]
 
+    /// Whether the URL's scheme runs script or reads local files. Only its first bytes
+    /// are read: every scheme checked is ASCII, and no character past ASCII lowercases to
+    /// a letter they hold (`K`, the Kelvin sign, lowercases to `k`).
     static func isDangerous(_ url: String) -> Bool {
-        // Browsers ignore ASCII whitespace and control characters inside a scheme.
-        let squeezed = String(String.UnicodeScalarView(url.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F }))
-            .lowercased()
-        if squeezed.hasPrefix("javascript:") || squeezed.hasPrefix("vbscript:") || squeezed.hasPrefix("file:") {
-            return true
+        var head: [UInt8] = []
+        head.reserveCapacity(16)
+        for byte in url.utf8 {
+            // Browsers ignore ASCII whitespace and control characters inside a scheme.
+            if byte <= 0x20 || byte == 0x7F { continue }
+            if byte >= 0x80 { break }
+            head.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+            if head.count == 16 { break }
         }
-        if squeezed.hasPrefix("data:") {
-            return !safeDataImages.contains { squeezed.hasPrefix($0) }
-        }
+        func starts(with prefix: String) -> Bool { head.starts(with: prefix.utf8) }
+        if starts(with: "javascript:") || starts(with: "vbscript:") || starts(with: "file:") { return true }
+        if starts(with: "data:") { return !safeDataImages.contains { starts(with: $0) } }
         return false
     }
 }

@@ -8,6 +8,7 @@ enum Slug {
     static func make(_ text: String) -> String {
         // Most names are ASCII already: no folding needed, and Foundation's costs 5 % of a build.
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return makeASCII(text.utf8) }
+        if let slug = makeLatin(text) { return slug }
         var expanded = ""
         for character in text { expanded += ligatures[character] ?? String(character) }
         let folded = expanded.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
@@ -23,6 +24,56 @@ enum Slug {
             }
         }
         return slug.lowercased()
+    }
+
+    /// What folding gives the accented letters of French and its neighbours, in lower case.
+    private static let latinLetters: [Unicode.Scalar: String] = {
+        var table: [Unicode.Scalar: String] = [:]
+        let groups = [
+            ("àáâãäåÀÁÂÃÄÅ", "a"), ("çÇ", "c"), ("èéêëÈÉÊË", "e"), ("ìíîïÌÍÎÏ", "i"), ("ñÑ", "n"),
+            ("òóôõöÒÓÔÕÖ", "o"), ("ùúûüÙÚÛÜ", "u"), ("ýÿÝŸ", "y"),
+        ]
+        for (letters, base) in groups {
+            for scalar in letters.unicodeScalars { table[scalar] = base }
+        }
+        for (character, expansion) in ligatures {
+            for scalar in character.unicodeScalars { table[scalar] = expansion }
+        }
+        return table
+    }()
+
+    /// Typographic spaces, quotes and dashes: like any other punctuation, a dash.
+    private static let separators: Set<Unicode.Scalar> = [
+        "\u{00A0}", "\u{202F}", "\u{2009}", "’", "‘", "“", "”", "«", "»", "–", "—", "…",
+    ]
+
+    /// `make` for text whose every character past ASCII is in the tables above (French
+    /// headings and titles); `nil` for anything else, which Foundation folds.
+    private static func makeLatin(_ text: String) -> String? {
+        var slug: [UInt8] = []
+        slug.reserveCapacity(text.utf8.count)
+        var pendingDash = false
+        func append(_ bytes: some Sequence<UInt8>) {
+            if pendingDash, !slug.isEmpty { slug.append(UInt8(ascii: "-")) }
+            slug.append(contentsOf: bytes)
+            pendingDash = false
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x61...0x7A, 0x30...0x39: append(CollectionOfOne(UInt8(scalar.value)))
+            case 0x41...0x5A: append(CollectionOfOne(UInt8(scalar.value + 32)))
+            case 0..<0x80: pendingDash = true
+            default:
+                if let letters = latinLetters[scalar] {
+                    append(letters.utf8)
+                } else if separators.contains(scalar) {
+                    pendingDash = true
+                } else {
+                    return nil
+                }
+            }
+        }
+        return String(decoding: slug, as: UTF8.self)
     }
 
     /// `make` for ASCII text: letters and digits kept in lower case, every other run a dash.
