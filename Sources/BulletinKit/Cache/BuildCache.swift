@@ -28,8 +28,10 @@ final class BuildCache: Sendable {
     let readOnly: Bool
     /// What the last build left, when this binary made it.
     private let previous: Snapshot?
-    /// Every file of the output folder as found, by path relative to it.
-    private let found: [String: FileStamp]
+    /// Every file of the output folder as found, by path relative to it. Listed on
+    /// another thread while the build loads the site: pages are the first to need it.
+    private var found: [String: FileStamp] { previous == nil ? [:] : outputListing.stamps }
+    private let outputListing: OutputListing
     // The previous build's records, by folder name, issue slug and output path.
     private let previousFolders: [String: FolderRecord]
     private let previousSlugs: [String: String]
@@ -120,10 +122,7 @@ final class BuildCache: Sendable {
         self.readOnly = readOnly
         let indexFile = folder.appendingPathComponent(Self.fileName)
         let exists = !fresh && access(indexFile.path, R_OK) == 0
-        // The output folder is listed while the cache is decoded.
-        nonisolated(unsafe) var listed: [String: FileStamp] = [:]
-        let listing = DispatchWorkItem { listed = exists ? Self.listing(of: output) : [:] }
-        DispatchQueue.global().async(execute: listing)
+        outputListing = OutputListing(of: output, wanted: exists)
         var snapshot: Snapshot?
         if exists, let data = try? Data(contentsOf: indexFile, options: .alwaysMapped),
             data.starts(with: Self.magic)
@@ -135,8 +134,6 @@ final class BuildCache: Sendable {
         // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
-        listing.wait()
-        found = snapshot == nil ? [:] : listed
         func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
             Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
@@ -235,11 +232,13 @@ final class BuildCache: Sendable {
     /// adds it, for the pages made again) or Markdown (see `ContentRenderer.bodyText`):
     /// lists and keys need neither, and decoding them was a third of a warm build.
     func renderedIssue(_ record: FolderRecord) -> Issue? {
-        guard let head = Self.read(issueFile(record.contentDigest), upTo: 1 << 16), let source = try? head.withUnsafeBytes({ bytes in
+        // Its length comes first, then the issue, then its bodies, which are not read here.
+        guard let head = Self.read(issueFile(record.contentDigest), upTo: 1 << 14), let source = try? head.withUnsafeBytes({ bytes in
             let source = BinaryCoding.Source(bytes)
-            return (length: try source.length(), start: source.offset)
-        }) else { return nil }
-        let end = source.start + source.length
+            // Read as a number: the head may end before the issue does.
+            return (length: try source.varint(), start: source.offset)
+        }), source.length < 1 << 30 else { return nil }
+        let end = source.start + Int(source.length)
         let data = end <= head.count ? head : Self.read(issueFile(record.contentDigest), upTo: end)
         guard let data, end <= data.count else { return nil }
         return try? data.withUnsafeBytes { try BinaryCoding.decode(Issue.self, from: UnsafeRawBufferPointer(rebasing: $0[source.start..<end])) }
@@ -467,6 +466,28 @@ final class BuildCache: Sendable {
         for group in nested { for (path, stamp) in group { listing[path] = stamp } }
         listing[OutputWriter.markerName] = nil
         return listing
+    }
+
+    /// The listing of the output folder, made on another thread from the start.
+    private final class OutputListing: @unchecked Sendable {
+        private var listed: [String: FileStamp] = [:]
+        /// Left when the listing is made; several threads may wait on it at once.
+        private let made = DispatchGroup()
+
+        init(of output: URL, wanted: Bool) {
+            guard wanted else { return }
+            made.enter()
+            DispatchQueue.global().async { [self] in
+                listed = BuildCache.listing(of: output)
+                made.leave()
+            }
+        }
+
+        /// The listing, waited for the first time.
+        var stamps: [String: FileStamp] {
+            made.wait()
+            return listed
+        }
     }
 
     /// Lists the folder open at `descriptor` (and closes it). Below `depth` levels, its
