@@ -55,7 +55,7 @@ enum RawHTML {
     /// value: numeric ones, and the named ones Bulletin writes or that spell a scheme.
     /// Byte by byte: a megabyte of `<` in a body is a megabyte of `&lt;` in its e-mail.
     static func decodeEntities(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        guard text.containsByte(where: { $0 == UInt8(ascii: "&") }) else { return text }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)

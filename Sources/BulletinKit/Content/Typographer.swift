@@ -82,6 +82,11 @@ struct Typographer: Sendable {
         return [.text(String(decoding: set, as: UTF8.self))]
     }
 
+    /// The bytes that start no rule and complete none (see `triggers`).
+    private static let inert: [Bool] = (0...255).map { byte in
+        !"'\".;!?: 0123456789e".utf8.contains(UInt8(byte)) && byte != 0xAB && byte != 0xBB
+    }
+
     /// Whether any rule could apply, from one pass over the bytes: most text nodes need
     /// nothing, and decoding them would cost more than the rules themselves.
     private func triggers(_ text: String) -> (rules: Bool, ordinals: Bool) {
@@ -90,26 +95,36 @@ struct Typographer: Sendable {
         var ordinals = false
         var previous: UInt8 = 0
         var beforePrevious: UInt8 = 0
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "'"), UInt8(ascii: "\""): rules = true
-            case UInt8(ascii: ".") where previous == UInt8(ascii: ".") && beforePrevious == UInt8(ascii: "."): rules = true
-            case UInt8(ascii: ";"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ":"):
-                if previous == UInt8(ascii: " ") && french { rules = true }
-            case UInt8(ascii: " ") where previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " "): rules = true
-            case 0xAB where previous == 0xC2, 0xBB where previous == 0xC2: if french { rules = true }  // « »
-            // Ordinals are raised in French only.
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): if french { ordinals = true }
-            case UInt8(ascii: "e"):
-                switch previous {
-                case UInt8(ascii: "I"), UInt8(ascii: "V"), UInt8(ascii: "X"), UInt8(ascii: "L"), UInt8(ascii: "C"):
-                    if french { ordinals = true }
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                // Letters other than `e` and most punctuation trigger nothing: skipped at once.
+                if Self.inert[Int(byte)] {
+                    beforePrevious = previous
+                    previous = byte
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "'"), UInt8(ascii: "\""): rules = true
+                case UInt8(ascii: ".") where previous == UInt8(ascii: ".") && beforePrevious == UInt8(ascii: "."): rules = true
+                case UInt8(ascii: ";"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ":"):
+                    if previous == UInt8(ascii: " ") && french { rules = true }
+                case UInt8(ascii: " ") where previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " "): rules = true
+                case 0xAB where previous == 0xC2, 0xBB where previous == 0xC2: if french { rules = true }  // « »
+                // Ordinals are raised in French only.
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): if french { ordinals = true }
+                case UInt8(ascii: "e"):
+                    switch previous {
+                    case UInt8(ascii: "I"), UInt8(ascii: "V"), UInt8(ascii: "X"), UInt8(ascii: "L"), UInt8(ascii: "C"):
+                        if french { ordinals = true }
+                    default: break
+                    }
                 default: break
                 }
-            default: break
+                if rules, ordinals || !french { break }  // nothing more to learn
+                beforePrevious = previous
+                previous = byte
             }
-            beforePrevious = previous
-            previous = byte
         }
         return (rules, ordinals)
     }

@@ -2,7 +2,11 @@ extension String {
     /// The byte offset of each line.
     func lineStartOffsets() -> [Int] {
         var starts = [0]
-        for (offset, byte) in utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        // On the bytes in memory: through `utf8.enumerated()` it was 3 % of a build.
+        var text = self
+        text.withUTF8 { bytes in
+            for offset in bytes.indices where bytes[offset] == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        }
         return starts
     }
 

@@ -33,7 +33,7 @@ struct FrontMatterDocument: Sendable {
                 path: file.path, line: location.line, column: location.column))
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        if text.utf8.contains(UInt8(ascii: "\r")) {
+        if text.containsByte(where: { $0 == UInt8(ascii: "\r") }) {
             text = text.replacingBytes(of: "\r\n", with: "\n").replacingBytes(of: "\r", with: "\n")
         }
         let (clean, warning) = removingControlCharacters(text, path: file.path)

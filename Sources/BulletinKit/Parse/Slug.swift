@@ -7,7 +7,7 @@ enum Slug {
     /// `Ômu des abysses` → `omu-des-abysses`.
     static func make(_ text: String) -> String {
         // Most names are ASCII already: no folding needed, and Foundation's costs 5 % of a build.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return makeASCII(text.utf8) }
+        if !text.containsByte(where: { $0 >= 0x80 }) { return makeASCII(text.utf8) }
         if let slug = makeLatin(text) { return slug }
         var expanded = ""
         for character in text { expanded += ligatures[character] ?? String(character) }

@@ -7,7 +7,7 @@ func escapeHTML(_ text: String, apostrophe: Bool = false) -> String {
         byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"")
             || (apostrophe && byte == UInt8(ascii: "'"))
     }
-    guard text.utf8.contains(where: special) else { return text }
+    guard text.containsByte(where: special) else { return text }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(text.utf8.count + 16)
     for byte in text.utf8 {
@@ -38,7 +38,7 @@ func encodePath(_ path: String) -> String {
         default: false
         }
     }
-    guard !path.utf8.allSatisfy(isAllowed) else { return path }
+    guard path.containsByte(where: { !isAllowed($0) }) else { return path }
     let hex = Array("0123456789ABCDEF".utf8)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(path.utf8.count * 3)
@@ -70,9 +70,8 @@ extension Unicode.Scalar {
 /// first of them with its line and column (from 1, in characters), and how many there were.
 func replacingNonXMLCharacters(_ text: String) -> (text: String, first: (scalar: Unicode.Scalar, line: Int, column: Int)?, count: Int) {
     // Bytes first: most texts hold none, and are not decoded again.
-    let utf8 = text.utf8
-    guard utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
-        || utf8.contains(0xEF) && text.unicodeScalars.contains(where: \.isForbiddenInXML)
+    guard text.containsByte(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        || text.containsByte(where: { $0 == 0xEF }) && text.unicodeScalars.contains(where: \.isForbiddenInXML)
     else { return (text, nil, 0) }
     var scalars = String.UnicodeScalarView()
     var first: (scalar: Unicode.Scalar, line: Int, column: Int)?

@@ -8,6 +8,13 @@ import Glibc
 /// CoreFoundation's Unicode-aware search and dominated build profiles; the strings
 /// searched here (markers, ASCII snippets) need only bytes.
 extension String {
+    /// Whether any of the text's UTF-8 bytes passes `test`, read where they lie in memory
+    /// (iterating `utf8` costs several times more, and this runs over every text).
+    func containsByte(where test: (UInt8) -> Bool) -> Bool {
+        var text = self
+        return text.withUTF8 { $0.contains(where: test) }
+    }
+
     func containsBytes(of needle: String) -> Bool {
         var haystack = self
         var needle = needle

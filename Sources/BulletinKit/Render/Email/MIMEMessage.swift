@@ -29,18 +29,23 @@ struct MIMEMessage {
                 "Content-Transfer-Encoding: base64",
                 "",
             ]
-            lines += base64Lines(body)
+            if !body.isEmpty { lines.append(base64Lines(body)) }
         }
         lines += ["--\(boundary)--", ""]
         return lines.joined(separator: "\r\n")
     }
 
-    /// Base64 in lines of 76 characters, as MIME wants.
-    private func base64Lines(_ body: String) -> [String] {
+    /// Base64 in lines of 76 characters, as MIME wants, ended by CRLF but the last (one
+    /// string: a string per line was most of writing the message).
+    private func base64Lines(_ body: String) -> String {
         let encoded = Array(Data(body.utf8).base64EncodedString().utf8)
-        return stride(from: 0, to: encoded.count, by: 76).map { start in
-            String(decoding: encoded[start..<min(start + 76, encoded.count)], as: UTF8.self)
+        var lines: [UInt8] = []
+        lines.reserveCapacity(encoded.count + encoded.count / 38 + 2)
+        for start in stride(from: 0, to: encoded.count, by: 76) {
+            if start > 0 { lines += [0x0D, 0x0A] }
+            lines += encoded[start..<min(start + 76, encoded.count)]
         }
+        return String(decoding: lines, as: UTF8.self)
     }
 
     /// A header's value on one line: a line break in it would start another header
