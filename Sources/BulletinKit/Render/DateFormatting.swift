@@ -4,10 +4,11 @@ extension LocaleStrings {
     /// `5 juillet 2023`, `1er juillet 2023`, `July 5, 2023`, as the locale file says.
     func display(_ date: SimpleDate) -> String {
         let day = date.day == 1 ? (firstDay ?? "1") : String(date.day)
+        // Byte by byte: through Foundation, dates were 2 % of a build (lists show thousands).
         return dateFormat
-            .replacingOccurrences(of: "{day}", with: day)
-            .replacingOccurrences(of: "{month}", with: months[date.month - 1])
-            .replacingOccurrences(of: "{year}", with: String(date.year))
+            .replacingBytes(of: "{day}", with: day)
+            .replacingBytes(of: "{month}", with: months[date.month - 1])
+            .replacingBytes(of: "{year}", with: String(date.year))
     }
 }
 

@@ -51,17 +51,13 @@ extension Dictionary: TemplateValueConvertible, TemplateObject where Key == Stri
 struct TemplateRenderer: Sendable {
     let templates: [String: Template]
 
+    /// One per rendering, changed in place: values are pushed and popped around sections
+    /// (copying the stack for each item of a list was most of the renderer's allocations).
     private struct Context {
         var stack: [TemplateValue]
         var indentation: String?
         var overrides: [String: [Template.Node]]?
         var escapes = true
-
-        func pushing(_ value: TemplateValue) -> Context {
-            var context = self
-            context.stack.append(value)
-            return context
-        }
     }
 
     /// The template named `name` rendered with `object` as its context; `nil` when there
@@ -69,12 +65,16 @@ struct TemplateRenderer: Sendable {
     func render(_ name: String, _ object: any TemplateObject) -> String? {
         guard let template = templates[name] else { return nil }
         var output = ""
-        render(template.nodes, Context(stack: [.object(object)]), into: &output)
+        var context = Context(stack: [.object(object)])
+        render(template.nodes, &context, into: &output)
         return output
     }
 
-    private func render(_ nodes: [Template.Node], _ context: Context, into output: inout String) {
-        var context = context
+    /// Renders `nodes`, leaving `context` as it found it: a `{{%CONTENT_TYPE}}` among them
+    /// holds until their end only.
+    private func render(_ nodes: [Template.Node], _ context: inout Context, into output: inout String) {
+        let escapes = context.escapes
+        defer { context.escapes = escapes }
         guard let indentation = context.indentation, !indentation.isEmpty else {
             for node in nodes { render(node, &context, into: &output) }
             return
@@ -88,6 +88,13 @@ struct TemplateRenderer: Sendable {
             rendered += piece
         }
         output += rendered
+    }
+
+    /// Renders `nodes` with `value` as the innermost value.
+    private func render(_ nodes: [Template.Node], pushing value: TemplateValue, _ context: inout Context, into output: inout String) {
+        context.stack.append(value)
+        render(nodes, &context, into: &output)
+        context.stack.removeLast()
     }
 
     private func render(_ node: Template.Node, _ context: inout Context, into output: inout String) {
@@ -107,16 +114,16 @@ struct TemplateRenderer: Sendable {
             switch value {
             case .list(let items):
                 if inverted {
-                    if items.isEmpty { render(inner, context.pushing(.list([])), into: &output) }
+                    if items.isEmpty { render(inner, pushing: .list([]), &context, into: &output) }
                 } else {
-                    for item in items { render(inner, context.pushing(item), into: &output) }
+                    for item in items { render(inner, pushing: item, &context, into: &output) }
                 }
             case .bool(let flag):
-                if flag != inverted { render(inner, context, into: &output) }
+                if flag != inverted { render(inner, &context, into: &output) }
             case nil:
-                if inverted { render(inner, context, into: &output) }
+                if inverted { render(inner, &context, into: &output) }
             case .some(let value):
-                if !inverted { render(inner, context.pushing(value), into: &output) }
+                if !inverted { render(inner, pushing: value, &context, into: &output) }
             }
         case .partial(let name, let dynamic, let indentation, let overrides):
             let templateName: String
@@ -127,18 +134,22 @@ struct TemplateRenderer: Sendable {
                 templateName = name
             }
             guard let template = templates[templateName] else { return }
-            var partial = context
-            if let indentation { partial.indentation = (context.indentation ?? "") + indentation }
+            let saved = (context.indentation, context.overrides)
+            defer { (context.indentation, context.overrides) = saved }
+            if let indentation { context.indentation = (saved.0 ?? "") + indentation }
             if let overrides {
                 // Blocks the outer template overrides win over the parent's own.
-                partial.overrides = (context.overrides ?? [:]).merging(overrides) { outer, _ in outer }
+                context.overrides = (saved.1 ?? [:]).merging(overrides) { outer, _ in outer }
             }
-            partial.escapes = true
-            render(template.nodes, partial, into: &output)
+            let escapes = context.escapes
+            context.escapes = true
+            render(template.nodes, &context, into: &output)
+            context.escapes = escapes
         case .block(let name, let fallback, let indentation):
-            var block = context
-            block.indentation = (context.indentation ?? "") + indentation
-            render(context.overrides?[name] ?? fallback, block, into: &output)
+            let saved = context.indentation
+            defer { context.indentation = saved }
+            context.indentation = (saved ?? "") + indentation
+            render(context.overrides?[name] ?? fallback, &context, into: &output)
         case .blockDefinition:
             break  // parsed into the parent's overrides
         case .escaping(let escapes):
