@@ -8,7 +8,11 @@ enum Slug {
     static func make(_ text: String) -> String {
         // Most names are ASCII already: no folding needed, and Foundation's costs 5 % of a build.
         if !text.containsByte(where: { $0 >= 0x80 }) { return makeASCII(text.utf8) }
-        if let slug = makeLatin(text) { return slug }
+        return makeLatin(text) ?? makeFolded(text)
+    }
+
+    /// `make` through Foundation's folding, for any script.
+    static func makeFolded(_ text: String) -> String {
         var expanded = ""
         for character in text { expanded += ligatures[character] ?? String(character) }
         let folded = expanded.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
