@@ -63,6 +63,8 @@ private struct TemplateParser {
 
     struct State {
         var sectionName: String?
+        /// Where the open section's tag starts, for the error when it is never closed.
+        var sectionStart = 0
         var newLine = true
         var inPartialDefinition = false
         var atPartialDefinitionTop = false
@@ -71,17 +73,19 @@ private struct TemplateParser {
         /// The indentation of the first line of a block given to a parent.
         var definitionIndent: Int?
 
-        func entering(section name: String, standalone: Bool) -> State {
+        func entering(section name: String, at start: Int, standalone: Bool) -> State {
             var state = self
             state.sectionName = name
+            state.sectionStart = start
             state.atPartialDefinitionTop = false
             if !standalone { state.newLine = false }
             return state
         }
 
-        func entering(parent name: String) -> State {
+        func entering(parent name: String, at start: Int) -> State {
             var state = self
             state.sectionName = name
+            state.sectionStart = start
             state.newLine = true
             state.inPartialDefinition = true
             state.atPartialDefinitionTop = true
@@ -161,6 +165,7 @@ private struct TemplateParser {
                 }
             }
             var standalone = false
+            let tagStart = position - state.start.count
             switch current {
             case "#", "^":
                 let inverted = current == "^"
@@ -168,7 +173,7 @@ private struct TemplateParser {
                 let name = try readName(state)
                 standalone = isStandalone(state)
                 if !standalone { keepWhitespace() }
-                let inner = try parse(state.entering(section: name, standalone: standalone))
+                let inner = try parse(state.entering(section: name, at: tagStart, standalone: standalone))
                 nodes.append(.section(TemplateName(name), inner, inverted: inverted))
             case "/":
                 position += 1
@@ -213,7 +218,7 @@ private struct TemplateParser {
                 if !whitespaceBefore.isEmpty { nodes.append(.text(whitespaceBefore)) }
                 standalone = isStandalone(state)
                 var overrides: [String: [Template.Node]] = [:]
-                for node in try parse(state.entering(parent: written)) {
+                for node in try parse(state.entering(parent: written, at: tagStart)) {
                     switch node {
                     case .blockDefinition(let name, let inner): overrides[name] = inner
                     case .text: break
@@ -230,11 +235,11 @@ private struct TemplateParser {
                 let name = try readName(state)
                 if state.atPartialDefinitionTop {
                     standalone = isStandalone(state)
-                    nodes.append(.blockDefinition(name, try parse(state.entering(section: name, standalone: standalone))))
+                    nodes.append(.blockDefinition(name, try parse(state.entering(section: name, at: tagStart, standalone: standalone))))
                 } else {
                     if !whitespaceBefore.isEmpty { nodes.append(.text(whitespaceBefore)) }
                     standalone = isStandalone(state)
-                    let inner = try parse(state.entering(section: name, standalone: standalone))
+                    let inner = try parse(state.entering(section: name, at: tagStart, standalone: standalone))
                     nodes.append(.block(name, default: inner, indentation: whitespaceBefore))
                     whitespaceBefore = ""
                 }
@@ -253,7 +258,8 @@ private struct TemplateParser {
             state.newLine = standalone
         }
         if let name = state.sectionName {
-            throw Problem(message: "`{{#\(name)}}` is never closed (`{{/\(name)}}`)")
+            position = state.sectionStart  // the error points at the tag left open
+            throw Problem(message: "`\(name)` is opened here and never closed (`{{/\(name)}}`)")
         }
         return nodes
     }
@@ -283,10 +289,12 @@ private struct TemplateParser {
 
     private mutating func readName(_ state: State) throws(Problem) -> String {
         _ = read(while: \.isWhitespace)
+        let start = position
         let name = read(while: Self.nameCharacters.contains)
         _ = read(while: \.isWhitespace)
         guard read(state.end) else { throw Problem(message: "a tag's name is not closed by `\(String(state.end))`") }
         if name.contains("(") || name.contains(")") {
+            position = start  // the error points at the name
             throw Problem(message: "`\(name)`: transforms written `name(…)` are not supported")
         }
         return name
