@@ -259,13 +259,13 @@ public struct Builder: Sendable {
             let digests = Dictionary(reused.values.map { ($0.issue.slug, $0.record.contentDigest) }, uniquingKeysWith: { first, _ in first })
             renderer.completing = { issue in digests[issue.slug].map { buildCache.complete(issue, digest: $0) } ?? issue }
         }
-        let generated = renderer.render()
+        var files = renderer.render()
         options.renderCache?.keepSources(of: source.issues)
-        if let clash = firstClash(generated, staticFiles: source.staticFiles) {
+        if let clash = firstClash(files, staticFiles: source.staticFiles) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
             return nil
         }
-        let files = generated + staticFiles(source)
+        files += staticFiles(source)
         let anchors = rendered.flatMap(\.anchors) + reused.values.flatMap(\.record.anchors)
         report.diagnostics += ContentRenderer.AnchorCheck.verify(anchors, in: files)
         guard !report.diagnostics.hasErrors else { return nil }

@@ -52,16 +52,22 @@ struct SiteRenderer {
         })
         files.append(remembered("404.html", shared: shared, full: [], listed: []) { withPageScript(notFoundPage()) })
         let email = EmailRenderer(model: model, theme: theme, context: emailContext)
-        let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue in
+        // Each issue's pages and its assets, appended once below: with thousands of files,
+        // every pass that copies them costs more than the pages `serve` renders again.
+        let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue -> (pages: [OutputFile], assets: [OutputFile]) in
             let key = cache == nil ? nil : renderKey(of: issue, at: position, shared: shared)
-            if let key, let cached = cache?.files(for: issue.slug, key: key) { return cached + assetFiles(issue) }
+            if let key, let cached = cache?.files(for: issue.slug, key: key) { return (cached, assetFiles(issue)) }
             let issue = complete(issue)
             let files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
             if let key { cache?.store(files, for: issue.slug, key: key) }
-            return files + assetFiles(issue)
+            return (files, assetFiles(issue))
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
-        files += perIssue.joined()
+        files.reserveCapacity(files.count + perIssue.reduce(0) { $0 + $1.pages.count + $1.assets.count } + 8 + theme.assets.count)
+        for (pages, assets) in perIssue {
+            files += pages
+            files += assets
+        }
         files.append(remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
             .text("feed.xml", feed())
         })
