@@ -4,6 +4,26 @@ import Testing
 @testable import BulletinKit
 
 @Suite struct FrontMatterTests {
+    /// Values are trimmed by Bulletin's own function, which must trim what Foundation's
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` trimmed.
+    @Test func valuesAreTrimmedAsFoundationTrims() {
+        let samples = [
+            "  Été  ", "\u{2003}titre\u{2029}", "\u{85}x\u{A0}", " \u{301}accent", "\t\r\n", "", "sans espace",
+            "\u{202F}«\u{202F}x\u{202F}»\u{202F}", "x \u{200B}",
+        ]
+        for text in samples {
+            #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+        }
+        // Every scalar of the Basic Multilingual Plane, alone and between letters.
+        for value in UInt32(0)...0xFFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(scalar) + "x" + String(scalar)
+            if text.trimmingWhitespace() != text.trimmingCharacters(in: .whitespacesAndNewlines) {
+                Issue.record("U+\(String(value, radix: 16)) is trimmed differently")
+            }
+        }
+    }
+
     private func split(_ text: String) -> Result<FrontMatterDocument, Diagnostic> {
         FrontMatterDocument.split(SourceFile(path: "a.md", data: Data(text.utf8)))
     }

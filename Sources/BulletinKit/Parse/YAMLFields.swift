@@ -30,7 +30,7 @@ struct YAMLFields {
 
     /// Tags are resolved for booleans only: every other field reads its value's text and
     /// parses it as its declaration says (a number, a date). Yams' default resolver tries
-    /// seven regular expressions on each scalar, a third of front-matter parsing.
+    /// seven regular expressions on each scalar, a quarter of front-matter parsing.
     private static let resolver = Resolver.basic.appending(.bool)
 
     /// Parses a YAML document that must be a mapping (an empty document is an empty mapping).

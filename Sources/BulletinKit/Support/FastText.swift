@@ -97,8 +97,8 @@ private func findBytes(_ haystack: UnsafeBufferPointer<UInt8>, from start: Int, 
 
 extension String {
     /// `trimmingCharacters(in: .whitespacesAndNewlines)` without going through `NSString`
-    /// (which copied every front-matter value and every e-mail's text): the same
-    /// characters, Unicode's spaces and separators, tab to carriage return, and U+0085.
+    /// (which copied every front-matter value and every e-mail's text), trimming the same
+    /// characters.
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         var start = scalars.startIndex
@@ -109,19 +109,18 @@ extension String {
             guard isTrimmedWhitespace(scalars[last]) else { break }
             end = last
         }
-        return start == startIndex && end == endIndex ? self : String(self[start..<end])
+        // Through the scalars: a `String` slice would round a start inside a character
+        // (a space, then a combining accent) down to the character's start.
+        return start == startIndex && end == endIndex ? self : String(Substring(scalars[start..<end]))
     }
 }
 
-/// What `CharacterSet.whitespacesAndNewlines` holds.
+/// What `CharacterSet.whitespacesAndNewlines` holds, listed from it scalar by scalar:
+/// Unicode's spaces and separators, tab to carriage return, U+0085, and the zero-width
+/// space U+200B.
 private func isTrimmedWhitespace(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
-    case 0x09...0x0D, 0x20, 0x85: return true
-    case 0..<0xA0: return false
-    default:
-        switch scalar.properties.generalCategory {
-        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
-        default: return false
-        }
+    case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+    default: false
     }
 }
