@@ -16,7 +16,6 @@ struct Bulletin: ParsableCommand {
         defaultSubcommand: nil)
 }
 
-/// Options shared by `build` and `check`.
 /// The build cache, shared by `build` (which reads and writes it) and `check` (which only reads it).
 struct CacheOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
@@ -33,6 +32,7 @@ struct CacheOptions: ParsableArguments {
     }
 }
 
+/// Options shared by `build` and `check`.
 struct SiteOptions: ParsableArguments {
     @Option(help: "The site folder (with site.yml).")
     var source: String = "."

@@ -101,6 +101,24 @@ import Testing
         #expect(diagnostics[1].message.contains("missing required field `summary`"))
     }
 
+    /// Only booleans are resolved by Yams' rules; every other value is read as text by its
+    /// field, so that a title of digits or `yes` stays the text written.
+    @Test func valuesAreReadAsTheirFieldSays() throws {
+        let fields = try YAMLFields.parse(
+            "a: yes\nb: Off\nc: \"true\"\nd: maybe\ntitle: 2024\nsummary: yes\nnumber: 0012\nempty: ~\n", path: "a.md", firstLine: 2
+        ).get()
+        var diagnostics: [Diagnostic] = []
+        #expect(fields.bool("a", into: &diagnostics) == true)
+        #expect(fields.bool("b", into: &diagnostics) == false)
+        #expect(fields.bool("c", into: &diagnostics) == nil, "quoted: text, not a boolean")
+        #expect(fields.bool("d", into: &diagnostics) == nil)
+        #expect(diagnostics.map(\.line) == [4, 5] && diagnostics.allSatisfy { $0.message.contains("true or false") })
+        #expect(fields.string("title", into: &diagnostics) == "2024")
+        #expect(fields.string("summary", into: &diagnostics) == "yes")
+        #expect(fields.int("number", into: &diagnostics) == 12)
+        #expect(fields.string("empty", into: &diagnostics) == nil && diagnostics.count == 2)
+    }
+
     @Test func unknownKeysAreWarningsWithAHint() throws {
         let fields = try YAMLFields.parse("titel: A\n", path: "a.md", firstLine: 2).get()
         var diagnostics: [Diagnostic] = []

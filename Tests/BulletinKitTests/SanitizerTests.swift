@@ -54,4 +54,16 @@ struct SanitizerTests {
         let removed = HTMLSanitizer.sanitize(#"<img src="x"/onerror=alert(1)><script>x</script>"#).removed
         #expect(removed == ["the event handler onerror", "<script>"])
     }
+
+    /// Schemes are read on the URL's first bytes, as a browser reads them: ASCII
+    /// whitespace and controls inside are ignored, case does not matter.
+    @Test(arguments: [
+        ("javascript:alert(1)", true), (" JaVaScRiPt:alert(1)", true), ("java\tscript:x", true), ("jav\u{0}ascript:x", true),
+        ("vbscript:x", true), ("FILE:///etc/passwd", true), ("fi le:///x", true), ("data:text/html,<b>", true),
+        ("data:image/png;base64,AAAA", false), ("DATA:IMAGE/WEBP;base64,AA", false), ("https://exemple.fr/javascript:", false),
+        ("javascr\u{130}pt:x", false), ("mailto:a@b.fr", false), ("#suite", false), ("", false),
+    ])
+    func dangerousSchemesAreFoundOnTheFirstBytes(url: String, dangerous: Bool) {
+        #expect(URLSafety.isDangerous(url) == dangerous)
+    }
 }

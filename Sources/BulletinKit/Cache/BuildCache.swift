@@ -436,7 +436,7 @@ final class BuildCache: Sendable {
     private static func replace(_ file: URL, with bytes: [UInt8]) -> Bool {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
         do {
-            try OutputWriter.writeFile(Data(bytes), to: temporary)
+            try OutputWriter.writeFile(Data(bytes), toPath: temporary.path)
         } catch {
             return false
         }
@@ -556,7 +556,7 @@ extension BuildCache: RenderMemo {
         }
     }
 
-
+    /// Nothing to forget: a build's memo lasts one build.
     func keep(only slugs: Set<String>) {}
 }
 

@@ -297,38 +297,6 @@ struct Typographer: Sendable {
     }
 }
 
-/// Scalars read from UTF-8 bytes, forwards and backwards.
-enum UTF8Text {
-    /// The scalar that starts at `index`, `nil` past the end.
-    static func scalar(startingAt index: Int, in bytes: [UInt8]) -> Unicode.Scalar? {
-        guard index < bytes.count else { return nil }
-        let lead = bytes[index]
-        if lead < 0x80 { return Unicode.Scalar(lead) }
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-        guard index + length <= bytes.count else { return nil }
-        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
-        return Unicode.Scalar(value)
-    }
-
-    /// The scalar that ends just before `end`, `nil` at the start.
-    static func scalar(endingAt end: Int, in bytes: [UInt8]) -> Unicode.Scalar? {
-        guard end > 0 else { return nil }
-        var start = end - 1
-        while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
-        return scalar(startingAt: start, in: bytes)
-    }
-
-    static func length(of scalar: Unicode.Scalar) -> Int {
-        switch scalar.value {
-        case 0..<0x80: 1
-        case 0x80..<0x800: 2
-        case 0x800..<0x10000: 3
-        default: 4
-        }
-    }
-}
-
 extension Issue {
     /// Typesets the front-matter's text: titles, summaries, labels. Paths, URLs and
     /// alternative texts stay as written.

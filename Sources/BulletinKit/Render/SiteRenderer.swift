@@ -63,7 +63,8 @@ struct SiteRenderer {
             return (files, assetFiles(issue))
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
-        files.reserveCapacity(files.count + perIssue.reduce(0) { $0 + $1.pages.count + $1.assets.count } + 8 + theme.assets.count)
+        // The three pages above, every issue's files, feed, sitemap, robots.txt and the theme's assets.
+        files.reserveCapacity(files.count + perIssue.reduce(0) { $0 + $1.pages.count + $1.assets.count } + 3 + theme.assets.count)
         for (pages, assets) in perIssue {
             files += pages
             files += assets

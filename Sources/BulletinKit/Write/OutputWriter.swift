@@ -75,10 +75,6 @@ struct OutputWriter {
 
     /// A plain write: Foundation's `Data.write` syncs every file to disk, which made
     /// writing thousands of pages slower than rendering them.
-    static func writeFile(_ data: Data, to url: URL) throws {
-        try writeFile(data, toPath: url.path)
-    }
-
     static func writeFile(_ data: Data, toPath path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw WriteFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
@@ -221,7 +217,7 @@ extension OutputWriter {
             let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(token)")
             do {
                 switch file.contents {
-                case .data(let data): try Self.writeFile(data, to: temporary)
+                case .data(let data): try Self.writeFile(data, toPath: temporary.path)
                 case .copy(let source): try manager.copyItem(at: source, to: temporary)
                 case .unchanged: return nil
                 }

@@ -151,9 +151,7 @@ enum PlainText {
     }
 
     private static func startsWithExtender(_ text: ArraySlice<UInt8>) -> Bool {
-        guard let first = text.first, first >= 0x80 else { return false }
-        let character = String(decoding: text.prefix(4), as: UTF8.self).unicodeScalars.first
-        guard let scalar = character else { return false }
+        guard let first = text.first, first >= 0x80, let scalar = UTF8Text.scalar(startingAt: text.startIndex, in: text) else { return false }
         return scalar.properties.isGraphemeExtend || scalar.value == 0x200D
     }
 
