@@ -21,10 +21,13 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // The footnote fields cmark-gfm's API does not expose, read from its node struct.
+        .target(name: "CBulletinCmark", dependencies: ["CCmarkGFM"]),
         .target(
             name: "BulletinKit",
             dependencies: [
                 "CCmarkGFM",
+                "CBulletinCmark",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -230,7 +230,7 @@ public struct Builder: Sendable {
         // In the order of their folders, as a cold build has them: the first of two issues
         // with the same number is the one a message names first.
         let issues = (rendered.map(\.issue) + reusedIssues).sorted { $0.source.path < $1.source.path }
-        let addressHTML = config.addressMarkdown.map {
+        let address = config.addressMarkdown.map {
             content.renderSiteText($0, path: "site.yml", diagnostics: &report.diagnostics)
         }
         guard let theme, !report.diagnostics.hasErrors else { return nil }
@@ -246,7 +246,7 @@ public struct Builder: Sendable {
         // 5. Render (6. Write is `build`'s, once every check passed)
         options.onStage?("rendering")
         var renderer = SiteRenderer(
-            model: model, theme: theme, addressHTML: addressHTML, sourceRoot: options.source,
+            model: model, theme: theme, address: address, sourceRoot: options.source,
             typographer: options.typography ? typographer : Typographer(language: nil))
         renderer.imageSizes = imageSizes(source)
         renderer.cache = options.renderCache ?? buildCache

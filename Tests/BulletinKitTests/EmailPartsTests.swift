@@ -28,6 +28,7 @@ import Testing
 }
 
 @Suite struct PlainTextTests {
+    /// An editor's raw HTML (`unsafe_html`) in the e-mail's text.
     @Test func htmlBecomesReadableTextWithLinksWrittenOut() {
         let html = """
             <h2 id="x">Le dossier</h2>
@@ -38,7 +39,9 @@ import Testing
             </ul>
             <p><img src="https://x.fr/i.jpg" alt="Une photo" /> R&amp;D &#8217; 1<sup>er</sup></p>
             """
-        let text = PlainText.fromHTML(html)
+        var builder = PlainText.Builder()
+        builder.add(html: html)
+        let text = builder.finish()
         #expect(text == """
             Le dossier
 

@@ -171,3 +171,10 @@ func fileTree(_ folder: URL) throws -> [String: Data] {
 func pngHeader(width: UInt8, height: UInt8) -> Data {
     Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
 }
+
+extension RenderedMarkdown {
+    /// The body as the web page at the site's root shows it.
+    var html: String { BodyWriter(linker: .relative(depth: 0, baseURL: "")).html(body) }
+    /// The teaser as the issue page shows it (no heading ids).
+    var teaserHTML: String { BodyWriter(linker: .relative(depth: 0, baseURL: ""), headingIDs: false).html(teaser) }
+}

@@ -157,7 +157,8 @@ import Testing
     }
 }
 
-/// The markers that site URLs travel with, written by an editor, stay as written.
+/// Site URLs once travelled as markers in rendered HTML (`%BULLETIN-ROOT%/`), replaced on
+/// each page; written by an editor, such text stays as written (bodies are trees now).
 @Suite struct WrittenMarkerTests {
     @Test func markersInTextAndCodeAreNotReplaced() throws {
         let site = try TemporarySite([
@@ -170,10 +171,10 @@ import Testing
         let report = site.build()
         #expect(!report.failed, "\(report.printed)")
         let page = try site.page("issues/2023-07-ete/index.html")
-        #expect(page.contains("<code>&#37;BULLETIN-ROOT%/x &#37;BULLETIN-PAGE%</code>"), "\(page)")
-        #expect(page.contains("le texte &#37;BULLETIN-ROOT%/y"))
-        #expect(page.contains("href=\"https://example.fr/&#37;BULLETIN-PAGE%\""))
-        #expect(page.contains("href=\"../../issues/2023-07-ete/a/index.html\""), "the renderer's own markers are still replaced")
+        #expect(page.contains("<code>%BULLETIN-ROOT%/x %BULLETIN-PAGE%</code>"), "\(page)")
+        #expect(page.contains("le texte %BULLETIN-ROOT%/y"))
+        #expect(page.contains("href=\"https://example.fr/%BULLETIN-PAGE%\""))
+        #expect(page.contains("href=\"../../issues/2023-07-ete/a/index.html\""), "links to the site's pages are written from this page")
         let text = try site.page("issues/2023-07-ete/email.txt")
         #expect(text.contains("%BULLETIN-ROOT%/x %BULLETIN-PAGE%"), "\(text)")
     }

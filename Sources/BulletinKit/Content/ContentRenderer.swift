@@ -1,16 +1,7 @@
 import Foundation
 import Synchronization
 
-extension RenderedMarkdown {
-    /// Starts every site-internal URL in rendered Markdown; each page replaces it with
-    /// its way back to the site root (`../../`), the feed with `base_url`.
-    public static let rootMarker = "%BULLETIN-ROOT%/"
-    /// Ends links to pages: `index.html` on the web (pages open from disk), nothing in
-    /// absolute URLs (the feed, the e-mail), which are the clean canonical ones.
-    public static let pageMarker = "%BULLETIN-PAGE%"
-}
-
-/// Turns the Markdown bodies of every issue into HTML. Runs after front-matter parsing
+/// Turns the Markdown bodies of every issue into `Body` trees. Runs after front-matter parsing
 /// because a body may link to another issue's page, whose slug comes from its front-matter.
 struct ContentRenderer {
     let folders: [String: IssueFolder]
@@ -191,7 +182,7 @@ struct ContentRenderer {
     }
 
     /// Markdown that belongs to no issue (the site's address): no file links allowed but `/static` ones.
-    func renderSiteText(_ markdown: String, path: String, diagnostics: inout [Diagnostic]) -> String {
+    func renderSiteText(_ markdown: String, path: String, diagnostics: inout [Diagnostic]) -> Body {
         var renderer = MarkdownRenderer()
         renderer.unsafeHTML = unsafeHTML
         renderer.typographer = typographer
@@ -199,10 +190,10 @@ struct ContentRenderer {
             if let resolution = Self.resolveExternal(url, location: location) { return resolution }
             let relative = String(url.drop { $0 == "/" })
             return staticFiles.contains(relative)
-                ? .replace(RenderedMarkdown.rootMarker + encodePath(relative))
+                ? .replace(.site(path: encodePath(relative), isPage: false, suffix: ""))
                 : .drop(.error("file not found: static/\(relative)", at: location))
         }
-        return renderer.render(MarkdownSource(path: path, text: markdown, firstLine: 1), diagnostics: &diagnostics).html
+        return renderer.render(MarkdownSource(path: path, text: markdown, firstLine: 1), diagnostics: &diagnostics).body
     }
 
     /// Heading ids of the bodies shown together on the issue page are prefixed, so they
@@ -336,10 +327,10 @@ struct ContentRenderer {
         let suffix = String(url[suffixStart...])
         switch resolver.resolve(path) {
         case .success(.asset(let output)):
-            return .replace(RenderedMarkdown.rootMarker + encodePath(output) + suffix)
+            return .replace(.site(path: encodePath(output), isPage: false, suffix: suffix))
         case .success(.markdown(let source)):
             guard let page = page(of: source) else {
-                if isSource(source) { return .replace("") }
+                if isSource(source) { return .replace(.written("")) }
                 return .drop(.error("link to \(path): no issue, article or En bref item has this file", at: location))
             }
             var fragment = page.anchor.map { "#" + $0 } ?? ""
@@ -361,7 +352,7 @@ struct ContentRenderer {
                         headings: headings))
                 }
             }
-            let rewritten = RenderedMarkdown.rootMarker + encodePath(page.path) + RenderedMarkdown.pageMarker + fragment
+            let rewritten = BodyURL.site(path: encodePath(page.path), isPage: true, suffix: fragment)
             // Only a published page can hold a broken link: a draft's links are checked again once it is published.
             guard page.isPublished || !fromPublished else {
                 return .replaceWarning(rewritten, .warning(

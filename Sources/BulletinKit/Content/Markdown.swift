@@ -1,16 +1,17 @@
+import CBulletinCmark
 import CCmarkGFM
 import Foundation
 
 /// What to do with a URL written in Markdown.
 enum URLResolution: Equatable {
     case keep
-    case replace(String)
+    case replace(BodyURL)
     case drop(Diagnostic)
-    case replaceWarning(String, Diagnostic)
+    case replaceWarning(BodyURL, Diagnostic)
 }
 
 /// The one place that talks to cmark-gfm: parses a Markdown body, walks its syntax tree
-/// to resolve paths and filter raw HTML, and renders HTML.
+/// to resolve paths, filter raw HTML and typeset the text, and makes it a `Body`.
 struct MarkdownRenderer {
     /// Keeps raw HTML that is not on the typographic allowlist (`markdown.unsafe_html`).
     var unsafeHTML = false
@@ -23,7 +24,9 @@ struct MarkdownRenderer {
     /// The accessible label of a footnote's way back (cmark-gfm writes it in English).
     var footnoteBackLabel = "Back to content"
     /// The heading of the footnotes, which cmark-gfm writes as a section without one.
-    var footnotesTitle = "Notes"
+    var footnotesTitle: String? = "Notes"
+    /// Set by tests: gets cmark-gfm's own HTML of the document the body is made from.
+    var oracle: ((String) -> Void)? = nil
     /// Decides what each link and image URL becomes.
     var resolveURL: (_ url: String, _ location: SourceLocation) -> URLResolution = { _, _ in .keep }
 
@@ -105,49 +108,6 @@ struct MarkdownRenderer {
     /// part indents each level, so its size grows with the square of the depth.
     static let maxDepth = 64
 
-    /// The markers that start site URLs (`RenderedMarkdown.rootMarker`) and end page
-    /// links (`pageMarker`) are replaced on each page; written by an editor (in a code
-    /// span, an external URL), they must stay as written. The renderer puts them only at
-    /// the start of an attribute (`href="%BULLETIN-ROOT%/…`) and, for the page marker,
-    /// later in such an attribute: any other `%` of theirs becomes `&#37;`, which reads the
-    /// same and is replaced by nothing.
-    static func neutralizingWrittenMarkers(_ html: String) -> String {
-        guard html.containsBytes(of: "%BULLETIN-") else { return html }
-        let root = Array(RenderedMarkdown.rootMarker.utf8)
-        let page = Array(RenderedMarkdown.pageMarker.utf8)
-        let bytes = Array(html.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + 16)
-        /// Whether the attribute value around `index` started with the root marker.
-        var valueStartsWithRoot = false
-        var inValue = false
-        var index = 0
-        func matches(_ marker: [UInt8], at index: Int) -> Bool {
-            index + marker.count <= bytes.count && bytes[index..<index + marker.count].elementsEqual(marker)
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                if !inValue, index > 0, bytes[index - 1] == UInt8(ascii: "=") {
-                    inValue = true
-                    valueStartsWithRoot = matches(root, at: index + 1)
-                    output.append(byte)
-                    output += valueStartsWithRoot ? root : []
-                    index += valueStartsWithRoot ? 1 + root.count : 1
-                    continue
-                }
-                inValue = false
-            } else if byte == UInt8(ascii: "%"), matches(root, at: index) || (matches(page, at: index) && !(inValue && valueStartsWithRoot)) {
-                output += Array("&#37;".utf8)
-                index += 1
-                continue
-            }
-            output.append(byte)
-            index += 1
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
     /// The first node nested deeper than `maxDepth`.
     private static func firstTooDeep(_ document: OpaquePointer) -> OpaquePointer? {
         let iterator = cmark_iter_new(document)
@@ -204,6 +164,7 @@ struct MarkdownRenderer {
         }
 
         var removals: [OpaquePointer] = []
+        var siteURLs: [OpaquePointer: BodyURL] = [:]
         var inlineTags: [OpaquePointer: [(node: OpaquePointer, tag: RawHTML.Tag)]] = [:]
         var moreMarker: OpaquePointer?
         var headings: [OpaquePointer] = []
@@ -220,13 +181,13 @@ struct MarkdownRenderer {
                 let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
                 switch resolveURL(url, location(of: node)) {
                 case .keep: break
-                case .replace(let newURL): cmark_node_set_url(node, newURL)
+                case .replace(let newURL): siteURLs[node] = newURL
                 case .drop(let diagnostic):
                     diagnostics.append(diagnostic)
                     cmark_node_set_url(node, "")
                 case .replaceWarning(let newURL, let diagnostic):
                     diagnostics.append(diagnostic)
-                    cmark_node_set_url(node, newURL)
+                    siteURLs[node] = newURL
                 }
             case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
                 let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
@@ -267,14 +228,10 @@ struct MarkdownRenderer {
         }
 
         if let typographer { typeset(prose, with: typographer) }
-        markHeadings(headings)
-        var rendered = RenderedMarkdown()
-        let extensions = cmark_parser_get_syntax_extensions(parser)
-        func html(_ node: OpaquePointer) -> String {
-            guard let pointer = cmark_render_html(node, CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES, extensions) else { return "" }
-            defer { free(pointer) }
-            return Self.neutralizingWrittenMarkers(String(cString: pointer))
-        }
+        let tree = BodyTree(
+            headingIDs: Dictionary(uniqueKeysWithValues: zip(headings, Self.headingSlugs(headings).map { headingPrefix + $0 })),
+            siteURLs: siteURLs, footnotePrefix: footnotePrefix,
+            footnoteLabels: (title: footnotesTitle, back: footnoteBackLabel))
 
         // The teaser is what stands before `<!--more-->`; find its top-level block first.
         var teaserEnd: OpaquePointer?
@@ -285,37 +242,43 @@ struct MarkdownRenderer {
             teaserIncludesEnd = cmark_node_get_type(block) == CMARK_NODE_PARAGRAPH
         }
         for node in removals { cmark_node_unlink(node); cmark_node_free(node) }
-        let marker = moreMarker
 
+        var rendered = RenderedMarkdown()
         var firstParagraph: OpaquePointer?
-        var teaser = ""
+        var teaser: [OpaquePointer] = []
         var child = cmark_node_first_child(document)
         while let node = child {
             if firstParagraph == nil, cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH { firstParagraph = node }
             if let end = teaserEnd {
-                if node == end {
-                    if teaserIncludesEnd { teaser += html(node) }
-                    teaserEnd = nil
-                    moreMarker = nil
-                } else {
-                    teaser += html(node)
-                }
+                if node != end || teaserIncludesEnd { teaser.append(node) }
+                if node == end { teaserEnd = nil }
             }
             child = cmark_node_next(node)
         }
+        // The paragraph that holds `<!--more-->` is in the teaser, marker included (a comment).
+        rendered.teaser = tree.body(of: teaser)
         if let paragraph = firstParagraph {
-            if moreMarker == nil, teaser.isEmpty { teaser = html(paragraph) }
+            if rendered.teaser.isEmpty { rendered.teaser = tree.body(of: [paragraph]) }
             if let pointer = cmark_render_plaintext(paragraph, 0, 0) {
                 rendered.firstParagraphText = Self.collapsingLineBreaks(pointer)
                 free(pointer)
             }
         }
-        if let marker {
-            cmark_node_unlink(marker)
-            cmark_node_free(marker)
+        if let moreMarker {
+            cmark_node_unlink(moreMarker)
+            cmark_node_free(moreMarker)
         }
-        rendered.html = prefixFootnotes(identifyHeadings(html(document)))
-        rendered.teaserHTML = prefixFootnotes(identifyHeadings(teaser, keepIDs: false))
+        var blocks: [OpaquePointer] = []
+        child = cmark_node_first_child(document)
+        while let node = child {
+            blocks.append(node)
+            child = cmark_node_next(node)
+        }
+        rendered.body = tree.body(of: blocks)
+        if let oracle, let pointer = cmark_render_html(document, CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES, cmark_parser_get_syntax_extensions(parser)) {
+            oracle(String(cString: pointer))
+            free(pointer)
+        }
         return rendered
     }
 
@@ -436,20 +399,6 @@ struct MarkdownRenderer {
 
     // MARK: Heading anchors
 
-    private static let headingMarkerStart = "<!--bulletin-heading:"
-    private static let headingMarkerEnd = "-->"
-
-    /// cmark-gfm writes headings without ids; each heading gets a marker as its first
-    /// child, turned into `id="…"` once rendered, so that `#anchors` can target it.
-    private func markHeadings(_ headings: [OpaquePointer]) {
-        for (heading, slug) in zip(headings, Self.headingSlugs(headings)) {
-            guard let marker = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else { continue }
-            cmark_node_set_on_enter(marker, Self.headingMarkerStart + slug + Self.headingMarkerEnd)
-            cmark_node_set_on_exit(marker, "")
-            cmark_node_prepend_child(heading, marker)
-        }
-    }
-
     /// A heading's id is its text as a slug (`## Le programme` → `le-programme`), numbered
     /// from the second time it occurs (`le-programme-2`).
     private static func headingSlugs(_ headings: [OpaquePointer]) -> [String] {
@@ -485,33 +434,172 @@ struct MarkdownRenderer {
         }
         return headingSlugs(headings)
     }
+}
 
-    /// `<h2><!--bulletin-heading:suite-->` → `<h2 id="prefix-suite">`, or `<h2>` in teasers,
-    /// which stand on pages where the ids belong to the article page.
-    private func identifyHeadings(_ html: String, keepIDs: Bool = true) -> String {
-        guard html.containsBytes(of: Self.headingMarkerStart) else { return html }
-        let attributeStart = Array(" id=\"\(headingPrefix)".utf8)
-        return html.replacingSpans(from: Self.headingMarkerStart, to: Self.headingMarkerEnd) { slug, output in
-            guard keepIDs, output.last == UInt8(ascii: ">") else { return }
-            output.removeLast()
-            output += attributeStart
-            output += slug
-            output += [UInt8(ascii: "\""), UInt8(ascii: ">")]
+/// cmark-gfm's syntax tree, once typeset and resolved, made a `Body`: what its HTML
+/// renderer reads of each node, nothing more.
+private struct BodyTree {
+    /// Each heading's id, prefix included.
+    let headingIDs: [OpaquePointer: String]
+    /// Links and images that lead into the site, as resolved.
+    let siteURLs: [OpaquePointer: BodyURL]
+    let footnotePrefix: String
+    let footnoteLabels: (title: String?, back: String)
+
+    func body(of nodes: [OpaquePointer]) -> Body {
+        var body = Body()
+        body.blocks.reserveCapacity(nodes.count)
+        var notes: [Footnotes.Note] = []
+        for node in nodes {
+            if cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION {
+                notes.append(note(node))
+                continue
+            }
+            flush(&notes, into: &body.blocks)
+            body.blocks.append(block(node))
+        }
+        flush(&notes, into: &body.blocks)
+        return body
+    }
+
+    /// Definitions stand together at the end of a document, in one list.
+    private func flush(_ notes: inout [Footnotes.Note], into blocks: inout [Block]) {
+        guard !notes.isEmpty else { return }
+        blocks.append(.footnotes(Footnotes(title: footnoteLabels.title, backLabel: footnoteLabels.back, notes: notes)))
+        notes = []
+    }
+
+    private func blocks(in parent: OpaquePointer) -> [Block] {
+        var blocks: [Block] = []
+        var child = cmark_node_first_child(parent)
+        while let node = child {
+            blocks.append(block(node))
+            child = cmark_node_next(node)
+        }
+        return blocks
+    }
+
+    private func block(_ node: OpaquePointer) -> Block {
+        switch cmark_node_get_type(node) {
+        case CMARK_NODE_PARAGRAPH:
+            return .paragraph(inlines(in: node))
+        case CMARK_NODE_HEADING:
+            return .heading(level: Int(cmark_node_get_heading_level(node)), id: headingIDs[node] ?? "", inlines(in: node))
+        case CMARK_NODE_BLOCK_QUOTE:
+            return .quote(blocks(in: node))
+        case CMARK_NODE_LIST:
+            var items: [BodyList.Item] = []
+            var child = cmark_node_first_child(node)
+            while let item = child {
+                let task = cmark_node_get_syntax_extension(item) != nil ? cmark_gfm_extensions_get_tasklist_item_checked(item) : nil
+                items.append(BodyList.Item(task: task, blocks: blocks(in: item)))
+                child = cmark_node_next(item)
+            }
+            let start = cmark_node_get_list_type(node) == CMARK_BULLET_LIST ? nil : Int(cmark_node_get_list_start(node))
+            return .list(BodyList(start: start, isTight: cmark_node_get_list_tight(node) != 0, items: items))
+        case CMARK_NODE_CODE_BLOCK:
+            let info = Array((cmark_node_get_fence_info(node).map { String(cString: $0) } ?? "").utf8)
+            // cmark-gfm's class is the info string up to its first white space.
+            let language = info.prefix { ![0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) }
+            return .code(language: String(decoding: language, as: UTF8.self), text: literal(node))
+        case CMARK_NODE_HTML_BLOCK:
+            return .html(literal(node))
+        case CMARK_NODE_THEMATIC_BREAK:
+            return .rule
+        case CMARK_NODE_FOOTNOTE_DEFINITION:
+            return .footnotes(Footnotes(title: footnoteLabels.title, backLabel: footnoteLabels.back, notes: [note(node)]))
+        default:
+            return table(node) ?? .paragraph(inlines(in: node))
         }
     }
 
-    /// cmark-gfm numbers footnotes `fn-1` in every document; several documents on one
-    /// page need distinct ids.
-    private func prefixFootnotes(_ html: String) -> String {
-        guard html.containsBytes(of: "fnref-") else { return html }
-        return html
-            .replacingBytes(of: "\"#fn-", with: "\"#fn-\(footnotePrefix)-")
-            .replacingBytes(of: "id=\"fn-", with: "id=\"fn-\(footnotePrefix)-")
-            .replacingBytes(of: "\"#fnref-", with: "\"#fnref-\(footnotePrefix)-")
-            .replacingBytes(of: "id=\"fnref-", with: "id=\"fnref-\(footnotePrefix)-")
-            .replacingBytes(of: "aria-label=\"Back to content\"", with: "aria-label=\"\(escapeHTML(footnoteBackLabel))\"")
-            .replacingBytes(
-                of: "<section class=\"footnotes\" data-footnotes>",
-                with: "<section class=\"footnotes\" data-footnotes>\n<h2 class=\"footnotes-title\">\(escapeHTML(footnotesTitle))</h2>")
+    private func table(_ node: OpaquePointer) -> Block? {
+        guard let type = cmark_node_get_type_string(node), strcmp(type, "table") == 0 else { return nil }
+        let columns = Int(cmark_gfm_extensions_get_table_columns(node))
+        let alignments = cmark_gfm_extensions_get_table_alignments(node).map { pointer in
+            (0..<columns).map { index -> BodyTable.Alignment in
+                switch pointer[index] {
+                case UInt8(ascii: "l"): .left
+                case UInt8(ascii: "c"): .center
+                case UInt8(ascii: "r"): .right
+                default: .none
+                }
+            }
+        } ?? []
+        var table = BodyTable(alignments: alignments, header: [], rows: [])
+        var row = cmark_node_first_child(node)
+        while let current = row {
+            var cells: [[Inline]] = []
+            var cell = cmark_node_first_child(current)
+            while let currentCell = cell {
+                cells.append(inlines(in: currentCell))
+                cell = cmark_node_next(currentCell)
+            }
+            if cmark_gfm_extensions_get_table_row_is_header(current) != 0 { table.header = cells } else { table.rows.append(cells) }
+            row = cmark_node_next(current)
+        }
+        return .table(table)
+    }
+
+    private func note(_ node: OpaquePointer) -> Footnotes.Note {
+        var length: Int32 = 0
+        let label = bulletin_footnote_label(node, &length)
+        let written = label.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self) } ?? ""
+        return Footnotes.Note(
+            id: id(written), referenceCount: Int(bulletin_footnote_reference_count(node)),
+            blocks: blocks(in: node))
+    }
+
+    private func inlines(in parent: OpaquePointer) -> [Inline] {
+        var inlines: [Inline] = []
+        var child = cmark_node_first_child(parent)
+        while let node = child {
+            if let inline = inline(node) { inlines.append(inline) }
+            child = cmark_node_next(node)
+        }
+        return inlines
+    }
+
+    private func inline(_ node: OpaquePointer) -> Inline? {
+        switch cmark_node_get_type(node) {
+        case CMARK_NODE_TEXT: return .text(literal(node))
+        case CMARK_NODE_SOFTBREAK: return .softBreak
+        case CMARK_NODE_LINEBREAK: return .lineBreak
+        case CMARK_NODE_CODE: return .code(literal(node))
+        case CMARK_NODE_HTML_INLINE: return .html(literal(node))
+        case CMARK_NODE_EMPH: return .emphasis(inlines(in: node))
+        case CMARK_NODE_STRONG: return .strong(inlines(in: node))
+        case CMARK_NODE_CUSTOM_INLINE: return .superscript(inlines(in: node))
+        case CMARK_NODE_LINK: return .link(url(of: node), title: title(of: node), inlines(in: node))
+        case CMARK_NODE_IMAGE: return .image(url(of: node), title: title(of: node), inlines(in: node))
+        case CMARK_NODE_FOOTNOTE_REFERENCE:
+            guard let definition = bulletin_footnote_definition(node) else { return nil }
+            var length: Int32 = 0
+            let label = bulletin_footnote_label(definition, &length)
+            let written = label.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self) } ?? ""
+            return .footnoteReference(
+                id: id(written), number: escapeHref(literal(node)),
+                occurrence: Int(bulletin_footnote_occurrence(node)))
+        default:
+            // Strikethrough is the one inline extension.
+            return .strikethrough(inlines(in: node))
+        }
+    }
+
+    /// A note's id: cmark-gfm's (its label), after the body's prefix.
+    private func id(_ label: String) -> String {
+        footnotePrefix.isEmpty ? escapeHref(label) : footnotePrefix + "-" + escapeHref(label)
+    }
+
+    private func literal(_ node: OpaquePointer) -> String {
+        cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+    }
+
+    private func title(of node: OpaquePointer) -> String {
+        cmark_node_get_title(node).map { String(cString: $0) } ?? ""
+    }
+
+    private func url(of node: OpaquePointer) -> BodyURL {
+        siteURLs[node] ?? .written(cmark_node_get_url(node).map { String(cString: $0) } ?? "")
     }
 }

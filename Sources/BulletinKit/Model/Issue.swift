@@ -42,12 +42,12 @@ public struct Edito: Sendable, Hashable, Codable {
     public let photo: String?
 }
 
-/// Markdown turned into HTML, with the parts the pages show separately. Site-internal
-/// URLs in it start with `RenderedMarkdown.rootMarker`, replaced per page.
-public struct RenderedMarkdown: Sendable, Hashable, Codable {
-    public var html: String = ""
-    /// The text before `<!--more-->`, else the first paragraph, as HTML.
-    public var teaserHTML: String = ""
+/// A Markdown body as the Content stage leaves it, with the parts the pages show
+/// separately.
+public struct RenderedMarkdown: Sendable, Hashable {
+    public var body = Body()
+    /// The blocks before `<!--more-->`, else the first paragraph.
+    public var teaser = Body()
     /// The first paragraph as plain text, for summaries and meta descriptions.
     public var firstParagraphText: String = ""
 }
@@ -188,7 +188,7 @@ extension Video.Source: Codable {
 }
 
 extension Issue {
-    /// The HTML of the édito, the articles and the En bref items, in that order, taken
+    /// The bodies of the édito, the articles and the En bref items, in that order, taken
     /// out (their first paragraphs' text stays: summaries come from it).
     mutating func takeBodies() -> [RenderedMarkdown] {
         var bodies: [RenderedMarkdown] = []

@@ -28,10 +28,4 @@ struct Linker: Sendable {
     func absolutePage(_ folder: String) -> String { baseURL + encodePath(folder) }
 
     func absoluteFile(_ path: String) -> String { baseURL + encodePath(path) }
-
-    /// Rendered Markdown with its site-internal URLs made to work from this page.
-    func content(_ html: String) -> String {
-        html.replacingBytes(of: RenderedMarkdown.rootMarker, with: root)
-            .replacingBytes(of: RenderedMarkdown.pageMarker, with: isAbsolute ? "" : "index.html")
-    }
 }

@@ -96,7 +96,7 @@ struct SiteView: TemplateObject {
         case "has_social": return (!config.social.isEmpty).templateValue
         case "masthead": return config.masthead.map { ["role": $0.role, "name": $0.name] }.templateValue
         case "has_masthead": return (!config.masthead.isEmpty).templateValue
-        case "address_html": return context.addressHTML.map(context.fragment)?.templateValue
+        case "address_html": return context.address.map { context.html($0) }?.templateValue
         case "year": return context.model.issues.first?.date.year.templateValue
         default: return nil
         }

@@ -5,7 +5,8 @@ import Foundation
 struct SiteRenderer {
     let model: SiteModel
     let theme: Theme
-    let addressHTML: String?
+    /// The site's address (`site.yml`), in the footer of every page and e-mail.
+    let address: Body?
     let sourceRoot: URL
     let typographer: Typographer
     /// Sizes of the site's images, by output path.
@@ -27,17 +28,17 @@ struct SiteRenderer {
 
     private func context(depth: Int) -> RenderContext {
         RenderContext(
-            model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), addressHTML: addressHTML,
+            model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), address: address,
             typographer: typographer, imageSizes: imageSizes)
     }
 
     /// Absolute URLs, inline styles, images fitted to the e-mail's column.
     private var emailContext: RenderContext {
-        let styler = EmailStyler(
+        let style = EmailStyle(
             styles: theme.emailStyles,
             imageSizes: Dictionary(imageSizes.map { (baseURL + encodePath($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }),
             maxImageWidth: EmailRenderer.contentWidth)
-        return context(depth: 0).with(.absolute(baseURL: baseURL), styler: styler, maxImageWidth: EmailRenderer.contentWidth)
+        return context(depth: 0).with(.absolute(baseURL: baseURL), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)
     }
 
     func render() -> [OutputFile] {
@@ -141,7 +142,7 @@ struct SiteRenderer {
         let context = RenderContext(
             model: model, locale: theme.locale,
             linker: Linker(root: rootPath.hasSuffix("/") ? rootPath : rootPath + "/", baseURL: baseURL, isAbsolute: false),
-            addressHTML: addressHTML, typographer: typographer, imageSizes: imageSizes)
+            address: address, typographer: typographer, imageSizes: imageSizes)
         let meta = PageMeta(
             kind: .notfound, title: string("not_found_title", default: "404"),
             description: model.config.description ?? model.config.title, absoluteURL: baseURL + "404.html")

@@ -7,42 +7,54 @@ final class RenderContext: Sendable {
     let model: SiteModel
     let locale: LocaleStrings
     let linker: Linker
-    /// The site's address, rendered once.
-    let addressHTML: String?
+    /// The site's address, from `site.yml`'s Markdown.
+    let address: Body?
     /// Titles are typeset when parsed; their `_html` form raises ordinals.
     let typographer: Typographer
     /// Sizes of the site's images, by output path.
     let imageSizes: [String: ImageSize]
-    /// Set for the e-mail edition: inline styles on rendered Markdown.
-    let styler: EmailStyler?
+    /// Set for the e-mail edition: inline styles on bodies.
+    let emailStyle: EmailStyle?
     /// Widest an image may be shown (the e-mail's column); `nil` on the web.
     let maxImageWidth: Int?
 
     init(
-        model: SiteModel, locale: LocaleStrings, linker: Linker, addressHTML: String?, typographer: Typographer,
-        imageSizes: [String: ImageSize] = [:], styler: EmailStyler? = nil, maxImageWidth: Int? = nil
+        model: SiteModel, locale: LocaleStrings, linker: Linker, address: Body?, typographer: Typographer,
+        imageSizes: [String: ImageSize] = [:], emailStyle: EmailStyle? = nil, maxImageWidth: Int? = nil
     ) {
         self.model = model
         self.locale = locale
         self.linker = linker
-        self.addressHTML = addressHTML
+        self.address = address
         self.typographer = typographer
         self.imageSizes = imageSizes
-        self.styler = styler
+        self.emailStyle = emailStyle
         self.maxImageWidth = maxImageWidth
     }
 
     /// The same context with other links, and for the e-mail other styles and widths.
-    func with(_ linker: Linker, styler: EmailStyler? = nil, maxImageWidth: Int? = nil) -> RenderContext {
+    func with(_ linker: Linker, emailStyle: EmailStyle? = nil, maxImageWidth: Int? = nil) -> RenderContext {
         RenderContext(
-            model: model, locale: locale, linker: linker, addressHTML: addressHTML, typographer: typographer,
-            imageSizes: imageSizes, styler: styler ?? self.styler, maxImageWidth: maxImageWidth ?? self.maxImageWidth)
+            model: model, locale: locale, linker: linker, address: address, typographer: typographer,
+            imageSizes: imageSizes, emailStyle: emailStyle ?? self.emailStyle, maxImageWidth: maxImageWidth ?? self.maxImageWidth)
     }
 
-    /// Rendered Markdown made ready for this page: links from here, styles inline in e-mails.
-    func fragment(_ html: String) -> String {
-        let linked = linker.content(html)
-        return styler?.style(linked) ?? linked
+    /// A body as HTML for this page: links from here, styles inline in e-mails. A teaser
+    /// has no heading ids (they belong to its body's own page).
+    func html(_ body: Body, headingIDs: Bool = true) -> String {
+        BodyWriter(linker: linker, headingIDs: headingIDs).html(body, email: emailStyle)
+    }
+
+    /// Front-matter text set as a paragraph, ordinals raised.
+    func paragraph(_ text: String) -> String {
+        var state = Typographer.State()
+        let inlines = typographer.segments(text, state: &state).map { segment -> Inline in
+            switch segment {
+            case .text(let run): .text(run)
+            case .superscript(let run): .superscript([.text(run)])
+            }
+        }
+        return BodyWriter(linker: linker).paragraph(inlines, email: emailStyle)
     }
 
     func image(_ path: String, alt: String, credit: String? = nil, maxWidth: Int? = nil) -> ImageView {
@@ -123,7 +135,7 @@ final class IssueView: TemplateObject {
         guard isFull else { return nil }
         switch name {
         case "edito":
-            guard issue.edito != nil || !issue.content.html.isEmpty else { return nil }
+            guard issue.edito != nil || !issue.content.body.isEmpty else { return nil }
             return EditoView(issue: issue, context: context).templateValue
         case "sections": return sections.templateValue
         case "articles": return issue.articles.map { ArticleView(article: $0, issue: issue, context: context) }.templateValue
@@ -193,7 +205,7 @@ final class EditoView: TemplateObject {
         case "photo_url": return photo?.url.templateValue
         case "photo_width": return photo?.size?.width.templateValue
         case "photo_height": return photo?.size?.height.templateValue
-        case "html": return context.fragment(issue.content.html).templateValue
+        case "html": return context.html(issue.content.body).templateValue
         default: return nil
         }
     }
@@ -227,8 +239,8 @@ final class ArticleView: TemplateObject {
         case "is_external": return (article.link != nil).templateValue
         case "link": return article.link?.templateValue
         case "summary_html":
-            if let summary = article.summary { return context.fragment("<p>\(context.typographer.html(summary))</p>").templateValue }
-            return context.fragment(article.content.teaserHTML).templateValue
+            if let summary = article.summary { return context.paragraph(summary).templateValue }
+            return context.html(article.content.teaser, headingIDs: false).templateValue
         case "summary": return (article.summary ?? article.content.firstParagraphText).templateValue
         case "image": return article.image.map { context.image($0.path, alt: $0.alt, credit: article.credit).templateValue }
         case "credit": return article.credit?.templateValue
@@ -237,7 +249,7 @@ final class ArticleView: TemplateObject {
         case "contact": return article.contact?.templateValue
         case "tags": return article.tags.templateValue
         case "has_tags": return (!article.tags.isEmpty).templateValue
-        case "html": return isPage ? context.fragment(article.content.html).templateValue : nil
+        case "html": return isPage ? context.html(article.content.body).templateValue : nil
         case "previous", "next":
             guard isPage, let index = issue.articles.firstIndex(where: { $0.slug == article.slug }) else { return nil }
             let neighbour = name == "previous" ? index - 1 : index + 1
@@ -265,7 +277,7 @@ final class BriefView: TemplateObject {
         case "title": brief.title.templateValue
         case "title_html": context.typographer.html(brief.title).templateValue
         case "slug": brief.slug.templateValue
-        case "html": context.fragment(brief.content.html).templateValue
+        case "html": context.html(brief.content.body).templateValue
         case "link": brief.link?.templateValue
         case "image": brief.image.map { context.image($0.path, alt: $0.alt, credit: brief.credit).templateValue }
         default: nil

@@ -16,9 +16,9 @@ struct EmailText {
         blocks.append(underline(subject, with: "=") + "\n" + context.locale.display(issue.date))
         blocks.append("\(t["email_view_online"] ?? "View online")\(separator)\(webURL)")
 
-        if issue.edito != nil || !issue.content.html.isEmpty {
+        if issue.edito != nil || !issue.content.body.isEmpty {
             var edito = [underline(issue.edito?.title.map { "\(t["edito"] ?? "Édito") — \($0)" } ?? (t["edito"] ?? "Édito"), with: "-")]
-            edito.append(text(issue.content.html))
+            edito.append(text(issue.content.body))
             let signature = [issue.edito?.author, issue.edito?.role].compactMap { $0 }.joined(separator: ", ")
             if !signature.isEmpty { edito.append(signature) }
             blocks.append(edito.joined(separator: "\n\n"))
@@ -29,14 +29,14 @@ struct EmailText {
                 currentSection = .some(article.section)
                 blocks.append(underline(article.section ?? (t["articles_heading"] ?? "Articles"), with: "-"))
             }
-            let teaser = article.summary ?? text(article.content.teaserHTML)
+            let teaser = article.summary ?? text(article.content.teaser, headingIDs: false)
             let url = article.link ?? linker.absolutePage(issue.pagePath(of: article))
             blocks.append("* \(article.title)\n\n\(teaser)\n\n\(t["read_more"] ?? "Read more")\(separator)\(url)")
         }
         if !issue.briefs.isEmpty {
             blocks.append(underline(t["briefs"] ?? "In brief", with: "-"))
             for brief in issue.briefs {
-                var item = "* \(brief.title)\n\n\(text(brief.content.html))"
+                var item = "* \(brief.title)\n\n\(text(brief.content.body))"
                 if let link = brief.link { item += "\n\n\(t["read_more"] ?? "Read more")\(separator)\(link)" }
                 blocks.append(item)
             }
@@ -73,7 +73,7 @@ struct EmailText {
         if !config.social.isEmpty {
             footer.append((t["follow_us"] ?? "Follow us") + "\n" + config.social.map { "* \($0.name)\(separator)\($0.url)" }.joined(separator: "\n"))
         }
-        if let address = context.addressHTML { footer.append(text(address)) }
+        if let address = context.address { footer.append(text(address)) }
         if let contact = config.contact { footer.append("\(t["contact"] ?? "Contact")\(separator)\(contact)") }
         if let unsubscribe = config.unsubscribe {
             footer.append("\(t["email_unsubscribe"] ?? "Unsubscribe")\(separator)\(unsubscribe)")
@@ -85,8 +85,8 @@ struct EmailText {
     /// `" : "` in French, `": "` in English, from the locale.
     private var separator: String { t["label_separator"] ?? ": " }
 
-    private func text(_ html: String) -> String {
-        PlainText.fromHTML(linker.content(html))
+    private func text(_ body: Body, headingIDs: Bool = true) -> String {
+        BodyWriter(linker: linker, headingIDs: headingIDs).text(body)
     }
 
     private func underline(_ heading: String, with character: Character) -> String {

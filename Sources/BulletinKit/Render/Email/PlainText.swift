@@ -1,64 +1,84 @@
 import Foundation
 
-/// HTML fragments (as Bulletin renders them) turned into readable plain text for the
-/// e-mail's text part: paragraphs as blank-line separated blocks, list items with a
-/// dash, links followed by their URL, images by their alternative text.
+/// The e-mail's text part: bodies written as readable text (see `Builder`), wrapped.
 enum PlainText {
-    static func fromHTML(_ html: String) -> String {
-        var output = ""
-        var links: [String?] = []
-        var listDepth = 0
-        func newBlock() {
+    /// Readable text made from a body's tags and text, as the tree is walked or as an
+    /// editor's raw HTML is read: paragraphs as blank-line separated blocks, list items
+    /// with a dash, links followed by their URL, images by their alternative text.
+    struct Builder {
+        private var output = ""
+        private var links: [String?] = []
+        private var listDepth = 0
+
+        private mutating func newBlock() {
             while output.hasSuffix(" ") { output.removeLast() }
             if !output.isEmpty, !output.hasSuffix("\n\n") { output += output.hasSuffix("\n") ? "\n" : "\n\n" }
         }
-        for token in HTMLTokens(html) {
-            switch token {
-            case .text(let text):
-                var run = RawHTML.decodeEntities(String(text)).replacingBytes(of: "\n", with: " ")
-                if output.isEmpty || output.hasSuffix("\n") { run = String(run.drop { $0 == " " }) }
-                output += run
-            case .tag(let name, let closing, let attributes):
-                switch (name, closing) {
-                case ("p", _), ("h1", _), ("h2", _), ("h3", _), ("h4", _), ("h5", _), ("h6", _), ("blockquote", _), ("pre", _),
-                    ("table", _), ("section", _), ("div", _):
-                    newBlock()
-                case ("ul", false), ("ol", false):
-                    newBlock()
-                    listDepth += 1
-                case ("ul", true), ("ol", true):
-                    listDepth = max(0, listDepth - 1)
-                    newBlock()
-                case ("li", false):
-                    if !output.isEmpty, !output.hasSuffix("\n") { output += "\n" }
-                    output += String(repeating: "  ", count: max(0, listDepth - 1)) + "- "
-                case ("br", _), ("tr", true):
-                    output += "\n"
-                case ("td", false), ("th", false):
-                    if !output.hasSuffix("\n"), !output.isEmpty { output += " | " }
-                case ("hr", _):
-                    newBlock()
-                    output += "----\n\n"
-                case ("a", false):
-                    let href = value(of: "href", in: attributes)
-                    links.append(href.flatMap { $0.hasPrefix("#") ? nil : $0 })
-                case ("a", true):
-                    if let link = links.popLast(), let url = link {
-                        let shown = url.hasPrefix("mailto:") ? String(url.dropFirst(7)) : url
-                        if !output.hasSuffix(shown) { output += " (\(url))" }
-                    }
-                case ("img", _):
-                    if let alt = value(of: "alt", in: attributes), !alt.isEmpty { output += "[\(alt)]" }
-                default:
-                    break
+
+        /// Text as a reader reads it (no entities); a line break in it is a space.
+        mutating func text(_ text: String) {
+            var run = text.replacingBytes(of: "\n", with: " ")
+            if output.isEmpty || output.hasSuffix("\n") { run = String(run.drop { $0 == " " }) }
+            output += run
+        }
+
+        /// A tag by its lower-case name; `href` (of a link) and `alt` (of an image) unescaped.
+        mutating func tag(_ name: String, closing: Bool, href: String?, alt: String?) {
+            switch (name, closing) {
+            case ("p", _), ("h1", _), ("h2", _), ("h3", _), ("h4", _), ("h5", _), ("h6", _), ("blockquote", _), ("pre", _),
+                ("table", _), ("section", _), ("div", _):
+                newBlock()
+            case ("ul", false), ("ol", false):
+                newBlock()
+                listDepth += 1
+            case ("ul", true), ("ol", true):
+                listDepth = max(0, listDepth - 1)
+                newBlock()
+            case ("li", false):
+                if !output.isEmpty, !output.hasSuffix("\n") { output += "\n" }
+                output += String(repeating: "  ", count: max(0, listDepth - 1)) + "- "
+            case ("br", _), ("tr", true):
+                output += "\n"
+            case ("td", false), ("th", false):
+                if !output.hasSuffix("\n"), !output.isEmpty { output += " | " }
+            case ("hr", _):
+                newBlock()
+                output += "----\n\n"
+            case ("a", false):
+                links.append(href.flatMap { $0.hasPrefix("#") ? nil : $0 })
+            case ("a", true):
+                if let link = links.popLast(), let url = link {
+                    let shown = url.hasPrefix("mailto:") ? String(url.dropFirst(7)) : url
+                    if !output.hasSuffix(shown) { output += " (\(url))" }
+                }
+            case ("img", _):
+                if let alt, !alt.isEmpty { output += "[\(alt)]" }
+            default:
+                break
+            }
+        }
+
+        /// HTML an editor wrote, read tag by tag.
+        mutating func add(html: String) {
+            for token in HTMLTokens(html) {
+                switch token {
+                case .text(let text):
+                    self.text(RawHTML.decodeEntities(String(text)))
+                case .tag(let name, let closing, let attributes):
+                    tag(
+                        name, closing: closing, href: name == "a" ? PlainText.value(of: "href", in: attributes) : nil,
+                        alt: name == "img" ? PlainText.value(of: "alt", in: attributes) : nil)
                 }
             }
         }
-        return droppingSpacesAtLineEnds(output).trimmingWhitespace()
+
+        func finish() -> String {
+            PlainText.droppingSpacesAtLineEnds(output).trimmingWhitespace()
+        }
     }
 
     /// Each line without the spaces that end it.
-    private static func droppingSpacesAtLineEnds(_ text: String) -> String {
+    fileprivate static func droppingSpacesAtLineEnds(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -72,7 +92,7 @@ enum PlainText {
     }
 
     /// The value of the double-quoted attribute `name` in the attributes of a tag.
-    private static func value(of name: String, in attributes: Substring) -> String? {
+    fileprivate static func value(of name: String, in attributes: Substring) -> String? {
         var rest = attributes
         let key = name + "=\""
         while let range = rest.range(of: key) {
