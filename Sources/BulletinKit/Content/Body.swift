@@ -12,19 +12,20 @@ public struct Body: Sendable, Hashable {
     var isEmpty: Bool { blocks.isEmpty }
 }
 
-indirect enum Block: Sendable, Hashable {
+/// The cases with more than one field are boxed: a block is then as small as a text.
+enum Block: Sendable, Hashable {
     case paragraph([Inline])
     /// `id` is the full id (prefix included).
-    case heading(level: Int, id: String, [Inline])
+    indirect case heading(level: Int, id: String, [Inline])
     case quote([Block])
-    case list(BodyList)
+    indirect case list(BodyList)
     /// `language` is the first word of the info string.
-    case code(language: String, text: String)
+    indirect case code(language: String, text: String)
     /// Raw HTML an editor wrote, as kept (allowed by `markdown.unsafe_html`, sanitized).
     case html(String)
     case rule
-    case table(BodyTable)
-    case footnotes(Footnotes)
+    indirect case table(BodyTable)
+    indirect case footnotes(Footnotes)
 }
 
 struct BodyList: Sendable, Hashable {
@@ -69,7 +70,8 @@ struct Footnotes: Sendable, Hashable {
     }
 }
 
-indirect enum Inline: Sendable, Hashable {
+/// As `Block`, the cases with more than one field are boxed.
+enum Inline: Sendable, Hashable {
     case text(String)
     case softBreak
     case lineBreak
@@ -81,11 +83,11 @@ indirect enum Inline: Sendable, Hashable {
     case strikethrough([Inline])
     /// An ordinal's suffix raised by the typographer (`1<sup>er</sup>`).
     case superscript([Inline])
-    case link(BodyURL, title: String, [Inline])
+    indirect case link(BodyURL, title: String, [Inline])
     /// The alternative text is the children's text.
-    case image(BodyURL, title: String, [Inline])
+    indirect case image(BodyURL, title: String, [Inline])
     /// `id` as in `Footnotes.Note`; `number` is shown; `occurrence` counts from 1.
-    case footnoteReference(id: String, number: String, occurrence: Int)
+    indirect case footnoteReference(id: String, number: String, occurrence: Int)
 }
 
 /// A URL in a body: as written, or a file or page of the site, written from each page

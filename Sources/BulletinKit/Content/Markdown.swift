@@ -550,28 +550,44 @@ private struct BodyTree {
             blocks: blocks(in: node))
     }
 
-    private func inlines(in parent: OpaquePointer) -> [Inline] {
+    /// cmark-gfm cuts text at every character an extension or a delimiter may start with
+    /// (`'`, `:`, `w`, `_`…): adjacent runs are joined, and so are line breaks (written `\n`
+    /// either way) but in an image's alternative text, where a break is a space. A third
+    /// of the nodes of French prose, and as much of a body's memory.
+    private func inlines(in parent: OpaquePointer, inImage: Bool = false) -> [Inline] {
         var inlines: [Inline] = []
+        var pending: String?
         var child = cmark_node_first_child(parent)
         while let node = child {
-            if let inline = inline(node) { inlines.append(inline) }
             child = cmark_node_next(node)
+            let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_TEXT || (type == CMARK_NODE_SOFTBREAK && !inImage) {
+                let run = type == CMARK_NODE_TEXT ? literal(node) : "\n"
+                if pending == nil { pending = run } else { pending! += run }
+                continue
+            }
+            if let text = pending {
+                inlines.append(.text(text))
+                pending = nil
+            }
+            if let inline = inline(node, inImage: inImage) { inlines.append(inline) }
         }
+        if let text = pending { inlines.append(.text(text)) }
         return inlines
     }
 
-    private func inline(_ node: OpaquePointer) -> Inline? {
+    private func inline(_ node: OpaquePointer, inImage: Bool) -> Inline? {
         switch cmark_node_get_type(node) {
         case CMARK_NODE_TEXT: return .text(literal(node))
         case CMARK_NODE_SOFTBREAK: return .softBreak
         case CMARK_NODE_LINEBREAK: return .lineBreak
         case CMARK_NODE_CODE: return .code(literal(node))
         case CMARK_NODE_HTML_INLINE: return .html(literal(node))
-        case CMARK_NODE_EMPH: return .emphasis(inlines(in: node))
-        case CMARK_NODE_STRONG: return .strong(inlines(in: node))
-        case CMARK_NODE_CUSTOM_INLINE: return .superscript(inlines(in: node))
-        case CMARK_NODE_LINK: return .link(url(of: node), title: title(of: node), inlines(in: node))
-        case CMARK_NODE_IMAGE: return .image(url(of: node), title: title(of: node), inlines(in: node))
+        case CMARK_NODE_EMPH: return .emphasis(inlines(in: node, inImage: inImage))
+        case CMARK_NODE_STRONG: return .strong(inlines(in: node, inImage: inImage))
+        case CMARK_NODE_CUSTOM_INLINE: return .superscript(inlines(in: node, inImage: inImage))
+        case CMARK_NODE_LINK: return .link(url(of: node), title: title(of: node), inlines(in: node, inImage: inImage))
+        case CMARK_NODE_IMAGE: return .image(url(of: node), title: title(of: node), inlines(in: node, inImage: true))
         case CMARK_NODE_FOOTNOTE_REFERENCE:
             guard let definition = bulletin_footnote_definition(node) else { return nil }
             var length: Int32 = 0
@@ -582,7 +598,7 @@ private struct BodyTree {
                 occurrence: Int(bulletin_footnote_occurrence(node)))
         default:
             // Strikethrough is the one inline extension.
-            return .strikethrough(inlines(in: node))
+            return .strikethrough(inlines(in: node, inImage: inImage))
         }
     }
 
