@@ -447,19 +447,19 @@ private struct BodyTree {
     let footnoteLabels: (title: String?, back: String)
 
     func body(of nodes: [OpaquePointer]) -> Body {
-        var body = Body()
-        body.blocks.reserveCapacity(nodes.count)
+        var blocks: [Block] = []
+        blocks.reserveCapacity(nodes.count)
         var notes: [Footnotes.Note] = []
         for node in nodes {
             if cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION {
                 notes.append(note(node))
                 continue
             }
-            flush(&notes, into: &body.blocks)
-            body.blocks.append(block(node))
+            flush(&notes, into: &blocks)
+            blocks.append(block(node))
         }
-        flush(&notes, into: &body.blocks)
-        return body
+        flush(&notes, into: &blocks)
+        return Body(blocks)
     }
 
     /// Definitions stand together at the end of a document, in one list.
@@ -552,16 +552,15 @@ private struct BodyTree {
 
     /// cmark-gfm cuts text at every character an extension or a delimiter may start with
     /// (`'`, `:`, `w`, `_`…): adjacent runs are joined, and so are line breaks (written `\n`
-    /// either way) but in an image's alternative text, where a break is a space. A third
-    /// of the nodes of French prose, and as much of a body's memory.
-    private func inlines(in parent: OpaquePointer, inImage: Bool = false) -> [Inline] {
+    /// either way). A third of the nodes of French prose.
+    private func inlines(in parent: OpaquePointer) -> [Inline] {
         var inlines: [Inline] = []
         var pending: String?
         var child = cmark_node_first_child(parent)
         while let node = child {
             child = cmark_node_next(node)
             let type = cmark_node_get_type(node)
-            if type == CMARK_NODE_TEXT || (type == CMARK_NODE_SOFTBREAK && !inImage) {
+            if type == CMARK_NODE_TEXT || type == CMARK_NODE_SOFTBREAK {
                 let run = type == CMARK_NODE_TEXT ? literal(node) : "\n"
                 if pending == nil { pending = run } else { pending! += run }
                 continue
@@ -570,24 +569,24 @@ private struct BodyTree {
                 inlines.append(.text(text))
                 pending = nil
             }
-            if let inline = inline(node, inImage: inImage) { inlines.append(inline) }
+            if let inline = inline(node) { inlines.append(inline) }
         }
         if let text = pending { inlines.append(.text(text)) }
         return inlines
     }
 
-    private func inline(_ node: OpaquePointer, inImage: Bool) -> Inline? {
+    private func inline(_ node: OpaquePointer) -> Inline? {
         switch cmark_node_get_type(node) {
         case CMARK_NODE_TEXT: return .text(literal(node))
         case CMARK_NODE_SOFTBREAK: return .softBreak
         case CMARK_NODE_LINEBREAK: return .lineBreak
         case CMARK_NODE_CODE: return .code(literal(node))
         case CMARK_NODE_HTML_INLINE: return .html(literal(node))
-        case CMARK_NODE_EMPH: return .emphasis(inlines(in: node, inImage: inImage))
-        case CMARK_NODE_STRONG: return .strong(inlines(in: node, inImage: inImage))
-        case CMARK_NODE_CUSTOM_INLINE: return .superscript(inlines(in: node, inImage: inImage))
-        case CMARK_NODE_LINK: return .link(url(of: node), title: title(of: node), inlines(in: node, inImage: inImage))
-        case CMARK_NODE_IMAGE: return .image(url(of: node), title: title(of: node), inlines(in: node, inImage: true))
+        case CMARK_NODE_EMPH: return .emphasis(inlines(in: node))
+        case CMARK_NODE_STRONG: return .strong(inlines(in: node))
+        case CMARK_NODE_CUSTOM_INLINE: return .superscript(inlines(in: node))
+        case CMARK_NODE_LINK: return .link(url(of: node), title: title(of: node), inlines(in: node))
+        case CMARK_NODE_IMAGE: return .image(url(of: node), title: title(of: node), alt: plainText(in: node))
         case CMARK_NODE_FOOTNOTE_REFERENCE:
             guard let definition = bulletin_footnote_definition(node) else { return nil }
             var length: Int32 = 0
@@ -598,13 +597,30 @@ private struct BodyTree {
                 occurrence: Int(bulletin_footnote_occurrence(node)))
         default:
             // Strikethrough is the one inline extension.
-            return .strikethrough(inlines(in: node, inImage: inImage))
+            return .strikethrough(inlines(in: node))
         }
     }
 
     /// A note's id: cmark-gfm's (its label), after the body's prefix.
     private func id(_ label: String) -> String {
         footnotePrefix.isEmpty ? escapeHref(label) : footnotePrefix + "-" + escapeHref(label)
+    }
+
+    /// What cmark-gfm writes of an image's content as its alternative text: the text, code
+    /// and raw HTML, line breaks as spaces.
+    private func plainText(in parent: OpaquePointer) -> String {
+        var text = ""
+        var child = cmark_node_first_child(parent)
+        while let node = child {
+            switch cmark_node_get_type(node) {
+            case CMARK_NODE_TEXT, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE: text += literal(node)
+            case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: text += " "
+            case CMARK_NODE_FOOTNOTE_REFERENCE: break
+            default: text += plainText(in: node)
+            }
+            child = cmark_node_next(node)
+        }
+        return text
     }
 
     private func literal(_ node: OpaquePointer) -> String {

@@ -9,40 +9,29 @@ struct BodyWriter {
     var headingIDs = true
 
     func html(_ body: Body, email: EmailStyle? = nil) -> String {
-        var sink = HTMLSink(email: email)
-        var walk = Walk(sink: sink, writer: self)
-        walk.blocks(body.blocks)
-        walk.closeFootnotes()
-        sink = walk.sink
-        return String(decoding: sink.bytes, as: UTF8.self)
+        var walk = Walk(body, sink: HTMLSink(email: email), writer: self)
+        walk.write()
+        return String(decoding: walk.sink.bytes, as: UTF8.self)
     }
 
     /// The body as readable text: paragraphs as blocks, list items with a dash, links
     /// followed by their URL, images by their alternative text. Not wrapped.
     func text(_ body: Body) -> String {
-        var walk = Walk(sink: TextSink(), writer: self)
-        walk.blocks(body.blocks)
-        walk.closeFootnotes()
+        var walk = Walk(body, sink: TextSink(), writer: self)
+        walk.write()
         return walk.sink.finish()
     }
 
     /// A paragraph of inline content, without the line break after it (a summary).
     func paragraph(_ inlines: [Inline], email: EmailStyle? = nil) -> String {
-        var walk = Walk(sink: HTMLSink(email: email), writer: self)
-        walk.start("p")
-        walk.inlines(inlines)
-        walk.end("p")
-        return String(decoding: walk.sink.bytes, as: UTF8.self)
+        var html = self.html(Body([.paragraph(inlines)]), email: email)
+        if html.utf8.last == UInt8(ascii: "\n") { html.removeLast() }
+        return html
     }
 
-    /// The `href` of a URL from this page, escaped as cmark-gfm escapes it.
-    func href(_ url: BodyURL) -> String {
-        switch url {
-        case .written(let url):
-            return escapeHref(url)
-        case .site(let path, let isPage, let suffix):
-            return linker.root + escapeHref(path) + (isPage && !linker.isAbsolute ? "index.html" : "") + escapeHref(suffix)
-        }
+    /// The `href` of a site URL from this page, escaped as cmark-gfm escapes it.
+    func href(site path: String, isPage: Bool, suffix: String) -> String {
+        linker.root + escapeHref(path) + (isPage && !linker.isAbsolute ? "index.html" : "") + escapeHref(suffix)
     }
 }
 
@@ -62,15 +51,19 @@ private protocol BodySink {
     /// `href` or `src` as written there, `alt` the alternative text unescaped.
     mutating func start(_ name: String, attributes: String, url: String?, alt: String?, selfClosing: Bool)
     mutating func end(_ name: String)
-    /// Text, unescaped.
-    mutating func text(_ text: String)
+    /// Text, unescaped, as UTF-8.
+    mutating func text(_ text: ArraySlice<UInt8>)
     /// HTML an editor wrote, as kept.
     mutating func raw(_ html: String)
 }
 
+/// One walk over an encoded body (`BodyEncoding`), writing each node as it is read.
 private struct Walk<Sink: BodySink> {
+    typealias Tag = BodyEncoding.Tag
+    private let bytes: [UInt8]
+    private var offset = 0
     var sink: Sink
-    let writer: BodyWriter
+    private let writer: BodyWriter
     /// Whether nothing was written yet, and whether the last byte was a line break: where
     /// cmark-gfm puts a line break before a block.
     private var isEmpty = true
@@ -79,9 +72,54 @@ private struct Walk<Sink: BodySink> {
     private var footnotesOpen = false
     private var tableBodyOpen = false
 
-    init(sink: Sink, writer: BodyWriter) {
+    init(_ body: Body, sink: Sink, writer: BodyWriter) {
+        bytes = body.bytes
         self.sink = sink
         self.writer = writer
+    }
+
+    mutating func write() {
+        blocks()
+        if footnotesOpen {
+            end("ol")
+            newline()
+            end("section")
+            newline()
+        }
+    }
+
+    // MARK: Reading
+
+    private mutating func byte() -> UInt8 {
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    private mutating func number() -> Int {
+        var value = 0
+        var shift = 0
+        while true {
+            let next = byte()
+            value |= Int(next & 0x7F) << shift
+            if next < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    private mutating func run() -> ArraySlice<UInt8> {
+        let count = number()
+        defer { offset += count }
+        return bytes[offset..<(offset + count)]
+    }
+
+    private mutating func string() -> String { String(decoding: run(), as: UTF8.self) }
+
+    /// A URL's `href` from this page.
+    private mutating func url() -> String {
+        let tag = byte()
+        if tag == Tag.writtenURL { return escapeHref(string()) }
+        let path = string()
+        return writer.href(site: path, isPage: tag == Tag.pageURL, suffix: string())
     }
 
     // MARK: Output
@@ -96,14 +134,18 @@ private struct Walk<Sink: BodySink> {
         wrote(endingLine: false)
     }
 
-    private mutating func text(_ text: String) {
-        guard !text.isEmpty else { return }
+    private mutating func text(_ text: ArraySlice<UInt8>) {
+        guard let last = text.last else { return }
         sink.text(text)
-        wrote(endingLine: text.utf8.last == UInt8(ascii: "\n"))
+        wrote(endingLine: last == UInt8(ascii: "\n"))
+    }
+
+    private mutating func text(_ text: String) {
+        self.text(Array(text.utf8)[...])
     }
 
     private mutating func newline() {
-        sink.text("\n")
+        sink.text([UInt8(ascii: "\n")])
         wrote(endingLine: true)
     }
 
@@ -125,93 +167,114 @@ private struct Walk<Sink: BodySink> {
 
     // MARK: Blocks
 
-    mutating func blocks(_ blocks: [Block], tight: Bool = false) {
-        for block in blocks { self.block(block, tight: tight) }
+    private mutating func blocks(tight: Bool = false) {
+        for _ in 0..<number() { block(tight: tight) }
     }
 
-    private mutating func block(_ block: Block, tight: Bool) {
-        switch block {
-        case .paragraph(let inlines):
-            paragraph(inlines, tight: tight)
-        case .heading(let level, let id, let inlines):
+    private mutating func block(tight: Bool) {
+        switch byte() {
+        case Tag.paragraph:
+            paragraph(tight: tight)
+        case Tag.heading:
+            let level = number()
+            let id = string()
             cr()
             let name = "h\(level)"
             start(name, attributes: writer.headingIDs && !id.isEmpty ? " id=\"\(escapeHTML(id))\"" : "")
-            self.inlines(inlines)
+            inlines()
             end(name)
             newline()
-        case .quote(let blocks):
+        case Tag.quote:
             cr()
             start("blockquote")
             newline()
-            self.blocks(blocks)
+            blocks()
             cr()
             end("blockquote")
             newline()
-        case .list(let list):
-            cr()
-            let name = list.start == nil ? "ul" : "ol"
-            start(name, attributes: list.start.map { $0 == 1 ? "" : " start=\"\($0)\"" } ?? "")
-            newline()
-            for item in list.items {
-                cr()
-                start("li")
-                if let checked = item.task {
-                    start("input", attributes: checked ? " type=\"checkbox\" checked=\"\" disabled=\"\"" : " type=\"checkbox\" disabled=\"\"", selfClosing: true)
-                    text(" ")
-                }
-                blocks(item.blocks, tight: list.isTight)
-                end("li")
-                newline()
-            }
-            end(name)
-            newline()
-        case .code(let language, let code):
+        case Tag.list:
+            list()
+        case Tag.code:
+            let language = string()
             cr()
             start("pre")
             start("code", attributes: language.isEmpty ? "" : " class=\"language-\(escapeHTML(language))\"")
-            text(code)
+            text(run())
             end("code")
             end("pre")
             newline()
-        case .html(let html):
+        case Tag.html:
             cr()
-            raw(TagFilter.filtering(block: html))
+            raw(TagFilter.filtering(block: string()))
             cr()
-        case .rule:
+        case Tag.rule:
             cr()
             start("hr", selfClosing: true)
             newline()
-        case .table(let table):
-            self.table(table)
-        case .footnotes(let footnotes):
-            self.footnotes(footnotes)
+        case Tag.table:
+            table()
+        case Tag.footnotes, Tag.titledFootnotes:
+            footnotes(titled: bytes[offset - 1] == Tag.titledFootnotes)
+        default:
+            break
         }
     }
 
     /// A paragraph; in a tight list, its text alone. `backref` ends the last paragraph of a note.
-    private mutating func paragraph(_ inlines: [Inline], tight: Bool, backref: (note: Footnotes.Note, label: String)? = nil) {
+    private mutating func paragraph(tight: Bool, backref: (id: String, count: Int, label: String)? = nil) {
         if tight {
-            self.inlines(inlines)
+            inlines()
             return
         }
         cr()
         start("p")
-        self.inlines(inlines)
+        inlines()
         if let backref {
             text(" ")
-            self.backref(backref.note, label: backref.label)
+            self.backref(backref)
         }
         end("p")
         newline()
     }
 
-    private mutating func table(_ table: BodyTable) {
+    private mutating func list() {
+        let start = number()
+        let isTight = byte() == 1
+        cr()
+        let name = start == 0 ? "ul" : "ol"
+        self.start(name, attributes: start == 0 || start == 2 ? "" : " start=\"\(start - 1)\"")
+        newline()
+        for _ in 0..<number() {
+            let task = byte()
+            cr()
+            self.start("li")
+            if task != 0 {
+                self.start("input", attributes: task == 2 ? " type=\"checkbox\" checked=\"\" disabled=\"\"" : " type=\"checkbox\" disabled=\"\"", selfClosing: true)
+                text(" ")
+            }
+            blocks(tight: isTight)
+            end("li")
+            newline()
+        }
+        end(name)
+        newline()
+    }
+
+    private mutating func table() {
+        var alignments: [String] = []
+        for _ in 0..<number() {
+            switch byte() {
+            case 1: alignments.append(" align=\"left\"")
+            case 2: alignments.append(" align=\"center\"")
+            case 3: alignments.append(" align=\"right\"")
+            default: alignments.append("")
+            }
+        }
         cr()
         start("table")
         tableBodyOpen = false
-        if !table.header.isEmpty { row(table.header, of: table, isHeader: true) }
-        for cells in table.rows { row(cells, of: table, isHeader: false) }
+        row(alignments, isHeader: true)
+        for _ in 0..<number() { row(alignments, isHeader: false) }
         if tableBodyOpen {
             cr()
             end("tbody")
@@ -223,7 +286,10 @@ private struct Walk<Sink: BodySink> {
         cr()
     }
 
-    private mutating func row(_ cells: [[Inline]], of table: BodyTable, isHeader: Bool) {
+    private mutating func row(_ alignments: [String], isHeader: Bool) {
+        let cells = number()
+        // A table always has a header row: none is a table without one, written as such.
+        guard cells > 0 || !isHeader else { return }
         cr()
         if isHeader {
             start("thead")
@@ -235,18 +301,10 @@ private struct Walk<Sink: BodySink> {
         }
         start("tr")
         let name = isHeader ? "th" : "td"
-        for (index, cell) in cells.enumerated() {
+        for index in 0..<cells {
             cr()
-            let alignment = index < table.alignments.count ? table.alignments[index] : .none
-            let attributes =
-                switch alignment {
-                case .none: ""
-                case .left: " align=\"left\""
-                case .center: " align=\"center\""
-                case .right: " align=\"right\""
-                }
-            start(name, attributes: attributes)
-            inlines(cell)
+            start(name, attributes: index < alignments.count ? alignments[index] : "")
+            inlines()
             end(name)
         }
         cr()
@@ -257,11 +315,13 @@ private struct Walk<Sink: BodySink> {
         }
     }
 
-    private mutating func footnotes(_ footnotes: Footnotes) {
+    private mutating func footnotes(titled: Bool) {
+        let title = titled ? string() : nil
+        let label = string()
         if !footnotesOpen {
             start("section", attributes: " class=\"footnotes\" data-footnotes")
             newline()
-            if let title = footnotes.title {
+            if let title {
                 start("h2", attributes: " class=\"footnotes-title\"")
                 text(title)
                 end("h2")
@@ -271,18 +331,25 @@ private struct Walk<Sink: BodySink> {
             newline()
             footnotesOpen = true
         }
-        for note in footnotes.notes {
-            start("li", attributes: " id=\"fn-\(note.id)\"")
+        for _ in 0..<number() {
+            let id = string()
+            let references = number()
+            start("li", attributes: " id=\"fn-\(id)\"")
             newline()
-            var blocks = note.blocks
             // The way back ends the last paragraph, or follows the note.
-            if case .paragraph(let inlines)? = blocks.last {
-                blocks.removeLast()
-                self.blocks(blocks)
-                paragraph(inlines, tight: false, backref: (note, footnotes.backLabel))
-            } else {
-                self.blocks(blocks)
-                backref(note, label: footnotes.backLabel)
+            let count = number()
+            var wroteBackref = false
+            for index in 0..<count {
+                if index == count - 1, bytes[offset] == Tag.paragraph {
+                    offset += 1
+                    paragraph(tight: false, backref: (id, references, label))
+                    wroteBackref = true
+                } else {
+                    block(tight: false)
+                }
+            }
+            if !wroteBackref {
+                backref((id, references, label))
                 newline()
             }
             end("li")
@@ -291,13 +358,13 @@ private struct Walk<Sink: BodySink> {
     }
 
     /// The ways back to each reference, after the note.
-    private mutating func backref(_ note: Footnotes.Note, label: String) {
-        let attributes = "\" class=\"footnote-backref\" data-footnote-backref aria-label=\"\(escapeHTML(label))\""
+    private mutating func backref(_ note: (id: String, count: Int, label: String)) {
+        let attributes = "\" class=\"footnote-backref\" data-footnote-backref aria-label=\"\(escapeHTML(note.label))\""
         start("a", attributes: " href=\"#fnref-\(note.id)" + attributes, url: "#fnref-\(note.id)")
         text("↩")
         end("a")
-        guard note.referenceCount > 1 else { return }
-        for occurrence in 2...note.referenceCount {
+        guard note.count > 1 else { return }
+        for occurrence in 2...note.count {
             text(" ")
             start("a", attributes: " href=\"#fnref-\(note.id)-\(occurrence)" + attributes, url: "#fnref-\(note.id)-\(occurrence)")
             text("↩")
@@ -308,85 +375,60 @@ private struct Walk<Sink: BodySink> {
         }
     }
 
-    mutating func closeFootnotes() {
-        guard footnotesOpen else { return }
-        end("ol")
-        newline()
-        end("section")
-        newline()
-        footnotesOpen = false
-    }
-
     // MARK: Inlines
 
-    mutating func inlines(_ inlines: [Inline]) {
-        for inline in inlines { self.inline(inline) }
+    private mutating func inlines() {
+        for _ in 0..<number() { inline() }
     }
 
-    private mutating func inline(_ inline: Inline) {
-        switch inline {
-        case .text(let text): self.text(text)
-        case .softBreak: newline()
-        case .lineBreak:
+    private mutating func inline() {
+        switch byte() {
+        case Tag.text: text(run())
+        case Tag.softBreak: newline()
+        case Tag.lineBreak:
             start("br", selfClosing: true)
             newline()
-        case .code(let code):
+        case Tag.inlineCode:
             start("code")
-            text(code)
+            text(run())
             end("code")
-        case .html(let html):
-            // An inline tag is filtered by its start.
-            raw(TagFilter.filtering(tag: html))
-        case .emphasis(let children): wrapped("em", children)
-        case .strong(let children): wrapped("strong", children)
-        case .strikethrough(let children): wrapped("del", children)
-        case .superscript(let children): wrapped("sup", children)
-        case .link(let url, let title, let children):
-            let href = writer.href(url)
-            let titleAttribute = title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""
-            start("a", attributes: " href=\"\(href)\"" + titleAttribute, url: href)
-            inlines(children)
+        case Tag.inlineHTML:
+            raw(TagFilter.filtering(tag: string()))
+        case Tag.emphasis: wrapped("em")
+        case Tag.strong: wrapped("strong")
+        case Tag.strikethrough: wrapped("del")
+        case Tag.superscript: wrapped("sup")
+        case Tag.link:
+            let href = url()
+            let title = string()
+            start("a", attributes: " href=\"\(href)\"" + (title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""), url: href)
+            inlines()
             end("a")
-        case .image(let url, let title, let children):
-            let href = writer.href(url)
-            let alt = Self.plainText(children)
-            let titleAttribute = title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""
+        case Tag.image:
+            let src = url()
+            let title = string()
+            let alt = string()
             start(
-                "img", attributes: " src=\"\(href)\" alt=\"\(escapeHTML(alt))\"" + titleAttribute, url: href, alt: alt,
-                selfClosing: true)
-        case .footnoteReference(let id, let number, let occurrence):
-            let suffix = occurrence > 1 ? "-\(occurrence)" : ""
+                "img", attributes: " src=\"\(src)\" alt=\"\(escapeHTML(alt))\"" + (title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""),
+                url: src, alt: alt, selfClosing: true)
+        case Tag.footnoteReference:
+            let id = string()
+            let number = string()
+            let occurrence = self.number()
             start("sup", attributes: " class=\"footnote-ref\"")
-            start("a", attributes: " href=\"#fn-\(id)\" id=\"fnref-\(id)\(suffix)\" data-footnote-ref", url: "#fn-\(id)")
+            start("a", attributes: " href=\"#fn-\(id)\" id=\"fnref-\(id)\(occurrence > 1 ? "-\(occurrence)" : "")\" data-footnote-ref", url: "#fn-\(id)")
             text(number)
             end("a")
             end("sup")
+        default:
+            break
         }
     }
 
-    private mutating func wrapped(_ name: String, _ children: [Inline]) {
+    private mutating func wrapped(_ name: String) {
         start(name)
-        inlines(children)
+        inlines()
         end(name)
-    }
-
-    /// An image's alternative text: the text of what it holds, line breaks as spaces.
-    private static func plainText(_ inlines: [Inline]) -> String {
-        var text = ""
-        func add(_ inlines: [Inline]) {
-            for inline in inlines {
-                switch inline {
-                case .text(let run), .code(let run), .html(let run): text += run
-                case .softBreak, .lineBreak: text += " "
-                case .emphasis(let children), .strong(let children), .strikethrough(let children), .superscript(let children),
-                    .link(_, _, let children), .image(_, _, let children):
-                    add(children)
-                case .footnoteReference: break
-                }
-            }
-        }
-        add(inlines)
-        return text
     }
 }
 
@@ -480,25 +522,22 @@ private struct HTMLSink: BodySink {
     }
 
     /// cmark-gfm's escaping: `&`, `<`, `>` and `"`.
-    mutating func text(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            var start = 0
-            for index in 0..<utf8.count {
-                let replacement: StaticString
-                switch utf8[index] {
-                case UInt8(ascii: "&"): replacement = "&amp;"
-                case UInt8(ascii: "<"): replacement = "&lt;"
-                case UInt8(ascii: ">"): replacement = "&gt;"
-                case UInt8(ascii: "\""): replacement = "&quot;"
-                default: continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                start = index + 1
+    mutating func text(_ text: ArraySlice<UInt8>) {
+        var start = text.startIndex
+        for index in text.indices {
+            let replacement: StaticString
+            switch text[index] {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            default: continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            bytes += text[start..<index]
+            bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            start = index + 1
         }
+        bytes += text[start...]
     }
 
     mutating func raw(_ html: String) {
@@ -523,8 +562,8 @@ private struct TextSink: BodySink {
         output.tag(name, closing: true, href: nil, alt: nil)
     }
 
-    mutating func text(_ text: String) {
-        output.text(text)
+    mutating func text(_ text: ArraySlice<UInt8>) {
+        output.text(String(decoding: text, as: UTF8.self))
     }
 
     mutating func raw(_ html: String) {
