@@ -371,8 +371,9 @@ extension SiteRenderer {
 
 extension RenderCache {
     /// Hashes of what a list shows of an issue (`IssueView` without its contents: a
-    /// neighbour's article edits leave the pages that link to it as they were), and of
-    /// what the sitemap shows.
+    /// neighbour's article edits leave the pages that link to it as they were): its slug
+    /// and the fields its keys declare `listed` (`Parse/Keys.swift`); and of what the
+    /// sitemap shows.
     struct ListedKeys: Sendable {
         let listed: Int
         let sitemap: Int
@@ -380,13 +381,7 @@ extension RenderCache {
         init(_ issue: Issue) {
             var hasher = StableHasher()
             hasher.combine(issue.slug)
-            hasher.combine(issue.number)
-            hasher.combine(issue.title)
-            hasher.combine(issue.date.description)
-            hasher.combine(issue.effectiveSummary)
-            hasher.combine(issue.cover?.path)
-            hasher.combine(issue.cover?.alt)
-            hasher.combine(issue.isDraft)
+            for key in Issue.Fields.Key.allCases { key.field.listed?(issue, &hasher) }
             listed = Int(truncatingIfNeeded: hasher.finalize())
             var sitemap = StableHasher()
             sitemap.combine(issue.slug)

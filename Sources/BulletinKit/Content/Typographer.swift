@@ -298,60 +298,21 @@ struct Typographer: Sendable {
 }
 
 extension Issue {
-    /// Typesets the front-matter's text: titles, summaries, labels. Paths, URLs and
-    /// alternative texts stay as written.
+    /// Typesets the front-matter's text (titles, summaries, labels) as its keys declare
+    /// (`Parse/Keys.swift`), the issue's and every article's and En bref item's.
     mutating func typeset(with typographer: Typographer) {
-        update { $0.typeset(with: typographer) }
+        update { fields in
+            fields.typeset(with: typographer)
+            for index in fields.articles.indices { fields.articles[index].typeset(with: typographer) }
+            for index in fields.briefs.indices { fields.briefs[index].typeset(with: typographer) }
+        }
     }
 }
 
-extension Issue.Fields {
+extension FrontMatterModel {
+    /// Typesets the fields whose keys are declared typeset; the others (paths, URLs,
+    /// alternative texts) stay as written.
     mutating func typeset(with typographer: Typographer) {
-        let set = typographer.plain
-        title = set(title)
-        summary = summary.map(set)
-        if var block = edito {
-            block.title = block.title.map(set)
-            block.author = block.author.map(set)
-            block.role = block.role.map(set)
-            edito = block
-        }
-        for index in videos.indices {
-            videos[index].title = set(videos[index].title)
-            videos[index].linkText = videos[index].linkText.map(set)
-        }
-        for index in figures.indices {
-            figures[index].value = set(figures[index].value)
-            figures[index].label = set(figures[index].label)
-            figures[index].source = figures[index].source.map(set)
-        }
-        for index in agenda.indices {
-            agenda[index].title = set(agenda[index].title)
-            agenda[index].time = agenda[index].time.map(set)
-            agenda[index].place = agenda[index].place.map(set)
-        }
-        for index in articles.indices { articles[index].typeset(with: typographer) }
-        for index in briefs.indices { briefs[index].typeset(with: typographer) }
-    }
-}
-
-extension Article {
-    mutating func typeset(with typographer: Typographer) {
-        let set = typographer.plain
-        title = set(title)
-        summary = summary.map(set)
-        credit = credit.map(set)
-        section = section.map(set)
-        tags = tags.map(set)
-    }
-}
-
-extension SiteConfig {
-    mutating func typeset(with typographer: Typographer) {
-        let set = typographer.plain
-        title = set(title)
-        description = description.map(set)
-        publisher = publisher.map(set)
-        masthead = masthead.map { MastheadEntry(role: set($0.role), name: set($0.name)) }
+        for key in Key.allCases { key.field.typeset?.apply(&self, typographer) }
     }
 }

@@ -8,7 +8,7 @@ public enum Language: String, Sendable, CaseIterable {
 /// `site.yml`, validated.
 public struct SiteConfig: Sendable, Hashable {
     public struct SocialLink: Sendable, Hashable { public let name: String; public let url: String }
-    public struct MastheadEntry: Sendable, Hashable { public let role: String; public let name: String }
+    public struct MastheadEntry: Sendable, Hashable { public var role: String; public var name: String }
 
     public var title: String
     /// Always ends with `/`.
@@ -34,9 +34,4 @@ public struct SiteConfig: Sendable, Hashable {
     static let defaultEmailBudgetKB = 90
     /// 100 MB: past it no mail server takes the message, and the count of bytes stays far from overflowing.
     static let maxEmailBudgetKB = 100_000
-
-    static let keys = [
-        "title", "base_url", "language", "description", "theme", "publisher", "contact", "logo", "social",
-        "masthead", "address", "unsubscribe", "email_from", "timezone", "feed", "markdown", "email",
-    ]
 }

@@ -6,8 +6,9 @@ struct IssueParser {
     let folder: IssueFolder
     let staticFiles: Set<String>
 
-    static let issueKeys = ["title", "number", "date", "summary", "cover", "cover_alt", "draft", "edito", "videos", "figures", "agenda"]
-    static let articleKeys = ["title", "summary", "image", "image_alt", "credit", "section", "tags", "author", "contact", "link", "order", "slug"]
+    /// The keys of `issue.md` and of articles, as `Parse/Keys.swift` declares them.
+    static let issueKeys = Issue.Fields.Key.keys
+    static let articleKeys = Article.Key.keys
 
     var slug: String { folder.slug }
 
@@ -17,7 +18,7 @@ struct IssueParser {
                 .warning, "folder name is not a slug (lower-case ASCII letters, digits and dashes); the issue is published as issues/\(slug)/",
                 path: folder.path))
         }
-        guard let file = folder.issueFile, let (document, fields) = split(file, diagnostics: &diagnostics) else {
+        guard let file = folder.issueFile, let (document, yaml) = split(file, diagnostics: &diagnostics) else {
             return nil
         }
         guard document.yaml != nil else {
@@ -26,46 +27,41 @@ struct IssueParser {
             return nil
         }
         let errorCount = diagnostics.count
-        fields.warnUnknownKeys(allowed: Self.issueKeys, into: &diagnostics)
+        let fields = KeyedFields<Issue.Fields.Key>(yaml: yaml)
+        fields.warnUnknownKeys(into: &diagnostics)
         let resolver = resolver(in: "")
 
-        let title = fields.string("title", required: true, into: &diagnostics)
-        let number = fields.int("number", required: true, into: &diagnostics)
-        if let number, number < 1 {
-            diagnostics.append(.error("`number` must be a positive whole number", at: fields.location(ofKey: "number")))
-        }
-        let date = fields.date("date", required: true, into: &diagnostics)
-        let cover = image(fields, "cover", altKey: "cover_alt", resolver: resolver, diagnostics: &diagnostics)
+        let title = fields.text(.title, into: &diagnostics)
+        let number = fields.number(.number, into: &diagnostics)
+        let date = fields.date(.date, into: &diagnostics)
+        let cover = image(fields, .cover, alt: .coverAlt, resolver: resolver, diagnostics: &diagnostics)
 
         var edito: Edito?
-        if let block = fields.mapping("edito", into: &diagnostics) {
-            block.warnUnknownKeys(allowed: ["title", "author", "role", "photo"], into: &diagnostics)
+        if let block = fields.block(.edito, keys: Edito.Key.self, into: &diagnostics) {
+            block.warnUnknownKeys(into: &diagnostics)
             edito = Edito(
-                title: block.string("title", into: &diagnostics), author: block.string("author", into: &diagnostics),
-                role: block.string("role", into: &diagnostics),
-                photo: asset(block, "photo", resolver: resolver, diagnostics: &diagnostics))
+                title: block.text(.title, into: &diagnostics), author: block.text(.author, into: &diagnostics),
+                role: block.text(.role, into: &diagnostics),
+                photo: asset(block, .photo, resolver: resolver, diagnostics: &diagnostics))
         }
-        let videos = fields.mappings("videos", into: &diagnostics).compactMap {
+        let videos = fields.entries(.videos, keys: Video.Key.self, into: &diagnostics).compactMap {
             video($0, resolver: resolver, diagnostics: &diagnostics)
         }
-        let figures = fields.mappings("figures", into: &diagnostics).compactMap { entry -> KeyFigure? in
-            entry.warnUnknownKeys(allowed: ["value", "label", "source"], into: &diagnostics)
-            guard let value = entry.string("value", required: true, into: &diagnostics),
-                let label = entry.string("label", required: true, into: &diagnostics)
+        let figures = fields.entries(.figures, keys: KeyFigure.Key.self, into: &diagnostics).compactMap { entry -> KeyFigure? in
+            entry.warnUnknownKeys(into: &diagnostics)
+            guard let value = entry.text(.value, into: &diagnostics), let label = entry.text(.label, into: &diagnostics)
             else { return nil }
-            return KeyFigure(value: value, label: label, source: entry.string("source", into: &diagnostics))
+            return KeyFigure(value: value, label: label, source: entry.text(.source, into: &diagnostics))
         }
-        let agenda = fields.mappings("agenda", into: &diagnostics).compactMap { entry -> AgendaItem? in
-            entry.warnUnknownKeys(allowed: ["date", "time", "title", "place"], into: &diagnostics)
-            guard let date = entry.date("date", required: true, into: &diagnostics),
-                let title = entry.string("title", required: true, into: &diagnostics)
+        let agenda = fields.entries(.agenda, keys: AgendaItem.Key.self, into: &diagnostics).compactMap { entry -> AgendaItem? in
+            entry.warnUnknownKeys(into: &diagnostics)
+            guard let date = entry.date(.date, into: &diagnostics), let title = entry.text(.title, into: &diagnostics)
             else { return nil }
             return AgendaItem(
-                date: date, time: entry.string("time", into: &diagnostics), title: title,
-                place: entry.string("place", into: &diagnostics))
+                date: date, time: entry.text(.time, into: &diagnostics), title: title, place: entry.text(.place, into: &diagnostics))
         }
-        let isDraft = fields.bool("draft", into: &diagnostics) ?? false
-        let summary = fields.string("summary", into: &diagnostics)
+        let isDraft = fields.flag(.draft, into: &diagnostics) ?? false
+        let summary = fields.text(.summary, into: &diagnostics)
 
         let articles = parseItems(folder.articles, kind: "article", diagnostics: &diagnostics)
         let briefs = parseItems(folder.briefs, kind: "En bref item", diagnostics: &diagnostics)
@@ -87,7 +83,7 @@ struct IssueParser {
             edito: edito, videos: videos, figures: figures, agenda: agenda, articles: articles, briefs: briefs,
             assets: folder.files.filter { !$0.hasSuffix(".md") }.sorted(),
             source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine, stamp: file.stamp),
-            numberLocation: fields.location(ofKey: "number")))
+            numberLocation: fields.location(of: .number)))
     }
 
     /// The files written at the top of an issue's output folder, which none of its own may replace.
@@ -98,13 +94,13 @@ struct IssueParser {
     private func parseItems(_ files: [SourceFile], kind: String, diagnostics: inout [Diagnostic]) -> [Article] {
         var items: [(article: Article, fileName: String)] = []
         for file in files {
-            guard let (document, fields) = split(file, diagnostics: &diagnostics) else { continue }
+            guard let (document, yaml) = split(file, diagnostics: &diagnostics) else { continue }
             if document.yaml == nil {
                 diagnostics.append(Diagnostic(
                     .error, "\(kind) must start with front-matter between --- lines (at least a title)", path: file.path))
                 continue
             }
-            if let article = parseItem(file, document: document, fields: fields, diagnostics: &diagnostics) {
+            if let article = parseItem(file, document: document, yaml: yaml, diagnostics: &diagnostics) {
                 items.append((article, file.name))
             }
         }
@@ -127,40 +123,26 @@ struct IssueParser {
     }
 
     private func parseItem(
-        _ file: SourceFile, document: FrontMatterDocument, fields: YAMLFields, diagnostics: inout [Diagnostic]
+        _ file: SourceFile, document: FrontMatterDocument, yaml: YAMLFields, diagnostics: inout [Diagnostic]
     ) -> Article? {
         let errorCount = diagnostics.count
-        fields.warnUnknownKeys(allowed: Self.articleKeys, into: &diagnostics)
+        let fields = KeyedFields<Article.Key>(yaml: yaml)
+        fields.warnUnknownKeys(into: &diagnostics)
         let directory = String(file.path.dropFirst(folder.path.count + 1).split(separator: "/").dropLast().joined(separator: "/"))
         let resolver = resolver(in: directory)
-        let title = fields.string("title", required: true, into: &diagnostics)
-        var slug = Slug.fromFileName(file.name)
-        if let custom = fields.string("slug", into: &diagnostics) {
-            if Slug.isValid(custom) {
-                slug = custom
-            } else {
-                diagnostics.append(.error(
-                    "`slug` must be lower-case ASCII letters, digits and dashes (e.g. \(Slug.make(custom)))",
-                    at: fields.location(ofKey: "slug")))
-            }
-        }
+        let title = fields.text(.title, into: &diagnostics)
+        let slug = fields.text(.slug, into: &diagnostics) ?? Slug.fromFileName(file.name)
         if slug.isEmpty {
             diagnostics.append(Diagnostic(.error, "file name gives an empty slug; rename the file or set `slug:`", path: file.path))
         }
-        let link = fields.string("link", into: &diagnostics)
-        if let link, !isAbsoluteWebURL(link) {
-            diagnostics.append(.error("`link` must be an absolute http(s) URL", at: fields.location(ofKey: "link")))
-        }
-        let contact = fields.string("contact", into: &diagnostics)
-        if let contact, !contact.contains("@") || contact.contains(" ") {
-            diagnostics.append(.warning("`contact` does not look like an e-mail address", at: fields.location(ofKey: "contact")))
-        }
+        let link = fields.text(.link, into: &diagnostics)
+        let contact = fields.text(.contact, into: &diagnostics)
         let article = Article(
-            slug: slug, title: title ?? "", summary: fields.string("summary", into: &diagnostics),
-            image: image(fields, "image", altKey: "image_alt", resolver: resolver, diagnostics: &diagnostics),
-            credit: fields.string("credit", into: &diagnostics), section: fields.string("section", into: &diagnostics),
-            tags: fields.strings("tags", into: &diagnostics), author: fields.string("author", into: &diagnostics),
-            contact: contact, link: link, order: fields.int("order", into: &diagnostics),
+            slug: slug, title: title ?? "", summary: fields.text(.summary, into: &diagnostics),
+            image: image(fields, .image, alt: .imageAlt, resolver: resolver, diagnostics: &diagnostics),
+            credit: fields.text(.credit, into: &diagnostics), section: fields.text(.section, into: &diagnostics),
+            tags: fields.texts(.tags, into: &diagnostics), author: fields.text(.author, into: &diagnostics),
+            contact: contact, link: link, order: fields.number(.order, into: &diagnostics),
             source: MarkdownSource(path: file.path, text: document.body, firstLine: document.bodyFirstLine, stamp: file.stamp))
         return diagnostics[errorCount...].hasErrors ? nil : article
     }
@@ -192,43 +174,46 @@ struct IssueParser {
     }
 
     /// A path field that must name a file of the issue (or of `static/`).
-    private func asset(_ fields: YAMLFields, _ key: String, resolver: PathResolver, diagnostics: inout [Diagnostic]) -> String? {
-        guard let path = fields.string(key, into: &diagnostics) else { return nil }
+    private func asset<Key>(
+        _ fields: KeyedFields<Key>, _ key: Key, resolver: PathResolver, diagnostics: inout [Diagnostic]
+    ) -> String? {
+        guard let path = fields.text(key, into: &diagnostics) else { return nil }
         switch resolver.resolve(path) {
         case .success(.asset(let output)):
             return output
         case .success(.markdown):
-            diagnostics.append(.error("`\(key)` must name an image or media file, not a Markdown file", at: fields.location(ofKey: key)))
+            diagnostics.append(.error(
+                "`\(key.rawValue)` must name an image or media file, not a Markdown file", at: fields.location(of: key)))
         case .failure(let error):
-            diagnostics.append(.error("`\(key)`: \(error.message)", at: fields.location(ofKey: key)))
+            diagnostics.append(.error("`\(key.rawValue)`: \(error.message)", at: fields.location(of: key)))
         }
         return nil
     }
 
-    private func image(
-        _ fields: YAMLFields, _ key: String, altKey: String, resolver: PathResolver, diagnostics: inout [Diagnostic]
+    /// An image and its alternative text, which is required with it.
+    private func image<Key>(
+        _ fields: KeyedFields<Key>, _ key: Key, alt altKey: Key, resolver: PathResolver, diagnostics: inout [Diagnostic]
     ) -> ImageRef? {
         let path = asset(fields, key, resolver: resolver, diagnostics: &diagnostics)
-        let alt = fields.string(altKey, into: &diagnostics)
-        if fields.value(key) != nil, alt == nil {
+        let alt = fields.text(altKey, into: &diagnostics)
+        if fields.isSet(key), alt == nil {
             diagnostics.append(.error(
-                "`\(altKey)` is required when `\(key)` is set: describe the image for readers who cannot see it",
-                at: fields.location(ofKey: key)))
+                "`\(altKey.rawValue)` is required when `\(key.rawValue)` is set: describe the image for readers who cannot see it",
+                at: fields.location(of: key)))
         }
         guard let path, let alt else { return nil }
         return ImageRef(path: path, alt: alt)
     }
 
-    private func video(_ entry: YAMLFields, resolver: PathResolver, diagnostics: inout [Diagnostic]) -> Video? {
-        entry.warnUnknownKeys(allowed: ["title", "url", "poster", "link_text"], into: &diagnostics)
-        guard let title = entry.string("title", required: true, into: &diagnostics),
-            let url = entry.string("url", required: true, into: &diagnostics)
+    private func video(_ entry: KeyedFields<Video.Key>, resolver: PathResolver, diagnostics: inout [Diagnostic]) -> Video? {
+        entry.warnUnknownKeys(into: &diagnostics)
+        guard let title = entry.text(.title, into: &diagnostics), let url = entry.text(.url, into: &diagnostics)
         else { return nil }
-        let poster = asset(entry, "poster", resolver: resolver, diagnostics: &diagnostics)
-        let linkText = entry.string("link_text", into: &diagnostics)
+        let poster = asset(entry, .poster, resolver: resolver, diagnostics: &diagnostics)
+        let linkText = entry.text(.linkText, into: &diagnostics)
         let lowered = url.lowercased()
         if !lowered.contains("://"), lowered.hasSuffix(".mp4") || lowered.hasSuffix(".webm") {
-            guard let path = asset(entry, "url", resolver: resolver, diagnostics: &diagnostics) else { return nil }
+            guard let path = asset(entry, .url, resolver: resolver, diagnostics: &diagnostics) else { return nil }
             let source = Video.Source.local(path: path, mimeType: lowered.hasSuffix(".mp4") ? "video/mp4" : "video/webm")
             return Video(title: title, source: source, poster: poster, linkText: linkText)
         }
@@ -238,11 +223,11 @@ struct IssueParser {
         guard isAbsoluteWebURL(url) else {
             diagnostics.append(.error(
                 "video `url` must be a YouTube, Vimeo or Dailymotion link, an http(s) URL or a .mp4/.webm file of the issue",
-                at: entry.location(ofKey: "url")))
+                at: entry.location(of: .url)))
             return nil
         }
         diagnostics.append(.warning(
-            "video host not recognised (YouTube, Vimeo, Dailymotion); shown as a plain link", at: entry.location(ofKey: "url")))
+            "video host not recognised (YouTube, Vimeo, Dailymotion); shown as a plain link", at: entry.location(of: .url)))
         return Video(title: title, source: .link(url: url), poster: poster, linkText: linkText)
     }
 }

@@ -17,111 +17,64 @@ enum SiteConfigParser {
         }
         let (text, warning) = FrontMatterDocument.removingControlCharacters(decoded, path: file.path)
         if let warning { diagnostics.append(warning) }
-        let fields: YAMLFields
+        let fields: KeyedFields<SiteConfig.Key>
         switch YAMLFields.parse(text, path: file.path, firstLine: 1) {
-        case .success(let parsed): fields = parsed
+        case .success(let parsed): fields = KeyedFields(yaml: parsed)
         case .failure(let diagnostic):
             diagnostics.append(diagnostic)
             return nil
         }
-        fields.warnUnknownKeys(allowed: SiteConfig.keys, into: &diagnostics)
+        fields.warnUnknownKeys(into: &diagnostics)
         let errorCount = diagnostics.count
 
-        let title = fields.string("title", required: true, into: &diagnostics)
-        let baseURL = fields.string("base_url", required: true, into: &diagnostics)
-        if let baseURL, !isAbsoluteWebURL(baseURL) {
-            diagnostics.append(.error(
-                "`base_url` must be an absolute http(s) URL such as https://lettre.example.fr/",
-                at: fields.location(ofKey: "base_url")))
-        }
-        let languageText = fields.string("language", required: true, into: &diagnostics)
-        let language = languageText.flatMap(Language.init(rawValue:))
-        if let languageText, language == nil {
-            diagnostics.append(.error(
-                "`language` must be fr or en, got \"\(languageText)\"", at: fields.location(ofKey: "language")))
-        }
-        let timeZoneName = fields.string("timezone", into: &diagnostics) ?? "Europe/Paris"
-        let timeZone = TimeZone(identifier: timeZoneName)
-        if timeZone == nil {
-            diagnostics.append(.error(
-                "`timezone` must be an IANA time zone such as Europe/Paris, got \"\(timeZoneName)\"",
-                at: fields.location(ofKey: "timezone")))
-        }
+        let title = fields.text(.title, into: &diagnostics)
+        let baseURL = fields.text(.baseURL, into: &diagnostics)
+        let language = fields.text(.language, into: &diagnostics).flatMap(Language.init(rawValue:))
+        let timeZone = TimeZone(identifier: fields.text(.timezone, into: &diagnostics) ?? "Europe/Paris")
 
-        let social = fields.mappings("social", into: &diagnostics).compactMap { entry -> SiteConfig.SocialLink? in
-            entry.warnUnknownKeys(allowed: ["name", "url"], into: &diagnostics)
-            guard let name = entry.string("name", required: true, into: &diagnostics),
-                let url = entry.string("url", required: true, into: &diagnostics)
+        let social = fields.entries(.social, keys: SiteConfig.SocialLink.Key.self, into: &diagnostics).compactMap {
+            entry -> SiteConfig.SocialLink? in
+            entry.warnUnknownKeys(into: &diagnostics)
+            guard let name = entry.text(.name, into: &diagnostics), let url = entry.text(.url, into: &diagnostics)
             else { return nil }
-            if !isAbsoluteWebURL(url) {
-                diagnostics.append(.error("social `url` must be an absolute http(s) URL", at: entry.location(ofKey: "url")))
-            }
             return SiteConfig.SocialLink(name: name, url: url)
         }
-        let masthead = fields.mappings("masthead", into: &diagnostics).compactMap { entry -> SiteConfig.MastheadEntry? in
-            entry.warnUnknownKeys(allowed: ["role", "name"], into: &diagnostics)
-            guard let role = entry.string("role", required: true, into: &diagnostics),
-                let name = entry.string("name", required: true, into: &diagnostics)
+        let masthead = fields.entries(.masthead, keys: SiteConfig.MastheadEntry.Key.self, into: &diagnostics).compactMap {
+            entry -> SiteConfig.MastheadEntry? in
+            entry.warnUnknownKeys(into: &diagnostics)
+            guard let role = entry.text(.role, into: &diagnostics), let name = entry.text(.name, into: &diagnostics)
             else { return nil }
             return SiteConfig.MastheadEntry(role: role, name: name)
         }
         var feedItems = 20
-        if let feed = fields.mapping("feed", into: &diagnostics) {
-            feed.warnUnknownKeys(allowed: ["items"], into: &diagnostics)
-            if let items = feed.int("items", into: &diagnostics) {
-                if items < 1 {
-                    diagnostics.append(.error("feed `items` must be at least 1", at: feed.location(ofKey: "items")))
-                }
-                feedItems = items
-            }
+        if let feed = fields.block(.feed, keys: SiteConfig.FeedKey.self, into: &diagnostics) {
+            feed.warnUnknownKeys(into: &diagnostics)
+            feedItems = feed.number(.items, into: &diagnostics) ?? feedItems
         }
         var unsafeHTML = false
-        if let markdown = fields.mapping("markdown", into: &diagnostics) {
-            markdown.warnUnknownKeys(allowed: ["unsafe_html"], into: &diagnostics)
-            unsafeHTML = markdown.bool("unsafe_html", into: &diagnostics) ?? false
+        if let markdown = fields.block(.markdown, keys: SiteConfig.MarkdownKey.self, into: &diagnostics) {
+            markdown.warnUnknownKeys(into: &diagnostics)
+            unsafeHTML = markdown.flag(.unsafeHTML, into: &diagnostics) ?? false
         }
         var emailBudget = SiteConfig.defaultEmailBudgetKB
-        if let email = fields.mapping("email", into: &diagnostics) {
-            email.warnUnknownKeys(allowed: ["size_budget_kb"], into: &diagnostics)
-            if let budget = email.int("size_budget_kb", into: &diagnostics) {
-                if !(1...SiteConfig.maxEmailBudgetKB).contains(budget) {
-                    diagnostics.append(.error(
-                        "email `size_budget_kb` must be between 1 and \(SiteConfig.maxEmailBudgetKB) (Gmail clips messages past 102 KB)",
-                        at: email.location(ofKey: "size_budget_kb")))
-                } else {
-                    emailBudget = budget
-                }
-            }
+        if let email = fields.block(.email, keys: SiteConfig.EmailKey.self, into: &diagnostics) {
+            email.warnUnknownKeys(into: &diagnostics)
+            emailBudget = email.number(.sizeBudgetKB, into: &diagnostics) ?? emailBudget
         }
-        let emailFrom = fields.string("email_from", into: &diagnostics)
-        if let emailFrom, !Self.isMailbox(emailFrom) {
-            diagnostics.append(.error(
-                "`email_from` must be an address on one line, e.g. \"La Lettre <lettre@example.fr>\"", at: fields.location(ofKey: "email_from")))
-        }
-        let publisher = fields.string("publisher", into: &diagnostics)
-        if let publisher, publisher.unicodeScalars.contains(where: \.isControl) {
-            diagnostics.append(.error("`publisher` must be on one line (it names the e-mail's sender)", at: fields.location(ofKey: "publisher")))
-        }
-        let unsubscribe = fields.string("unsubscribe", into: &diagnostics)
-        if let unsubscribe, !Self.isUnsubscribeLink(unsubscribe) {
-            diagnostics.append(.error(
-                "`unsubscribe` must be an https:// URL, a mailto: address or a mailing tool's merge tag (*|UNSUB|*, {{unsubscribe}}, [[UNSUB_LINK]], %%unsubscribe%%)",
-                at: fields.location(ofKey: "unsubscribe")))
-        }
-        let logo = fields.string("logo", into: &diagnostics).map { String($0.drop { $0 == "/" }) }
+        let emailFrom = fields.text(.emailFrom, into: &diagnostics)
+        let publisher = fields.text(.publisher, into: &diagnostics)
+        let unsubscribe = fields.text(.unsubscribe, into: &diagnostics)
+        let logo = fields.text(.logo, into: &diagnostics).map { String($0.drop { $0 == "/" }) }
         if let logo, !staticFiles.contains(logo) {
-            diagnostics.append(.error("`logo` file not found: static/\(logo)", at: fields.location(ofKey: "logo")))
+            diagnostics.append(.error("`logo` file not found: static/\(logo)", at: fields.location(of: .logo)))
         }
-        let theme = fields.string("theme", into: &diagnostics) ?? "default"
-        if theme.contains("/") || theme.hasPrefix(".") {
-            diagnostics.append(.error("`theme` must be a folder name under themes/", at: fields.location(ofKey: "theme")))
-        }
+        let theme = fields.text(.theme, into: &diagnostics) ?? "default"
         let config = SiteConfig(
             title: title ?? "", baseURL: baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "",
-            language: language ?? .fr, description: fields.string("description", into: &diagnostics),
+            language: language ?? .fr, description: fields.text(.description, into: &diagnostics),
             theme: theme, publisher: publisher,
-            contact: fields.string("contact", into: &diagnostics), logo: logo,
-            social: social, masthead: masthead, addressMarkdown: fields.string("address", into: &diagnostics),
+            contact: fields.text(.contact, into: &diagnostics), logo: logo,
+            social: social, masthead: masthead, addressMarkdown: fields.text(.address, into: &diagnostics),
             unsubscribe: unsubscribe,
             emailFrom: emailFrom,
             timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML,

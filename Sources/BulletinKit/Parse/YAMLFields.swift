@@ -90,8 +90,17 @@ struct YAMLFields {
 
     /// Warns about keys the contract does not know, so that a typo does not pass silently.
     func warnUnknownKeys(allowed: [String], into diagnostics: inout [Diagnostic]) {
+        warnUnknownKeys(isKnown: allowed.contains, allowed: allowed, into: &diagnostics)
+    }
+
+    /// Warns about each key `isKnown` refuses, with the nearest of `allowed` as a hint
+    /// (the first of the nearest).
+    func warnUnknownKeys(
+        isKnown: (String) -> Bool, allowed: @autoclosure () -> [String], into diagnostics: inout [Diagnostic]
+    ) {
         for (key, _) in mapping {
-            guard let name = key.string, !allowed.contains(name) else { continue }
+            guard let name = key.string, !isKnown(name) else { continue }
+            let allowed = allowed()
             let hint = allowed.min { editDistance($0, name) < editDistance($1, name) }
                 .flatMap { editDistance($0, name) <= 2 ? " (did you mean `\($0)`?)" : nil } ?? ""
             diagnostics.append(.warning("unknown key `\(name)`\(hint)", at: location(of: key)))
