@@ -122,12 +122,9 @@ private struct BinaryEncoder: Encoder {
         switch value {
         case let data as Data: sink.raw(data)
         case let text as String: sink.string(text)
-        // The most frequent value of the cache, written without a container: through one
-        // it took a fifth of reading the cache.
-        case let stamp as FileStamp:
-            for field in [Int64(bitPattern: stamp.device), Int64(bitPattern: stamp.inode), stamp.size, stamp.modified, stamp.changed] {
-                sink.signed(field)
-            }
+        // Stamps (the most frequent value) and issues are written without containers:
+        // through them, they took a fifth of reading the cache.
+        case let value as any BinaryCodable: value.write(to: sink)
         default: try value.encode(to: self)
         }
     }
@@ -262,11 +259,7 @@ private struct BinaryDecoder: Decoder {
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
         if type == Data.self { return try source.data() as! T }
         if type == String.self { return try source.string() as! T }
-        if type == FileStamp.self {
-            return FileStamp(
-                device: UInt64(bitPattern: try source.signed()), inode: UInt64(bitPattern: try source.signed()),
-                size: try source.signed(), modified: try source.signed(), changed: try source.signed()) as! T
-        }
+        if let codable = type as? any BinaryCodable.Type { return try codable.init(reading: source) as! T }
         return try T(from: self)
     }
 

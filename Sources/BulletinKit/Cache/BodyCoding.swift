@@ -9,15 +9,8 @@ extension RenderedMarkdown: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         firstParagraphText = try container.decode(String.self, forKey: .firstParagraphText)
-        body = try Self.body(try container.decode(Data.self, forKey: .body))
-        teaser = try Self.body(try container.decode(Data.self, forKey: .teaser))
-    }
-
-    /// A body read back, checked whole: writers read it without checks.
-    private static func body(_ data: Data) throws -> Body {
-        let bytes = [UInt8](data)
-        _ = try BodyEncoding.decode(bytes)
-        return Body(encoded: bytes)
+        body = try Self.checked(try container.decode(Data.self, forKey: .body))
+        teaser = try Self.checked(try container.decode(Data.self, forKey: .teaser))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Mail clients drop `<style>` and stylesheets, so Markdown-made HTML in the e-mail gets
-/// its styles inline, tag by tag, from the theme's `email-styles.yml`; its images get
-/// the `width` and `height` that Outlook needs.
+/// Mail clients drop `<style>` and stylesheets, so the e-mail's tags get their styles
+/// inline, from the theme's `email-styles.yml`, and its images the `width` and `height`
+/// that Outlook needs. Bodies get them as they are written (`BodyWriter`); this styles the
+/// raw HTML an editor wrote (`markdown.unsafe_html`), tag by tag, the same way.
 struct EmailStyler: Sendable {
     /// Inline style by tag name.
     let styles: [String: String]

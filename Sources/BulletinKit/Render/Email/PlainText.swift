@@ -181,8 +181,8 @@ enum PlainText {
     }
 }
 
-/// The tags and text runs of HTML as Bulletin writes it; comments are skipped. A `<`
-/// that opens no tag is text.
+/// The tags and text runs of an editor's raw HTML (kept by `markdown.unsafe_html`, so
+/// written again by the sanitizer); comments are skipped. A `<` that opens no tag is text.
 struct HTMLTokens: Sequence, IteratorProtocol {
     enum Token {
         case text(Substring)

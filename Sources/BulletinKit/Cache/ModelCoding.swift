@@ -1,0 +1,273 @@
+import Foundation
+
+/// Issues in the build cache, written and read field by field. Through `Codable`, each
+/// field went through a keyed container and a dynamic cast: decoding the issues was a
+/// fifth of a warm build. `BinaryCoding` hands these types over to their own coding.
+protocol BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws
+    func write(to sink: BinaryCoding.Sink)
+}
+
+extension BinaryCoding.Sink {
+    func int(_ value: Int) { signed(Int64(value)) }
+    func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    func optional(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
+
+    func optional<T: BinaryCodable>(_ value: T?) {
+        bool(value != nil)
+        value?.write(to: self)
+    }
+
+    func list(_ values: [String]) {
+        varint(UInt64(values.count))
+        for value in values { string(value) }
+    }
+
+    func list<T: BinaryCodable>(_ values: [T]) {
+        varint(UInt64(values.count))
+        for value in values { value.write(to: self) }
+    }
+}
+
+extension BinaryCoding.Source {
+    func int() throws -> Int { Int(try signed()) }
+    func bool() throws -> Bool { try byte() != 0 }
+    func optionalString() throws -> String? { try bool() ? try string() : nil }
+    func optional<T: BinaryCodable>(_ type: T.Type) throws -> T? { try bool() ? try T(reading: self) : nil }
+
+    func strings() throws -> [String] {
+        try (0..<length()).map { _ in try string() }
+    }
+
+    func list<T: BinaryCodable>(_ type: T.Type) throws -> [T] {
+        try (0..<length()).map { _ in try T(reading: self) }
+    }
+}
+
+extension Issue: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            Fields(
+                slug: try source.string(), number: try source.int(), title: try source.string(), date: try SimpleDate(reading: source),
+                summary: try source.optionalString(), cover: try source.optional(ImageRef.self), isDraft: try source.bool(),
+                edito: try source.optional(Edito.self), videos: try source.list(Video.self), figures: try source.list(KeyFigure.self),
+                agenda: try source.list(AgendaItem.self), articles: try source.list(Article.self), briefs: try source.list(Article.self),
+                assets: try source.strings(), source: try MarkdownSource(reading: source),
+                numberLocation: try SourceLocation(reading: source), content: try RenderedMarkdown(reading: source)))
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(self.slug)
+        sink.int(self.number)
+        sink.string(self.title)
+        self.date.write(to: sink)
+        sink.optional(self.summary)
+        sink.optional(self.cover)
+        sink.bool(self.isDraft)
+        sink.optional(self.edito)
+        sink.list(self.videos)
+        sink.list(self.figures)
+        sink.list(self.agenda)
+        sink.list(self.articles)
+        sink.list(self.briefs)
+        sink.list(self.assets)
+        self.source.write(to: sink)
+        self.numberLocation.write(to: sink)
+        self.content.write(to: sink)
+    }
+}
+
+extension Article: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            slug: try source.string(), title: try source.string(), summary: try source.optionalString(),
+            image: try source.optional(ImageRef.self), credit: try source.optionalString(), section: try source.optionalString(),
+            tags: try source.strings(), author: try source.optionalString(), contact: try source.optionalString(),
+            link: try source.optionalString(), order: try source.bool() ? try source.int() : nil,
+            source: try MarkdownSource(reading: source), content: try RenderedMarkdown(reading: source))
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(slug)
+        sink.string(title)
+        sink.optional(summary)
+        sink.optional(image)
+        sink.optional(credit)
+        sink.optional(section)
+        sink.list(tags)
+        sink.optional(author)
+        sink.optional(contact)
+        sink.optional(link)
+        sink.bool(order != nil)
+        if let order { sink.int(order) }
+        source.write(to: sink)
+        content.write(to: sink)
+    }
+}
+
+extension RenderedMarkdown: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        let firstParagraphText = try source.string()
+        let body = try Self.checked(try source.data())
+        let teaser = try Self.checked(try source.data())
+        self.init(body: body, teaser: teaser, firstParagraphText: firstParagraphText)
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(firstParagraphText)
+        sink.raw(body.bytes)
+        sink.raw(teaser.bytes)
+    }
+
+    /// A body read back, checked whole: writers read it without checks.
+    static func checked(_ data: Data) throws -> Body {
+        let bytes = [UInt8](data)
+        _ = try BodyEncoding.decode(bytes)
+        return Body(encoded: bytes)
+    }
+}
+
+extension MarkdownSource: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            path: try source.string(), text: try source.string(), firstLine: try source.int(),
+            stamp: try source.optional(FileStamp.self))
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        sink.string(text)
+        sink.int(firstLine)
+        sink.optional(stamp)
+    }
+}
+
+extension FileStamp: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            device: UInt64(bitPattern: try source.signed()), inode: UInt64(bitPattern: try source.signed()), size: try source.signed(),
+            modified: try source.signed(), changed: try source.signed())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        for field in [Int64(bitPattern: device), Int64(bitPattern: inode), size, modified, changed] { sink.signed(field) }
+    }
+}
+
+extension SourceLocation: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(path: try source.string(), line: try source.int(), column: try source.int())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        sink.int(line)
+        sink.int(column)
+    }
+}
+
+extension SimpleDate: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        guard let date = SimpleDate(year: try source.int(), month: try source.int(), day: try source.int()) else {
+            throw BinaryCoding.Failure(description: "bad date")
+        }
+        self = date
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.int(year)
+        sink.int(month)
+        sink.int(day)
+    }
+}
+
+extension ImageRef: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(path: try source.string(), alt: try source.string())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        sink.string(alt)
+    }
+}
+
+extension Edito: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            title: try source.optionalString(), author: try source.optionalString(), role: try source.optionalString(),
+            photo: try source.optionalString())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.optional(title)
+        sink.optional(author)
+        sink.optional(role)
+        sink.optional(photo)
+    }
+}
+
+extension Video: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        let title = try source.string()
+        let kind = try source.byte()
+        let videoSource: Source
+        switch kind {
+        case 0: videoSource = .hosted(provider: try source.string(), watchURL: try source.string())
+        case 1: videoSource = .local(path: try source.string(), mimeType: try source.string())
+        case 2: videoSource = .link(url: try source.string())
+        default: throw BinaryCoding.Failure(description: "no video source \(kind)")
+        }
+        self.init(title: title, source: videoSource, poster: try source.optionalString(), linkText: try source.optionalString())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(title)
+        switch source {
+        case .hosted(let provider, let watchURL):
+            sink.bytes.append(0)
+            sink.string(provider)
+            sink.string(watchURL)
+        case .local(let path, let mimeType):
+            sink.bytes.append(1)
+            sink.string(path)
+            sink.string(mimeType)
+        case .link(let url):
+            sink.bytes.append(2)
+            sink.string(url)
+        }
+        sink.optional(poster)
+        sink.optional(linkText)
+    }
+}
+
+extension KeyFigure: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(value: try source.string(), label: try source.string(), source: try source.optionalString())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(value)
+        sink.string(label)
+        sink.optional(source)
+    }
+}
+
+extension AgendaItem: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            date: try SimpleDate(reading: source), time: try source.optionalString(), title: try source.string(),
+            place: try source.optionalString())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        date.write(to: sink)
+        sink.optional(time)
+        sink.string(title)
+        sink.optional(place)
+    }
+}
