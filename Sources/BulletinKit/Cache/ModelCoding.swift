@@ -271,3 +271,130 @@ extension AgendaItem: BinaryCodable {
         sink.optional(place)
     }
 }
+
+// MARK: The index
+
+extension BuildCache.Snapshot: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            binary: try source.string(), contentSettings: try source.varint(), theme: try source.varint(),
+            folders: try source.list(BuildCache.FolderRecord.self), pages: try source.list(BuildCache.PageRecord.self),
+            outputs: try source.list(BuildCache.OutputRecord.self))
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(binary)
+        sink.varint(contentSettings)
+        sink.varint(theme)
+        sink.list(folders)
+        sink.list(pages)
+        sink.list(outputs)
+    }
+}
+
+extension BuildCache.FolderRecord: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            name: try source.string(), files: try source.list(BuildCache.StampedFile.self), symbolicLinks: try source.strings(),
+            digest: try source.varint(), loadDiagnostics: try source.list(Diagnostic.self), diagnostics: try source.list(Diagnostic.self),
+            contentDigest: try source.varint(), anchors: try source.list(ContentRenderer.AnchorCheck.self),
+            dependencies: try source.strings(), published: try source.bool(), renderKey: try source.bool() ? try source.int() : nil,
+            outputs: try source.strings())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(name)
+        sink.list(files)
+        sink.list(symbolicLinks)
+        sink.varint(digest)
+        sink.list(loadDiagnostics)
+        sink.list(diagnostics)
+        sink.varint(contentDigest)
+        sink.list(anchors)
+        sink.list(dependencies)
+        sink.bool(published)
+        sink.bool(renderKey != nil)
+        if let renderKey { sink.int(renderKey) }
+        sink.list(outputs)
+    }
+}
+
+extension BuildCache.StampedFile: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(path: try source.string(), stamp: try FileStamp(reading: source), imageSize: try source.optional(ImageSize.self))
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        stamp.write(to: sink)
+        sink.optional(imageSize)
+    }
+}
+
+extension BuildCache.PageRecord: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(path: try source.string(), key: try source.int())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        sink.int(key)
+    }
+}
+
+extension BuildCache.OutputRecord: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(path: try source.string(), stamp: try FileStamp(reading: source), digest: try source.varint())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        stamp.write(to: sink)
+        sink.varint(digest)
+    }
+}
+
+extension ImageSize: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(width: try source.int(), height: try source.int())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.int(width)
+        sink.int(height)
+    }
+}
+
+extension Diagnostic: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        let severity: Severity = try source.bool() ? .error : .warning
+        let path = try source.optionalString()
+        let line = try source.int()
+        let column = try source.int()
+        self.init(severity, try source.string(), path: path, line: line, column: column)
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.bool(severity == .error)
+        sink.optional(path)
+        sink.int(line)
+        sink.int(column)
+        sink.string(message)
+    }
+}
+
+extension ContentRenderer.AnchorCheck: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            location: try SourceLocation(reading: source), page: try source.string(), anchor: try source.string(),
+            file: try source.optionalString(), headings: try source.strings())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        location.write(to: sink)
+        sink.string(page)
+        sink.string(anchor)
+        sink.optional(file)
+        sink.list(headings)
+    }
+}
