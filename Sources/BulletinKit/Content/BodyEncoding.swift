@@ -1,6 +1,11 @@
 /// The encoding a `Body` is kept in: each node a tag byte and its fields, in the order
 /// the tree declares them; each list of nodes after its count, each text after its length
 /// in bytes (varints). `BodyWriter` walks the same bytes.
+///
+/// Fields that are not nodes or texts: a heading's level and a note's reference count
+/// (varints); a list's first number plus one (0 for bullets), then 1 if it is tight, and
+/// before each item 0, or 1 for an open task, 2 for a ticked one; a table's alignments as
+/// `BodyTable.Alignment` bytes.
 enum BodyEncoding {
     static func encode(_ blocks: [Block]) -> [UInt8] {
         let encoder = BodyEncoder(BinaryCoding.Sink())
@@ -43,18 +48,18 @@ private struct BodyEncoder {
     private func block(_ block: Block) {
         switch block {
         case .paragraph(let inlines):
-            sink.bytes.append(0)
+            sink.bytes.append(BodyEncoding.Tag.paragraph)
             self.inlines(inlines)
         case .heading(let level, let id, let inlines):
-            sink.bytes.append(1)
+            sink.bytes.append(BodyEncoding.Tag.heading)
             count(level)
             sink.string(id)
             self.inlines(inlines)
         case .quote(let blocks):
-            sink.bytes.append(2)
+            sink.bytes.append(BodyEncoding.Tag.quote)
             self.blocks(blocks)
         case .list(let list):
-            sink.bytes.append(3)
+            sink.bytes.append(BodyEncoding.Tag.list)
             count(list.start.map { $0 + 1 } ?? 0)
             sink.bytes.append(list.isTight ? 1 : 0)
             count(list.items.count)
@@ -63,23 +68,23 @@ private struct BodyEncoder {
                 blocks(item.blocks)
             }
         case .code(let language, let text):
-            sink.bytes.append(4)
+            sink.bytes.append(BodyEncoding.Tag.code)
             sink.string(language)
             sink.string(text)
         case .html(let html):
-            sink.bytes.append(5)
+            sink.bytes.append(BodyEncoding.Tag.html)
             sink.string(html)
         case .rule:
-            sink.bytes.append(6)
+            sink.bytes.append(BodyEncoding.Tag.rule)
         case .table(let table):
-            sink.bytes.append(7)
+            sink.bytes.append(BodyEncoding.Tag.table)
             count(table.alignments.count)
             for alignment in table.alignments { sink.bytes.append(alignment.rawValue) }
             cells(table.header)
             count(table.rows.count)
             for row in table.rows { cells(row) }
         case .footnotes(let footnotes):
-            sink.bytes.append(footnotes.title == nil ? 8 : 9)
+            sink.bytes.append(footnotes.title == nil ? BodyEncoding.Tag.footnotes : BodyEncoding.Tag.titledFootnotes)
             if let title = footnotes.title { sink.string(title) }
             sink.string(footnotes.backLabel)
             count(footnotes.notes.count)
@@ -104,40 +109,40 @@ private struct BodyEncoder {
     private func inline(_ inline: Inline) {
         switch inline {
         case .text(let text):
-            sink.bytes.append(0)
+            sink.bytes.append(BodyEncoding.Tag.text)
             sink.string(text)
-        case .softBreak: sink.bytes.append(1)
-        case .lineBreak: sink.bytes.append(2)
+        case .softBreak: sink.bytes.append(BodyEncoding.Tag.softBreak)
+        case .lineBreak: sink.bytes.append(BodyEncoding.Tag.lineBreak)
         case .code(let code):
-            sink.bytes.append(3)
+            sink.bytes.append(BodyEncoding.Tag.inlineCode)
             sink.string(code)
         case .html(let html):
-            sink.bytes.append(4)
+            sink.bytes.append(BodyEncoding.Tag.inlineHTML)
             sink.string(html)
         case .emphasis(let children):
-            sink.bytes.append(5)
+            sink.bytes.append(BodyEncoding.Tag.emphasis)
             inlines(children)
         case .strong(let children):
-            sink.bytes.append(6)
+            sink.bytes.append(BodyEncoding.Tag.strong)
             inlines(children)
         case .strikethrough(let children):
-            sink.bytes.append(7)
+            sink.bytes.append(BodyEncoding.Tag.strikethrough)
             inlines(children)
         case .superscript(let children):
-            sink.bytes.append(8)
+            sink.bytes.append(BodyEncoding.Tag.superscript)
             inlines(children)
         case .link(let url, let title, let children):
-            sink.bytes.append(9)
+            sink.bytes.append(BodyEncoding.Tag.link)
             self.url(url)
             sink.string(title)
             inlines(children)
         case .image(let url, let title, let alt):
-            sink.bytes.append(10)
+            sink.bytes.append(BodyEncoding.Tag.image)
             self.url(url)
             sink.string(title)
             sink.string(alt)
         case .footnoteReference(let id, let number, let occurrence):
-            sink.bytes.append(11)
+            sink.bytes.append(BodyEncoding.Tag.footnoteReference)
             sink.string(id)
             sink.string(number)
             count(occurrence)
@@ -147,10 +152,10 @@ private struct BodyEncoder {
     private func url(_ url: BodyURL) {
         switch url {
         case .written(let url):
-            sink.bytes.append(0)
+            sink.bytes.append(BodyEncoding.Tag.writtenURL)
             sink.string(url)
         case .site(let path, let isPage, let suffix):
-            sink.bytes.append(isPage ? 2 : 1)
+            sink.bytes.append(isPage ? BodyEncoding.Tag.pageURL : BodyEncoding.Tag.fileURL)
             sink.string(path)
             sink.string(suffix)
         }
@@ -184,10 +189,10 @@ private struct BodyDecoder {
     private func block() throws -> Block {
         let tag = try source.byte()
         switch tag {
-        case 0: return .paragraph(try inlines())
-        case 1: return .heading(level: try number(), id: try source.string(), try inlines())
-        case 2: return .quote(try blocks())
-        case 3:
+        case BodyEncoding.Tag.paragraph: return .paragraph(try inlines())
+        case BodyEncoding.Tag.heading: return .heading(level: try number(), id: try source.string(), try inlines())
+        case BodyEncoding.Tag.quote: return .quote(try blocks())
+        case BodyEncoding.Tag.list:
             let start = try source.varint()
             let isTight = try source.byte() == 1
             var items: [BodyList.Item] = []
@@ -196,10 +201,10 @@ private struct BodyDecoder {
                 items.append(BodyList.Item(task: task == 0 ? nil : task == 2, blocks: try blocks()))
             }
             return .list(BodyList(start: start == 0 ? nil : Int(start) - 1, isTight: isTight, items: items))
-        case 4: return .code(language: try source.string(), text: try source.string())
-        case 5: return .html(try source.string())
-        case 6: return .rule
-        case 7:
+        case BodyEncoding.Tag.code: return .code(language: try source.string(), text: try source.string())
+        case BodyEncoding.Tag.html: return .html(try source.string())
+        case BodyEncoding.Tag.rule: return .rule
+        case BodyEncoding.Tag.table:
             var alignments: [BodyTable.Alignment] = []
             for _ in 0..<(try count()) {
                 guard let alignment = BodyTable.Alignment(rawValue: try source.byte()) else { throw failure() }
@@ -209,8 +214,8 @@ private struct BodyDecoder {
             var rows: [[[Inline]]] = []
             for _ in 0..<(try count()) { rows.append(try cells()) }
             return .table(BodyTable(alignments: alignments, header: header, rows: rows))
-        case 8, 9:
-            let title = tag == 9 ? try source.string() : nil
+        case BodyEncoding.Tag.footnotes, BodyEncoding.Tag.titledFootnotes:
+            let title = tag == BodyEncoding.Tag.titledFootnotes ? try source.string() : nil
             let backLabel = try source.string()
             var notes: [Footnotes.Note] = []
             for _ in 0..<(try count()) {
@@ -237,27 +242,27 @@ private struct BodyDecoder {
 
     private func inline() throws -> Inline {
         switch try source.byte() {
-        case 0: return .text(try source.string())
-        case 1: return .softBreak
-        case 2: return .lineBreak
-        case 3: return .code(try source.string())
-        case 4: return .html(try source.string())
-        case 5: return .emphasis(try inlines())
-        case 6: return .strong(try inlines())
-        case 7: return .strikethrough(try inlines())
-        case 8: return .superscript(try inlines())
-        case 9: return .link(try url(), title: try source.string(), try inlines())
-        case 10: return .image(try url(), title: try source.string(), alt: try source.string())
-        case 11: return .footnoteReference(id: try source.string(), number: try source.string(), occurrence: try number())
+        case BodyEncoding.Tag.text: return .text(try source.string())
+        case BodyEncoding.Tag.softBreak: return .softBreak
+        case BodyEncoding.Tag.lineBreak: return .lineBreak
+        case BodyEncoding.Tag.inlineCode: return .code(try source.string())
+        case BodyEncoding.Tag.inlineHTML: return .html(try source.string())
+        case BodyEncoding.Tag.emphasis: return .emphasis(try inlines())
+        case BodyEncoding.Tag.strong: return .strong(try inlines())
+        case BodyEncoding.Tag.strikethrough: return .strikethrough(try inlines())
+        case BodyEncoding.Tag.superscript: return .superscript(try inlines())
+        case BodyEncoding.Tag.link: return .link(try url(), title: try source.string(), try inlines())
+        case BodyEncoding.Tag.image: return .image(try url(), title: try source.string(), alt: try source.string())
+        case BodyEncoding.Tag.footnoteReference: return .footnoteReference(id: try source.string(), number: try source.string(), occurrence: try number())
         default: throw failure()
         }
     }
 
     private func url() throws -> BodyURL {
         switch try source.byte() {
-        case 0: return .written(try source.string())
-        case 1: return .site(path: try source.string(), isPage: false, suffix: try source.string())
-        case 2: return .site(path: try source.string(), isPage: true, suffix: try source.string())
+        case BodyEncoding.Tag.writtenURL: return .written(try source.string())
+        case BodyEncoding.Tag.fileURL: return .site(path: try source.string(), isPage: false, suffix: try source.string())
+        case BodyEncoding.Tag.pageURL: return .site(path: try source.string(), isPage: true, suffix: try source.string())
         default: throw failure()
         }
     }
