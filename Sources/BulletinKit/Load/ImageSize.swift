@@ -22,7 +22,7 @@ public struct ImageSize: Sendable, Hashable, Codable {
             return false
         }
         let suffix = path[path.index(after: dot)...]
-        return !suffix.contains("/") && extensions.contains(suffix.lowercased())
+        return !suffix.utf8.contains(UInt8(ascii: "/")) && extensions.contains(suffix.lowercased())
     }
 
     /// Reads the size of a PNG, JPEG, GIF, WebP or SVG file; `nil` for anything else.

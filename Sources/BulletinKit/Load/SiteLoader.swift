@@ -76,7 +76,10 @@ struct SiteLoader {
         }
         let files = Set(listing.files)
         func markdownPaths(in subfolder: String) -> [String] {
-            files.filter { $0.hasPrefix(subfolder + "/") && $0.hasSuffix(".md") && !$0.dropFirst(subfolder.count + 1).contains("/") }
+            // By bytes: `contains("/")` goes through Foundation's search, 2 % of a warm build.
+            files.filter {
+                $0.hasPrefix(subfolder + "/") && $0.hasSuffix(".md") && !$0.utf8.dropFirst(subfolder.utf8.count + 1).contains(UInt8(ascii: "/"))
+            }
                 .sorted()
         }
         if let record = buildCache?.unchangedFolder(name, files: listing.stamps, symbolicLinks: listing.symbolicLinks) {
