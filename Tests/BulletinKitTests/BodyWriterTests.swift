@@ -132,7 +132,7 @@ import Testing
         (0..<(1 + generator.next(6))).map { _ in randomBlock(&generator, depth: 0) }.joined(separator: "\n")
     }
 
-    /// A body's bytes survive the build cache.
+    /// A body survives the build cache, and its encoding its decoding.
     @Test func bodiesSurviveTheirEncoding() throws {
         var generator = SplitMix(seed: 5)
         for _ in 0..<200 {
@@ -143,6 +143,8 @@ import Testing
                 MarkdownSource(path: "a.md", text: Self.randomDocument(&generator), firstLine: 1), diagnostics: &diagnostics)
             let decoded = try BinaryCoding.decode(RenderedMarkdown.self, from: try BinaryCoding.encode(rendered))
             #expect(decoded == rendered)
+            // The encoding read back as values gives the same bytes again.
+            #expect(Body(try rendered.body.blocks).bytes == rendered.body.bytes)
         }
     }
 }
