@@ -306,7 +306,8 @@ extension SiteRenderer {
         hasher.combine(inputsKey)
         hasher.combine(theme.fingerprint)
         hasher.combine(model.issues.first?.date.year ?? 0)
-        hasher.combine(address.map { BodyWriter(linker: .relative(depth: 0, baseURL: "")).html($0) })
+        hasher.combine(address != nil)
+        hasher.combine(bytes: address?.bytes ?? [])
         hasher.combine(typographer.language?.rawValue)
         hasher.combine(pageScript)
         for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
