@@ -141,7 +141,7 @@ import Testing
             var diagnostics: [Diagnostic] = []
             let rendered = renderer.render(
                 MarkdownSource(path: "a.md", text: Self.randomDocument(&generator), firstLine: 1), diagnostics: &diagnostics)
-            let decoded = try BinaryCoding.decode(RenderedMarkdown.self, from: try BinaryCoding.encode(rendered))
+            let decoded = try BinaryCoding.decode(RenderedMarkdown.self, from: BinaryCoding.encode(rendered))
             #expect(decoded == rendered)
             // The encoding read back as values gives the same bytes again.
             #expect(Body(try rendered.body.blocks).bytes == rendered.body.bytes)

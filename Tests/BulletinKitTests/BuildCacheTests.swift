@@ -282,7 +282,7 @@ import Testing
         for folder in source.issues {
             var diagnostics: [Diagnostic] = []
             guard let issue = IssueParser(folder: folder, staticFiles: source.staticFiles).parse(diagnostics: &diagnostics) else { continue }
-            let encoded = try BinaryCoding.encode(issue)
+            let encoded = BinaryCoding.encode(issue)
             #expect(try BinaryCoding.decode(Issue.self, from: encoded) == issue)
         }
     }

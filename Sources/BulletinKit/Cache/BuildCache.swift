@@ -60,7 +60,7 @@ final class BuildCache: Sendable {
 
     // MARK: Records
 
-    struct Snapshot: Codable {
+    struct Snapshot {
         var binary: String
         /// What the rendering of every body depends on besides the files: the typography,
         /// the theme's labels, `unsafe_html`, the paths under `static/`.
@@ -72,7 +72,7 @@ final class BuildCache: Sendable {
         var outputs: [OutputRecord]
     }
 
-    struct FolderRecord: Codable, Sendable {
+    struct FolderRecord: Sendable {
         var name: String
         var files: [StampedFile]
         var symbolicLinks: [String]
@@ -93,18 +93,18 @@ final class BuildCache: Sendable {
         var outputs: [String]
     }
 
-    struct StampedFile: Codable, Sendable {
+    struct StampedFile: Sendable {
         var path: String
         var stamp: FileStamp
         var imageSize: ImageSize?
     }
 
-    struct PageRecord: Codable {
+    struct PageRecord {
         var path: String
         var key: Int
     }
 
-    struct OutputRecord: Codable, Sendable {
+    struct OutputRecord: Sendable {
         var path: String
         var stamp: FileStamp
         /// Of the bytes written, or of the stamp of the file copied.
@@ -315,7 +315,8 @@ final class BuildCache: Sendable {
             for index in fields.briefs.indices { strip(&fields.briefs[index].source) }
         }
         let bodies = light.takeBodies()
-        guard let head = try? BinaryCoding.encode(light), let tail = try? BinaryCoding.encode(bodies) else { return nil }
+        let head = BinaryCoding.encode(light)
+        let tail = BinaryCoding.encode(bodies)
         let sink = BinaryCoding.Sink()
         sink.raw(head)
         sink.bytes += tail
@@ -421,7 +422,7 @@ final class BuildCache: Sendable {
         let snapshot = Snapshot(
             binary: Self.binaryIdentity, contentSettings: contentSettings,
             theme: theme, folders: records, pages: pages, outputs: outputs)
-        guard let encoded = try? BinaryCoding.encode(snapshot) else { return }
+        let encoded = BinaryCoding.encode(snapshot)
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go.
         guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + encoded) else { return }

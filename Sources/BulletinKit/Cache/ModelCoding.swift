@@ -1,12 +1,6 @@
 import Foundation
 
-/// Issues in the build cache, written and read field by field. Through `Codable`, each
-/// field went through a keyed container and a dynamic cast: decoding the issues was a
-/// fifth of a warm build. `BinaryCoding` hands these types over to their own coding.
-protocol BinaryCodable {
-    init(reading source: BinaryCoding.Source) throws
-    func write(to sink: BinaryCoding.Sink)
-}
+/// What the build cache stores, written and read field by field (see `BinaryCoding`).
 
 extension BinaryCoding.Sink {
     func int(_ value: Int) { signed(Int64(value)) }

@@ -3,7 +3,7 @@ import Foundation
 extension ContentRenderer {
     /// A link to `#anchor` that names no heading of its file; it may still name an element
     /// of its page (`#agenda`), which is known once the page is rendered.
-    struct AnchorCheck: Sendable, Codable {
+    struct AnchorCheck: Sendable {
         let location: SourceLocation
         /// The page, relative to the output root.
         let page: String

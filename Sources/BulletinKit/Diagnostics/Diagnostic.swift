@@ -2,8 +2,8 @@
 ///
 /// Printed as `path:line:column: error: message`, the format compilers use, so that
 /// editors and CI annotate the line. `path` is relative to the site's source folder.
-public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable, Codable {
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Hashable {
         case error
         case warning
     }
@@ -54,7 +54,7 @@ public struct Diagnostic: Error, Sendable, Hashable, Codable, CustomStringConver
 }
 
 /// A place in a source file, lines and columns counted from 1 in the whole file.
-public struct SourceLocation: Sendable, Hashable, Codable {
+public struct SourceLocation: Sendable, Hashable {
     public var path: String
     public var line: Int
     public var column: Int

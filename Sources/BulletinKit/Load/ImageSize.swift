@@ -2,7 +2,7 @@ import Foundation
 
 /// Pixel size of an image, read from its header: e-mails need `width` and `height` on
 /// every image, and pages that declare them do not shift while loading.
-public struct ImageSize: Sendable, Hashable, Codable {
+public struct ImageSize: Sendable, Hashable {
     public let width: Int
     public let height: Int
 

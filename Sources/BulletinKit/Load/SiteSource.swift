@@ -14,7 +14,7 @@ struct SourceFile: Sendable {
 
 /// What `lstat` says of a file: when it is the same, the file is taken to be unchanged,
 /// as make and Hugo take it. A rebuild reads again only the files whose stamp changed.
-struct FileStamp: Sendable, Hashable, Codable {
+struct FileStamp: Sendable, Hashable {
     let device: UInt64
     let inode: UInt64
     let size: Int64

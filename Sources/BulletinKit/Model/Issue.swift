@@ -1,11 +1,11 @@
 /// An image with its mandatory alternative text. `path` is the file's path in the
 /// output, relative to its root (`issues/2023-07-lettre-ete/images/cover.jpg`).
-public struct ImageRef: Sendable, Hashable, Codable {
+public struct ImageRef: Sendable, Hashable {
     public let path: String
     public let alt: String
 }
 
-public struct Video: Sendable, Hashable, Codable {
+public struct Video: Sendable, Hashable {
     public enum Source: Sendable, Hashable {
         /// A recognised host; `watchURL` is its canonical page.
         case hosted(provider: String, watchURL: String)
@@ -21,20 +21,20 @@ public struct Video: Sendable, Hashable, Codable {
     public var linkText: String?
 }
 
-public struct KeyFigure: Sendable, Hashable, Codable {
+public struct KeyFigure: Sendable, Hashable {
     public var value: String
     public var label: String
     public var source: String?
 }
 
-public struct AgendaItem: Sendable, Hashable, Codable {
+public struct AgendaItem: Sendable, Hashable {
     public let date: SimpleDate
     public var time: String?
     public var title: String
     public var place: String?
 }
 
-public struct Edito: Sendable, Hashable, Codable {
+public struct Edito: Sendable, Hashable {
     public var title: String?
     public var author: String?
     public var role: String?
@@ -53,7 +53,7 @@ public struct RenderedMarkdown: Sendable, Hashable {
 }
 
 /// An article or an En bref item.
-public struct Article: Sendable, Hashable, Codable {
+public struct Article: Sendable, Hashable {
     public let slug: String
     public var title: String
     public var summary: String?
@@ -71,7 +71,7 @@ public struct Article: Sendable, Hashable, Codable {
 }
 
 /// A Markdown body awaiting rendering.
-struct MarkdownSource: Sendable, Hashable, Codable {
+struct MarkdownSource: Sendable, Hashable {
     /// Path of the file, relative to the source folder.
     let path: String
     var text: String
@@ -85,8 +85,8 @@ struct MarkdownSource: Sendable, Hashable, Codable {
 /// copying its two dozen fields (each with storage of its own) was a quarter of a
 /// `serve` rebuild. Its fields are read and written as `issue.title`.
 @dynamicMemberLookup
-public struct Issue: Sendable, Hashable, Codable {
-    public struct Fields: Sendable, Hashable, Codable {
+public struct Issue: Sendable, Hashable {
+    public struct Fields: Sendable, Hashable {
         public let slug: String
         public let number: Int
         public var title: String
@@ -144,14 +144,6 @@ public struct Issue: Sendable, Hashable, Codable {
         hasher.combine(storage.fields)
     }
 
-    public init(from decoder: any Decoder) throws {
-        self.init(try Fields(from: decoder))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try storage.fields.encode(to: encoder)
-    }
-
     /// `issues/<slug>/`
     public var outputPath: String { "issues/\(self.slug)/" }
 
@@ -161,29 +153,6 @@ public struct Issue: Sendable, Hashable, Codable {
     /// The summary shown in lists, the feed and meta descriptions.
     public var effectiveSummary: String {
         self.summary ?? self.content.firstParagraphText
-    }
-}
-
-/// Written by hand: a synthesized conformance reads its case from the keys present, and
-/// the build cache's encoding stores none (see `BinaryCoding`).
-extension Video.Source: Codable {
-    public init(from decoder: any Decoder) throws {
-        var container = try decoder.unkeyedContainer()
-        switch try container.decode(String.self) {
-        case "hosted": self = .hosted(provider: try container.decode(String.self), watchURL: try container.decode(String.self))
-        case "local": self = .local(path: try container.decode(String.self), mimeType: try container.decode(String.self))
-        case "link": self = .link(url: try container.decode(String.self))
-        case let other: throw DecodingError.dataCorruptedError(in: container, debugDescription: "no video source \(other)")
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.unkeyedContainer()
-        switch self {
-        case .hosted(let provider, let watchURL): try container.encode("hosted"); try container.encode(provider); try container.encode(watchURL)
-        case .local(let path, let mimeType): try container.encode("local"); try container.encode(path); try container.encode(mimeType)
-        case .link(let url): try container.encode("link"); try container.encode(url)
-        }
     }
 }
 

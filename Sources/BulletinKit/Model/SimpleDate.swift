@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar day as editors write it (`2023-07-05`), without time or zone.
-public struct SimpleDate: Comparable, Hashable, Sendable, Codable, CustomStringConvertible {
+public struct SimpleDate: Comparable, Hashable, Sendable, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int
