@@ -88,8 +88,8 @@ struct Footnotes: Sendable, Hashable {
 
 /// As `Block`, the cases with more than one field are boxed.
 enum Inline: Sendable, Hashable {
+    /// Text; a line break within a paragraph is a `\n` in it (cmark-gfm writes it so).
     case text(String)
-    case softBreak
     case lineBreak
     case code(String)
     /// One raw HTML tag an editor wrote, as kept.

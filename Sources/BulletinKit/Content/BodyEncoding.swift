@@ -26,7 +26,7 @@ enum BodyEncoding {
     enum Tag {
         static let paragraph: UInt8 = 0, heading: UInt8 = 1, quote: UInt8 = 2, list: UInt8 = 3, code: UInt8 = 4, html: UInt8 = 5
         static let rule: UInt8 = 6, table: UInt8 = 7, footnotes: UInt8 = 8, titledFootnotes: UInt8 = 9
-        static let text: UInt8 = 0, softBreak: UInt8 = 1, lineBreak: UInt8 = 2, inlineCode: UInt8 = 3, inlineHTML: UInt8 = 4
+        static let text: UInt8 = 0, lineBreak: UInt8 = 2, inlineCode: UInt8 = 3, inlineHTML: UInt8 = 4
         static let emphasis: UInt8 = 5, strong: UInt8 = 6, strikethrough: UInt8 = 7, superscript: UInt8 = 8, link: UInt8 = 9
         static let image: UInt8 = 10, footnoteReference: UInt8 = 11
         static let writtenURL: UInt8 = 0, fileURL: UInt8 = 1, pageURL: UInt8 = 2
@@ -111,7 +111,6 @@ private struct BodyEncoder {
         case .text(let text):
             sink.bytes.append(BodyEncoding.Tag.text)
             sink.string(text)
-        case .softBreak: sink.bytes.append(BodyEncoding.Tag.softBreak)
         case .lineBreak: sink.bytes.append(BodyEncoding.Tag.lineBreak)
         case .code(let code):
             sink.bytes.append(BodyEncoding.Tag.inlineCode)
@@ -243,7 +242,6 @@ private struct BodyDecoder {
     private func inline() throws -> Inline {
         switch try source.byte() {
         case BodyEncoding.Tag.text: return .text(try source.string())
-        case BodyEncoding.Tag.softBreak: return .softBreak
         case BodyEncoding.Tag.lineBreak: return .lineBreak
         case BodyEncoding.Tag.inlineCode: return .code(try source.string())
         case BodyEncoding.Tag.inlineHTML: return .html(try source.string())

@@ -575,10 +575,9 @@ private struct BodyTree {
         return inlines
     }
 
+    /// Any inline but text and soft line breaks, which `inlines(in:)` joins.
     private func inline(_ node: OpaquePointer) -> Inline? {
         switch cmark_node_get_type(node) {
-        case CMARK_NODE_TEXT: return .text(literal(node))
-        case CMARK_NODE_SOFTBREAK: return .softBreak
         case CMARK_NODE_LINEBREAK: return .lineBreak
         case CMARK_NODE_CODE: return .code(literal(node))
         case CMARK_NODE_HTML_INLINE: return .html(literal(node))

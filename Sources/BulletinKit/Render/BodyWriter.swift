@@ -384,7 +384,6 @@ private struct Walk<Sink: BodySink> {
     private mutating func inline() {
         switch byte() {
         case Tag.text: text(run())
-        case Tag.softBreak: newline()
         case Tag.lineBreak:
             start("br", selfClosing: true)
             newline()
