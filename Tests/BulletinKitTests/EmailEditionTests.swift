@@ -21,6 +21,28 @@ import Testing
         #expect(report.largestEmail?.path == issue + "email.html")
     }
 
+    /// A body's links to other files are written for where they are read: from the page
+    /// on the web (a folder opened from disk names `index.html`), clean and absolute in
+    /// the e-mail, its text and the feed.
+    @Test func bodyLinksToOtherFilesAreWrittenForEachOutput() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        #expect(!site.build().failed)
+        let previous = "issues/2023-03-lettre-printemps/"
+        let article = issue + "avenue-de-paris/"
+        let page = try site.page(issue + "index.html")
+        #expect(page.contains("href=\"../../\(previous)index.html\""))
+        #expect(page.contains("href=\"../../\(article)index.html#suite\""))
+        let base = "https://lettre.example.fr/"
+        let html = try site.page(issue + "email.html")
+        #expect(html.contains("href=\"\(base)\(previous)\""))
+        #expect(html.contains("href=\"\(base)\(article)#suite\""))
+        let text = try site.page(issue + "email.txt")
+        #expect(text.contains("(\(base)\(previous))"), "\(text)")
+        #expect(try site.page("feed.xml").contains("\(base)\(article)#suite"))
+        for output in [page, html, text] { #expect(!output.contains(".md")) }
+    }
+
     @Test func htmlIsSelfContainedWithAbsoluteSizedImages() throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
