@@ -4,7 +4,7 @@ import Testing
 
 /// Bodies are written from Bulletin's own tree (`Body`), no longer by cmark-gfm. Its HTML
 /// renderer stays the oracle: for each Markdown text, the web writer must give cmark-gfm's
-/// bytes, the e-mail writer what the e-mail's styler made of them, and the text writer
+/// bytes, the e-mail writer what styling them tag by tag made of them, and the text writer
 /// what the e-mail's text was made of them, tag by tag.
 @Suite struct BodyWriterTests {
     static let styles: [String: String] = [
@@ -29,12 +29,11 @@ import Testing
         let rendered = renderer.render(MarkdownSource(path: "a.md", text: markdown, firstLine: 1), diagnostics: &diagnostics)
         guard !diagnostics.hasErrors else { return [] }
         let writer = BodyWriter(linker: .absolute(baseURL: "https://example.fr/"), headingIDs: false)
-        let styler = EmailStyler(styles: styles, imageSizes: email.imageSizes, maxImageWidth: email.maxImageWidth)
         var text = PlainText.Builder()
         text.add(html: cmark)
         return [
             ("web", writer.html(rendered.body), cmark),
-            ("e-mail", writer.html(rendered.body, email: email), styler.style(cmark)),
+            ("e-mail", writer.html(rendered.body, email: email), email.style(cmark)),
             ("text", writer.text(rendered.body), text.finish()),
         ]
     }

@@ -82,9 +82,9 @@ import Testing
     }
 }
 
-@Suite struct EmailStylerTests {
+@Suite struct EmailStyleTests {
     @Test func stylesGoInlineAndImagesGetTheirSize() {
-        let styler = EmailStyler(
+        let styler = EmailStyle(
             styles: ["p": "margin:0 0 16px;", "a": "color:#0b4f8a;"],
             imageSizes: ["https://x.fr/i.jpg": ImageSize(width: 1200, height: 600)], maxImageWidth: 536)
         let html = styler.style("<p>Voir <a href=\"https://x.fr/\">ici</a> <img src=\"https://x.fr/i.jpg\" alt=\"I\" /></p>")
@@ -92,7 +92,7 @@ import Testing
     }
 }
 
-extension EmailStylerTests {
+extension EmailStyleTests {
     /// The regular expression the styler used to be: its byte scanner must find the same tags.
     private func styledByRegularExpression(_ html: String, styles: [String: String]) -> String {
         let startTag = try! NSRegularExpression(pattern: #"<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f][^>]*?)?)([ \t\n\r\f]?/?)>"#)
@@ -118,7 +118,7 @@ extension EmailStylerTests {
     ])
     func findsTheTagsTheRegularExpressionFound(html: String) {
         let styles = ["p": "margin:0;", "a": "color:#0b4f8a;", "br": "x:y;", "h2": "font:1;", "th": "t:h;", "li": "l:i;", "em": "e:m;"]
-        let styler = EmailStyler(styles: styles, imageSizes: [:], maxImageWidth: 536)
+        let styler = EmailStyle(styles: styles, imageSizes: [:], maxImageWidth: 536)
         #expect(styler.style(html) == styledByRegularExpression(html, styles: styles))
     }
 }

@@ -35,16 +35,6 @@ struct BodyWriter {
     }
 }
 
-/// The inline styles of the e-mail, by tag name (the theme's `email-styles.yml`), and
-/// the sizes its images are shown at.
-struct EmailStyle: Sendable {
-    let styles: [String: String]
-    /// Image sizes by absolute URL.
-    let imageSizes: [String: ImageSize]
-    /// Widest an image may be in the content column.
-    let maxImageWidth: Int
-}
-
 /// What a body is written to: tags, text and the line breaks cmark-gfm puts between blocks.
 private protocol BodySink {
     /// `attributes` as written in HTML (each with its leading space); `url` is the
@@ -500,11 +490,7 @@ private struct HTMLSink: BodySink {
         }
         // As the e-mail's styles always were put: after the attributes, before ` />`; a
         // self-closing tag without attributes keeps its space before them (`<hr  style="…"/>`).
-        var attributes = attributes
-        if name == "img", let url, let size = email.imageSizes[url.replacingBytes(of: "&amp;", with: "&")]?.fitting(email.maxImageWidth) {
-            attributes += " width=\"\(size.width)\" height=\"\(size.height)\" class=\"fluid\""
-        }
-        let style = email.styles[name].flatMap { attributes.containsBytes(of: " style=") ? nil : $0 }
+        let (attributes, style) = email.decorating(name, attributes: attributes, imageURL: url)
         if selfClosing, attributes.isEmpty {
             bytes += (style.map { "  style=\"\(escapeHTML($0))\"/>" } ?? " />").utf8
             return
@@ -545,7 +531,7 @@ private struct HTMLSink: BodySink {
             return
         }
         // An editor's own HTML: its tags get the same styles as Bulletin's.
-        bytes += EmailStyler(styles: email.styles, imageSizes: email.imageSizes, maxImageWidth: email.maxImageWidth).style(html).utf8
+        bytes += email.style(html).utf8
     }
 }
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// Mail clients drop `<style>` and stylesheets, so the e-mail's tags get their styles
 /// inline, from the theme's `email-styles.yml`, and its images the `width` and `height`
-/// that Outlook needs. Bodies get them as they are written (`BodyWriter`); this styles the
-/// raw HTML an editor wrote (`markdown.unsafe_html`), tag by tag, the same way.
-struct EmailStyler: Sendable {
+/// that Outlook needs. Bodies get them as they are written (`BodyWriter`); `style(_:)`
+/// gives the raw HTML an editor wrote (`markdown.unsafe_html`) the same, tag by tag.
+struct EmailStyle: Sendable {
     /// Inline style by tag name.
     let styles: [String: String]
     /// Image sizes by absolute URL.
@@ -25,11 +25,9 @@ struct EmailStyler: Sendable {
             while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
                 index = open + 1
                 guard let tag = Self.startTag(in: bytes, at: open) else { continue }
-                let name = String(decoding: bytes[tag.name], as: UTF8.self)
-                var attributes = String(decoding: bytes[tag.attributes], as: UTF8.self)
-                let lowered = name.lowercased()
-                if lowered == "img" { attributes = sized(attributes) }
-                let style = styles[lowered].flatMap { attributes.containsBytes(of: " style=") ? nil : $0 }
+                let name = String(decoding: bytes[tag.name], as: UTF8.self).lowercased()
+                let written = String(decoding: bytes[tag.attributes], as: UTF8.self)
+                let (attributes, style) = decorating(name, attributes: written, imageURL: name == "img" ? Self.source(in: written) : nil)
                 index = tag.end
                 guard style != nil || attributes.utf8.count != tag.attributes.count else { continue }
                 if output.isEmpty { output.reserveCapacity(bytes.count + bytes.count / 2) }
@@ -71,13 +69,17 @@ struct EmailStyler: Sendable {
         return (name, index..<index, close + 1)
     }
 
-    /// Adds `width`/`height` (fitted to the column) and the class the mobile rule scales.
-    private func sized(_ attributes: String) -> String {
-        guard !attributes.containsBytes(of: " width="), let url = Self.source(in: attributes) else { return attributes }
-        guard let size = imageSizes[url.replacingBytes(of: "&amp;", with: "&")]?.fitting(maxImageWidth) else {
-            return attributes
+    /// A start tag's attributes with what the e-mail adds: an image's `width`/`height`
+    /// (fitted to the column, unless it has a width) and the class the mobile rule scales;
+    /// and the tag's style, unless it has one. `imageURL` is the `src` as written.
+    func decorating(_ name: String, attributes: String, imageURL: String?) -> (attributes: String, style: String?) {
+        var attributes = attributes
+        if name == "img", !attributes.containsBytes(of: " width="), let imageURL,
+            let size = imageSizes[imageURL.replacingBytes(of: "&amp;", with: "&")]?.fitting(maxImageWidth)
+        {
+            attributes += " width=\"\(size.width)\" height=\"\(size.height)\" class=\"fluid\""
         }
-        return attributes + " width=\"\(size.width)\" height=\"\(size.height)\" class=\"fluid\""
+        return (attributes, styles[name].flatMap { attributes.containsBytes(of: " style=") ? nil : $0 })
     }
 
     /// The value of the first `src="…"` preceded by white space.
