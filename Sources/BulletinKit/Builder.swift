@@ -99,6 +99,13 @@ public struct Builder: Sendable {
             files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
         }
         report.diagnostics = report.diagnostics.sortedForReading()
+        if run.unchanged {
+            // Every input and output as the last build left them: it is said again, and nothing is written.
+            report.failed = options.strict && report.diagnostics.contains { $0.severity == .warning }
+            if report.failed { report.diagnostics.append(Diagnostic(.error, "warnings are errors under --strict", path: nil)) }
+            report.duration = clock.now - start
+            return report
+        }
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
         report.failed = report.diagnostics.hasErrors || (options.strict && hasWarnings) || files == nil
         if report.failed {
@@ -124,9 +131,14 @@ public struct Builder: Sendable {
                     if !buildCache.isUnchanged(
                         contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, written: written, files: files)
                     {
+                        let outputs = writer.records(of: files, cache: buildCache, written: written)
+                        let summary = BuildCache.Summary(
+                            inputs: run.inputs, diagnostics: report.diagnostics, issueCount: report.issueCount,
+                            pageCount: report.pageCount, fileCount: report.fileCount, largestEmail: report.largestEmail?.path,
+                            largestEmailBytes: report.largestEmail?.bytes ?? 0, pageSets: buildCache.pageSets)
                         buildCache.save(
-                            contentSettings: run.contentSettings, theme: run.theme, folders: run.folders,
-                            outputs: writer.records(of: files, cache: buildCache, written: written))
+                            contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, outputs: outputs.files,
+                            outputFolders: outputs.folders, summary: summary)
                     }
                 }
             }
@@ -147,6 +159,10 @@ public struct Builder: Sendable {
         var contentSettings: UInt64 = 0
         var theme: UInt64 = 0
         var folders: [IssueFolder] = []
+        /// See `BuildCache.Summary.inputs`.
+        var inputs: UInt64 = 0
+        /// Nothing changed since the last build: the report is the last one's.
+        var unchanged = false
     }
 
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.
@@ -157,6 +173,7 @@ public struct Builder: Sendable {
         options.onStage?("reading")
         var loader = SiteLoader(root: options.source, cache: options.renderCache, changedPaths: options.changedPaths)
         loader.buildCache = buildCache
+        if let buildCache { loader.listings = buildCache.sourceFolders }
         var (source, loadDiagnostics) = loader.load()
         report.diagnostics += loadDiagnostics
         guard let siteFile = source.siteFile,
@@ -169,9 +186,24 @@ public struct Builder: Sendable {
             }
             config.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         }
+        let today = options.now ?? SimpleDate.today(in: config.timeZone)
+        if let buildCache {
+            facts.inputs = inputs(siteFile, source: source, config: config, today: today, options: options)
+            if let summary = buildCache.unchangedBuild(inputs: facts.inputs, folders: source.issues) {
+                facts.unchanged = true
+                report.diagnostics = summary.diagnostics
+                report.issueCount = summary.issueCount
+                report.pageCount = summary.pageCount
+                report.fileCount = summary.fileCount
+                report.largestEmail = summary.largestEmail.map { ($0, summary.largestEmailBytes) }
+                report.cachedFolders = source.issues.count
+                report.folderCount = source.issues.count
+                report.unchangedOutputs = summary.pageSets
+                return []
+            }
+        }
         let theme = makeTheme(source, config: config, options: options, parsedCleanly: buildCache?.themeFingerprint, diagnostics: &report.diagnostics)
         facts.theme = theme?.fingerprint ?? 0
-        let today = options.now ?? SimpleDate.today(in: config.timeZone)
         let selection = options.selection
         let typographer = Typographer(language: config.language)
         if options.typography { config.typeset(with: typographer) }
@@ -323,6 +355,26 @@ public struct Builder: Sendable {
         hasher.combine(theme?.locale.strings["footnote_back"])
         hasher.combine(theme?.locale.strings["footnotes_title"])
         for path in source.staticFiles.sorted() { hasher.combine(path) }
+        return hasher.finalize()
+    }
+
+    /// Everything but the issue folders that a build's output and messages depend on: the
+    /// site's settings, the theme's and `static/`'s files by stamp, the options, the day
+    /// (which publishes an issue dated today), and where the site and the output are.
+    private func inputs(_ siteFile: SourceFile, source: SiteSource, config: SiteConfig, today: SimpleDate, options: BuildOptions) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(bytes: siteFile.data)
+        hasher.combine(options.baseURL)
+        hasher.combine(options.typography)
+        hasher.combine(options.selection.includeDrafts)
+        hasher.combine(options.selection.includeFuture)
+        for part in [today.year, today.month, today.day] { hasher.combine(part) }
+        hasher.combine(source.staticDigest)
+        hasher.combine(config.theme)
+        hasher.combine(source.themes[config.theme] != nil)
+        hasher.combine(source.themes[config.theme]?.digest ?? 0)
+        hasher.combine(options.source.standardizedFileURL.path)
+        hasher.combine(options.outputFolder.standardizedFileURL.path)
         return hasher.finalize()
     }
 

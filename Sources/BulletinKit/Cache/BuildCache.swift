@@ -32,6 +32,9 @@ final class BuildCache: Sendable {
     /// another thread while the build loads the site: pages are the first to need it.
     private var found: [String: FileStamp] { previous == nil ? [:] : outputListing.stamps }
     private let outputListing: OutputListing
+    /// The folders of the site and of the output as the last build listed them.
+    let sourceFolders: FolderListings
+    private let outputFolders: FolderListings
     // The previous build's records, by folder name, issue slug and output path.
     private let previousFolders: [String: FolderRecord]
     private let previousSlugs: [String: String]
@@ -70,6 +73,25 @@ final class BuildCache: Sendable {
         var folders: [FolderRecord]
         var pages: [PageRecord]
         var outputs: [OutputRecord]
+        var sourceFolders: [ListedFolder]
+        var outputFolders: [ListedFolder]
+        var summary: Summary
+    }
+
+    /// What a build said and made, said again by the next one if it finds every input and
+    /// every output as this one left them.
+    struct Summary: Sendable {
+        /// Of everything besides the issue folders that the output depends on: `site.yml`,
+        /// the theme's and `static/`'s files, the options, the day (see `Builder.inputs`).
+        var inputs: UInt64
+        var diagnostics: [Diagnostic]
+        var issueCount: Int
+        var pageCount: Int
+        var fileCount: Int
+        var largestEmail: String?
+        var largestEmailBytes: Int
+        /// Sets of pages (an issue's, or a site page) the build had.
+        var pageSets: Int
     }
 
     struct FolderRecord: Sendable {
@@ -122,7 +144,6 @@ final class BuildCache: Sendable {
         self.readOnly = readOnly
         let indexFile = folder.appendingPathComponent(Self.fileName)
         let exists = !fresh && access(indexFile.path, R_OK) == 0
-        outputListing = OutputListing(of: output, wanted: exists)
         var snapshot: Snapshot?
         if exists, let data = try? Data(contentsOf: indexFile, options: .alwaysMapped),
             data.starts(with: Self.magic)
@@ -134,6 +155,10 @@ final class BuildCache: Sendable {
         // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
+        sourceFolders = FolderListings(previous: snapshot?.sourceFolders ?? [])
+        outputFolders = FolderListings(previous: snapshot?.outputFolders ?? [])
+        // Listed on another thread from here: the snapshot tells which folders need no listing.
+        outputListing = OutputListing(of: output, wanted: snapshot != nil, folders: outputFolders)
         func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
             Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
@@ -217,15 +242,19 @@ final class BuildCache: Sendable {
     /// same: the next build need not read it.
     func restamped(_ record: FolderRecord, from folder: IssueFolder) -> FolderRecord {
         var record = record
-        record.files = Self.stampedFiles(of: folder)
+        record.files = stampedFiles(of: folder)
         record.symbolicLinks = folder.symbolicLinks
         record.loadDiagnostics = folder.loadDiagnostics
         state.withLock { $0.restamped = true }
         return record
     }
 
-    private static func stampedFiles(of folder: IssueFolder) -> [StampedFile] {
-        folder.stamps.sorted { $0.key < $1.key }.map { StampedFile(path: $0.key, stamp: $0.value, imageSize: folder.imageSizes[$0.key]) }
+    /// A stamp too recent to vouch for its file (see `FileStamp.isRacy`) is recorded as
+    /// none: the next build reads the folder and compares its texts.
+    private func stampedFiles(of folder: IssueFolder) -> [StampedFile] {
+        folder.stamps.sorted { $0.key < $1.key }.map { path, stamp in
+            StampedFile(path: path, stamp: stamp.isRacy(before: sourceFolders.startedAt) ? .none : stamp, imageSize: folder.imageSizes[path])
+        }
     }
 
     /// An issue as the last build rendered it, without its bodies' HTML (`complete`
@@ -335,7 +364,7 @@ final class BuildCache: Sendable {
         state.withLock { $0.recorded += 1 }
         let record = FolderRecord(
             name: folder.name,
-            files: Self.stampedFiles(of: folder),
+            files: stampedFiles(of: folder),
             symbolicLinks: folder.symbolicLinks, digest: Self.digest(of: folder), loadDiagnostics: folder.loadDiagnostics,
             diagnostics: diagnostics, contentDigest: digest, anchors: anchors,
             dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [])
@@ -399,15 +428,42 @@ final class BuildCache: Sendable {
         contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], written: Set<String>?, files: [OutputFile]
     ) -> Bool {
         guard let previous, previous.contentSettings == contentSettings, previous.theme == theme, written?.isEmpty == true,
+            sourceFolders.isUnchanged, outputFolders.isUnchanged,
             state.withLock({ $0.recorded == 0 && $0.rendered == 0 && $0.verified.isEmpty && !$0.restamped }),
             folders.count == previous.folders.count, folders.allSatisfy({ previousFolders[$0.name] != nil })
         else { return false }
         return strayOutputs(keeping: files).isEmpty
     }
 
+    /// Sets of pages this build had, made again or not.
+    var pageSets: Int { state.withLock { $0.renderKeys.count + $0.pages.count } }
+
+    /// What the last build said and made, when every input (`inputs` for all but the
+    /// issue folders, and each folder's files by stamp) and every output file (by stamp)
+    /// is as it left them: nothing is to be parsed, rendered or written again.
+    func unchangedBuild(inputs: UInt64, folders: [IssueFolder]) -> Summary? {
+        guard let previous, previous.summary.inputs == inputs, folders.count == previousFolders.count,
+            folders.allSatisfy({ !$0.isRead && previousFolders[$0.name] != nil }),
+            access(output.path + "/" + OutputWriter.markerName, F_OK) == 0
+        else { return nil }
+        let found = found
+        guard found.count == previousOutputs.count, found.allSatisfy({ previousOutputs[$0.key]?.stamp == $0.value }) else { return nil }
+        // Folders listed again (their stamps were too recent to trust) are trusted next time.
+        if !readOnly, !sourceFolders.isUnchanged || !outputFolders.isUnchanged {
+            var snapshot = previous
+            snapshot.sourceFolders = sourceFolders.records()
+            snapshot.outputFolders = outputFolders.records()
+            _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + BinaryCoding.encode(snapshot))
+        }
+        return previous.summary
+    }
+
     /// Writes the cache for the next build, once the output is written. A cache that
     /// cannot be written is left out: the next build is a cold one.
-    func save(contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], outputs: [OutputRecord]) {
+    func save(
+        contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], outputs: [OutputRecord], outputFolders listed: [ListedFolder],
+        summary: Summary
+    ) {
         let (records, pages) = state.withLock { state -> ([FolderRecord], [PageRecord]) in
             let folders = folders.compactMap { folder -> FolderRecord? in
                 guard var record = state.folders[folder.name] else { return nil }
@@ -421,7 +477,8 @@ final class BuildCache: Sendable {
         }
         let snapshot = Snapshot(
             binary: Self.binaryIdentity, contentSettings: contentSettings,
-            theme: theme, folders: records, pages: pages, outputs: outputs)
+            theme: theme, folders: records, pages: pages, outputs: outputs, sourceFolders: sourceFolders.records(),
+            outputFolders: listed, summary: summary)
         let encoded = BinaryCoding.encode(snapshot)
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go.
@@ -451,16 +508,32 @@ final class BuildCache: Sendable {
     /// Every file under `folder` with its stamp, by path relative to it; the output
     /// folder's marker left out. Folders are opened relative to their parent and walked
     /// on every core: listing the output of 500 issues by full paths took 70 ms.
-    static func listing(of folder: URL) -> [String: FileStamp] {
-        let root = open(folder.path, O_RDONLY | O_DIRECTORY)
-        guard root >= 0 else { return [:] }
+    /// The output folder's folders as this build found them, but those it changed: where
+    /// it wrote or removed one of `paths`, and their parents.
+    func outputFolders(untouchedBy paths: some Sequence<String>) -> [ListedFolder] {
+        var touched: Set<String> = []
+        for path in paths {
+            touched.insert("")
+            var folder = Substring(path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                touched.insert(String(folder))
+            }
+        }
+        return outputFolders.records(leavingOut: touched)
+    }
+
+    /// Every file under `folder` (but the output's marker) with its stamp, by path relative
+    /// to it; `folders` lists the folders, or vouches for them.
+    static func listing(of folder: URL, folders: FolderListings) -> [String: FileStamp] {
+        let root = folder.path
         var files: [(String, FileStamp)] = []
-        var folders: [(descriptor: Int32, prefix: String)] = []
-        walk(root, prefix: "", files: &files, folders: &folders, depth: 2)
-        let nested = folders.concurrentMap { folder -> [(String, FileStamp)] in
+        var deeper: [(key: String, stamp: FileStamp)] = []
+        walk(root, key: "", stamp: nil, folders: folders, files: &files, deeper: &deeper, depth: 2)
+        let nested = deeper.concurrentMap { folder -> [(String, FileStamp)] in
             var files: [(String, FileStamp)] = []
-            var none: [(descriptor: Int32, prefix: String)] = []
-            walk(folder.descriptor, prefix: folder.prefix, files: &files, folders: &none, depth: .max)
+            var none: [(key: String, stamp: FileStamp)] = []
+            walk(root, key: folder.key, stamp: folder.stamp, folders: folders, files: &files, deeper: &none, depth: .max)
             return files
         }
         var listing = Dictionary(files, uniquingKeysWith: { first, _ in first })
@@ -475,11 +548,11 @@ final class BuildCache: Sendable {
         /// Left when the listing is made; several threads may wait on it at once.
         private let made = DispatchGroup()
 
-        init(of output: URL, wanted: Bool) {
+        init(of output: URL, wanted: Bool, folders: FolderListings) {
             guard wanted else { return }
             made.enter()
             DispatchQueue.global().async { [self] in
-                listed = BuildCache.listing(of: output)
+                listed = BuildCache.listing(of: output, folders: folders)
                 made.leave()
             }
         }
@@ -491,32 +564,24 @@ final class BuildCache: Sendable {
         }
     }
 
-    /// Lists the folder open at `descriptor` (and closes it). Below `depth` levels, its
-    /// subfolders are handed back open in `folders` instead of walked.
+    /// Lists the folder `key` under `root`. Below `depth` levels, its subfolders are
+    /// handed back in `deeper` instead of walked.
     private static func walk(
-        _ descriptor: Int32, prefix: String, files: inout [(String, FileStamp)], folders: inout [(descriptor: Int32, prefix: String)],
-        depth: Int
+        _ root: String, key: String, stamp: FileStamp?, folders: FolderListings, files: inout [(String, FileStamp)],
+        deeper: inout [(key: String, stamp: FileStamp)], depth: Int
     ) {
-        guard let handle = fdopendir(descriptor) else {
-            close(descriptor)
-            return
-        }
-        defer { closedir(handle) }
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != ".." else { continue }
-            var info = stat()
-            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            guard info.st_mode & S_IFMT == S_IFDIR else {
-                files.append((prefix + name, FileStamp(info)))
+        guard let entries = folders.entries(of: key.isEmpty ? root : root + "/" + key, key: key, stamp: stamp) else { return }
+        let prefix = key.isEmpty ? "" : key + "/"
+        for entry in entries {
+            let path = prefix + entry.name
+            guard entry.isDirectory else {
+                files.append((path, entry.stamp))
                 continue
             }
-            let inner = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-            guard inner >= 0 else { continue }
             if depth > 1 {
-                walk(inner, prefix: prefix + name + "/", files: &files, folders: &folders, depth: depth - 1)
+                walk(root, key: path, stamp: entry.stamp, folders: folders, files: &files, deeper: &deeper, depth: depth - 1)
             } else {
-                folders.append((inner, prefix + name + "/"))
+                deeper.append((path, entry.stamp))
             }
         }
     }

@@ -273,7 +273,8 @@ extension BuildCache.Snapshot: BinaryCodable {
         self.init(
             binary: try source.string(), contentSettings: try source.varint(), theme: try source.varint(),
             folders: try source.list(BuildCache.FolderRecord.self), pages: try source.list(BuildCache.PageRecord.self),
-            outputs: try source.list(BuildCache.OutputRecord.self))
+            outputs: try source.list(BuildCache.OutputRecord.self), sourceFolders: try source.list(ListedFolder.self),
+            outputFolders: try source.list(ListedFolder.self), summary: try BuildCache.Summary(reading: source))
     }
 
     func write(to sink: BinaryCoding.Sink) {
@@ -283,6 +284,39 @@ extension BuildCache.Snapshot: BinaryCodable {
         sink.list(folders)
         sink.list(pages)
         sink.list(outputs)
+        sink.list(sourceFolders)
+        sink.list(outputFolders)
+        summary.write(to: sink)
+    }
+}
+
+extension BuildCache.Summary: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(
+            inputs: try source.varint(), diagnostics: try source.list(Diagnostic.self), issueCount: try source.int(),
+            pageCount: try source.int(), fileCount: try source.int(), largestEmail: try source.optionalString(),
+            largestEmailBytes: try source.int(), pageSets: try source.int())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.varint(inputs)
+        sink.list(diagnostics)
+        for count in [issueCount, pageCount, fileCount] { sink.int(count) }
+        sink.optional(largestEmail)
+        sink.int(largestEmailBytes)
+        sink.int(pageSets)
+    }
+}
+
+extension ListedFolder: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(path: try source.string(), stamp: try FileStamp(reading: source), names: try source.strings())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.string(path)
+        stamp.write(to: sink)
+        sink.list(names)
     }
 }
 

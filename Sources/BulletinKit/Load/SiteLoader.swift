@@ -11,6 +11,16 @@ struct SiteLoader {
     /// Set by a cached `build`: folders whose files have the stamps of the last build are
     /// not read (see `IssueFolder.isRead`).
     var buildCache: BuildCache? = nil
+    /// The site's folders as the last build listed them (set by a cached `build`).
+    var listings = FolderListings()
+    private let rootPath: String
+
+    init(root: URL, cache: RenderCache? = nil, changedPaths: Set<String>? = nil) {
+        self.root = root
+        self.cache = cache
+        self.changedPaths = changedPaths
+        rootPath = root.path
+    }
 
     func load() -> (SiteSource, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
@@ -27,13 +37,13 @@ struct SiteLoader {
             return false
         }
         func entries(of name: String) -> [Entry] {
-            topFolders.contains(name) ? SiteLoader.visibleEntries(of: root.appendingPathComponent(name)) : []
+            topFolders.contains(name) ? visibleEntries(of: name) : []
         }
         let issueEntries = entries(of: "issues")
         for entry in issueEntries where entry.kind == .symbolicLink {
             diagnostics.append(SiteLoader.symbolicLinkWarning("issues/\(entry.name)"))
         }
-        let issueNames = issueEntries.filter(\.isDirectory).map(\.name).sorted()
+        let issueFolders = issueEntries.filter(\.isDirectory).sorted { $0.name < $1.name }
         // Folders the kernel reported no change in are not even listed again.
         let touched = changedPaths.map { paths in
             Set(paths.compactMap { path -> Substring? in
@@ -41,17 +51,17 @@ struct SiteLoader {
                 return parts.count >= 2 && parts[0] == "issues" ? parts[1] : nil
             })
         }
-        let loaded = issueNames.concurrentMap { name in
-            if let touched, !touched.contains(Substring(name)), let known = cache?.issueFolder(name) {
+        let loaded = issueFolders.concurrentMap { entry in
+            if let touched, !touched.contains(Substring(entry.name)), let known = cache?.issueFolder(entry.name) {
                 return (known, [Diagnostic]())
             }
             var local: [Diagnostic] = []
-            let folder = loadIssue(named: name, diagnostics: &local)
+            let folder = loadIssue(named: entry.name, stamp: entry.stamp, diagnostics: &local)
             return (folder, local)
         }
         diagnostics += loaded.flatMap(\.1)
 
-        let staticListing = topFolders.contains("static") ? SiteLoader.files(under: root.appendingPathComponent("static")) : Listing()
+        let staticListing = topFolders.contains("static") ? files(under: "static") : Listing()
         diagnostics += staticListing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("static/\($0)") }
         let staticFiles = Set(staticListing.files)
         var themes: [String: ThemeFolder] = [:]
@@ -62,13 +72,14 @@ struct SiteLoader {
         }
         let source = SiteSource(
             root: root, siteFile: siteFile, issues: loaded.map(\.0), staticFiles: staticFiles,
-            staticImageSizes: imageSizes(of: staticListing, in: "static"), themes: themes)
+            staticImageSizes: imageSizes(of: staticListing, in: "static"), staticDigest: staticListing.digest, themes: themes)
         return (source, diagnostics)
     }
 
-    func loadIssue(named name: String, diagnostics: inout [Diagnostic]) -> IssueFolder {
+    /// `stamp`: the folder's own, when the listing of `issues/` gave it.
+    func loadIssue(named name: String, stamp: FileStamp? = nil, diagnostics: inout [Diagnostic]) -> IssueFolder {
         let folder = "issues/\(name)"
-        let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
+        let listing = files(under: folder, stamp: stamp)
         let folderStamp = listing.stamp
         if let known = cache?.issueFolder(name, stamp: folderStamp) {
             diagnostics += listing.symbolicLinks.map { SiteLoader.symbolicLinkWarning("\(folder)/\($0)") }
@@ -118,7 +129,7 @@ struct SiteLoader {
 
     private func loadTheme(named name: String, diagnostics: inout [Diagnostic]) -> ThemeFolder {
         let folder = "themes/\(name)"
-        let listing = SiteLoader.files(under: root.appendingPathComponent(folder))
+        let listing = files(under: folder)
         var texts: [String: Data] = [:]
         for path in listing.files where ThemeFolder.isText(path) {
             // Unreadable or not UTF-8: the theme says so, naming the file.
@@ -126,7 +137,8 @@ struct SiteLoader {
             texts[path] = read("\(folder)/\(path)", stamp: listing.stamps[path], into: &ignored)?.data
         }
         return ThemeFolder(
-            name: name, files: Set(listing.files), texts: texts, symbolicLinks: listing.symbolicLinks, stamp: listing.stamp)
+            name: name, files: Set(listing.files), texts: texts, symbolicLinks: listing.symbolicLinks, stamp: listing.stamp,
+            digest: listing.digest)
     }
 
     private func read(_ path: String, stamp: FileStamp? = nil, into diagnostics: inout [Diagnostic]) -> SourceFile? {
@@ -159,42 +171,22 @@ struct SiteLoader {
         return sizes
     }
 
-    struct Entry {
-        enum Kind { case file, directory, symbolicLink, other }
-        let name: String
-        let kind: Kind
-        var stamp: FileStamp? = nil
-        var isDirectory: Bool { kind == .directory }
+    typealias Entry = FolderListings.Entry
+
+    /// Entries of a folder (relative to the site), without those whose name starts with
+    /// `.` or `_`. Symbolic links are reported as such, never followed: one could loop, or
+    /// lead outside the site.
+    func visibleEntries(of folder: String, stamp: FileStamp? = nil) -> [Entry] {
+        // Not Foundation's listing and URL paths: they cost a tenth of a rebuild.
+        (listings.entries(of: rootPath + "/" + folder, key: folder, stamp: stamp) ?? []).filter { entry in
+            guard let first = entry.name.utf8.first else { return false }
+            return first != UInt8(ascii: ".") && first != UInt8(ascii: "_")
+        }
     }
 
-    /// Entries of a folder, without those whose name starts with `.` or `_`. Symbolic
-    /// links are reported as such, never followed: one could loop, or lead outside the site.
+    /// The same, of a folder anywhere, listed afresh.
     static func visibleEntries(of folder: URL) -> [Entry] {
-        // readdir and fstatat: Foundation's listing and URL paths cost a tenth of a rebuild.
-        guard let directory = opendir(folder.path) else { return [] }
-        defer { closedir(directory) }
-        let descriptor = dirfd(directory)
-        var entries: [Entry] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let first = name.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "_") else { continue }
-            var info = stat()
-            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-                entries.append(Entry(name: name, kind: .other))
-                continue
-            }
-            let kind: Entry.Kind =
-                switch info.st_mode & S_IFMT {
-                case S_IFREG: .file
-                case S_IFDIR: .directory
-                case S_IFLNK: .symbolicLink
-                default: .other
-                }
-            entries.append(Entry(name: name, kind: kind, stamp: FileStamp(info)))
-        }
-        return entries
+        SiteLoader(root: folder).visibleEntries(of: ".")
     }
 
     struct Listing {
@@ -214,19 +206,31 @@ struct SiteLoader {
             hasher.combine(symbolicLinks.sorted())
             return hasher.finalize()
         }
+
+        /// The same, from one run to the next.
+        var digest: UInt64 {
+            var hasher = StableHasher()
+            for file in files.sorted() {
+                hasher.combine(file)
+                stamps[file]?.combine(into: &hasher)
+            }
+            for link in symbolicLinks.sorted() { hasher.combine(link) }
+            return hasher.finalize()
+        }
     }
 
-    /// Every visible regular file under a folder, and the symbolic links left out.
-    static func files(under folder: URL, prefix: String = "") -> Listing {
+    /// Every visible regular file under a folder (relative to the site), and the symbolic
+    /// links left out.
+    func files(under folder: String, stamp: FileStamp? = nil, prefix: String = "") -> Listing {
         var listing = Listing()
-        for entry in visibleEntries(of: folder) {
+        for entry in visibleEntries(of: folder, stamp: stamp) {
             let relative = prefix + entry.name
             switch entry.kind {
             case .file:
                 listing.files.append(relative)
                 listing.stamps[relative] = entry.stamp
             case .directory:
-                let inner = files(under: folder.appendingPathComponent(entry.name), prefix: relative + "/")
+                let inner = files(under: folder + "/" + entry.name, stamp: entry.stamp, prefix: relative + "/")
                 listing.files += inner.files
                 listing.symbolicLinks += inner.symbolicLinks
                 listing.stamps.merge(inner.stamps) { first, _ in first }
@@ -235,6 +239,11 @@ struct SiteLoader {
             }
         }
         return listing
+    }
+
+    /// The same, of a folder anywhere, listed afresh.
+    static func files(under folder: URL) -> Listing {
+        SiteLoader(root: folder).files(under: ".")
     }
 
     static func symbolicLinkWarning(_ path: String) -> Diagnostic {

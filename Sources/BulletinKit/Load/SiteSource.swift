@@ -36,6 +36,10 @@ struct FileStamp: Sendable, Hashable {
         modified = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
         changed = Int64(info.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_ctim.tv_nsec)
     }
+
+    func combine(into hasher: inout StableHasher) {
+        for value in [Int64(bitPattern: device), Int64(bitPattern: inode), size, modified, changed] { hasher.combine(Int(value)) }
+    }
 }
 
 /// One folder under `issues/`, read whole. A class: every build passes thousands of
@@ -99,6 +103,8 @@ struct ThemeFolder: Sendable {
     let symbolicLinks: [String]
     /// Changes when any of its files does (see `IssueFolder.stamp`).
     var stamp: Int = 0
+    /// The same, the same from one run to the next (see `SiteLoader.Listing.digest`).
+    var digest: UInt64 = 0
 
     static func isText(_ path: String) -> Bool { path.hasSuffix(".mustache") || path.hasSuffix(".yml") }
 }
@@ -112,6 +118,8 @@ struct SiteSource: Sendable {
     let staticFiles: Set<String>
     /// Sizes of the images under `static/`, by path relative to it.
     let staticImageSizes: [String: ImageSize]
+    /// Changes when a file under `static/` is added, removed or changed.
+    var staticDigest: UInt64 = 0
     /// The folders under `themes/`, by name.
     var themes: [String: ThemeFolder] = [:]
 }

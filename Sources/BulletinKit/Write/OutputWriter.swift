@@ -251,10 +251,12 @@ extension OutputWriter {
 
     /// The output folder as written, for the next build's cache: `written` names the
     /// files written (nil: all of them); the others are as the cache found them.
-    func records(of files: [OutputFile], cache: BuildCache, written: Set<String>?) -> [BuildCache.OutputRecord] {
-        let listed = written == nil ? BuildCache.listing(of: output) : [:]
+    /// With them, the output's folders as the next build may trust them (see `FolderListings`).
+    func records(of files: [OutputFile], cache: BuildCache, written: Set<String>?) -> (files: [BuildCache.OutputRecord], folders: [ListedFolder]) {
+        let folders = FolderListings()
+        let listed = written == nil ? BuildCache.listing(of: output, folders: folders) : [:]
         let root = output.path + "/"
-        return files.concurrentMap { file -> BuildCache.OutputRecord? in
+        let records = files.concurrentMap { file -> BuildCache.OutputRecord? in
             let found: FileStamp?
             if let written, !written.contains(file.path) {
                 found = cache.foundStamp(of: file.path)
@@ -272,6 +274,8 @@ extension OutputWriter {
                 }
             return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
         }.compactMap { $0 }
+        guard let written else { return (records, folders.records()) }
+        return (records, cache.outputFolders(untouchedBy: written.union(cache.strayOutputs(keeping: files))))
     }
 
     /// Of the bytes to write, or of what `lstat` says of the file to copy.
@@ -281,12 +285,9 @@ extension OutputWriter {
         case .copy(let source):
             var info = stat()
             guard lstat(source.path, &info) == 0 else { return nil }
-            let stamp = FileStamp(info)
             var hasher = StableHasher()
             hasher.combine(source.path)
-            for value in [Int64(bitPattern: stamp.device), Int64(bitPattern: stamp.inode), stamp.size, stamp.modified, stamp.changed] {
-                hasher.combine(Int(value))
-            }
+            FileStamp(info).combine(into: &hasher)
             return hasher.finalize()
         case .unchanged: return nil
         }

@@ -1,0 +1,140 @@
+import Foundation
+import Synchronization
+
+/// The names in a folder as a build listed them, with the folder's own stamp.
+///
+/// Adding, removing or renaming an entry changes a folder's modification and change
+/// times, so while its stamp is the one recorded, its names are the ones recorded: the
+/// next build asks `lstat` about each name instead of listing the folder again. Listing
+/// the 5,000 folders of a 500-issue site and its output (open, read, close) was most of a
+/// warm build's system time; a stamp per file is what a warm build cannot do without.
+struct ListedFolder: Sendable, Equatable {
+    /// Relative to the root the listings are kept for (`""` for the root itself).
+    var path: String
+    var stamp: FileStamp
+    /// Every entry but `.` and `..`, in the order the folder gave them.
+    var names: [String]
+}
+
+/// The folder listings of one tree (the site, or the output) for one build: those the
+/// last build recorded, trusted while their folders' stamps are unchanged, and those
+/// this build makes, for the next one.
+final class FolderListings: Sendable {
+    /// An entry of a folder, with what `lstat` said of it.
+    struct Entry {
+        let name: String
+        let info: stat
+
+        var stamp: FileStamp { FileStamp(info) }
+        var isDirectory: Bool { kind == .directory }
+
+        var kind: Kind {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: .file
+            case S_IFDIR: .directory
+            case S_IFLNK: .symbolicLink
+            default: .other
+            }
+        }
+
+        enum Kind { case file, directory, symbolicLink, other }
+    }
+
+    private let previous: [String: ListedFolder]
+    /// Nanoseconds since 1970, read before any folder was looked at (see `isRacy`).
+    let startedAt: Int64
+    private let state = Mutex(State())
+
+    private struct State {
+        var kept: [String: ListedFolder] = [:]
+        var listed = 0
+    }
+
+    /// `previous`: what the last build recorded; empty for a build without a cache.
+    init(previous: [ListedFolder] = []) {
+        self.previous = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        startedAt = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+    }
+
+    /// The entries of the folder at `path` (absolute), recorded under `key`. `stamp` is
+    /// the folder's own, when its parent's listing gave it; else it is asked for.
+    /// Nil when the folder cannot be opened.
+    func entries(of path: String, key: String, stamp known: FileStamp? = nil) -> [Entry]? {
+        var stamp = known
+        if stamp == nil {
+            var info = stat()
+            if lstat(path, &info) == 0 { stamp = FileStamp(info) }
+        }
+        if let stamp, let record = previous[key], record.stamp == stamp, let entries = Self.entries(named: record.names, in: path) {
+            state.withLock { $0.kept[key] = record }
+            return entries
+        }
+        guard let (names, entries) = Self.list(path) else { return nil }
+        state.withLock { state in
+            state.listed += 1
+            // A stamp this recent could be taken again by a change made after the listing.
+            if let stamp, !stamp.isRacy(before: startedAt) { state.kept[key] = ListedFolder(path: key, stamp: stamp, names: names) }
+        }
+        return entries
+    }
+
+    /// What the next build may trust, but for the folders under `touched` (this build
+    /// changed them after they were looked at).
+    func records(leavingOut touched: Set<String> = []) -> [ListedFolder] {
+        state.withLock { $0.kept.values.filter { !touched.contains($0.path) } }.sorted { $0.path < $1.path }
+    }
+
+    /// Whether this build trusted every record of the last and listed no folder.
+    var isUnchanged: Bool {
+        state.withLock { $0.listed == 0 && $0.kept.count == previous.count }
+    }
+
+    /// Nil when a name is gone: the folder changed within its stamp's precision.
+    private static func entries(named names: [String], in path: String) -> [Entry]? {
+        var entries: [Entry] = []
+        entries.reserveCapacity(names.count)
+        for name in names {
+            var info = stat()
+            guard lstat(path + "/" + name, &info) == 0 else { return nil }
+            entries.append(Entry(name: name, info: info))
+        }
+        return entries
+    }
+
+    private static func list(_ path: String) -> (names: [String], entries: [Entry])? {
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        let descriptor = dirfd(directory)
+        var names: [String] = []
+        var entries: [Entry] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            names.append(name)
+            var info = stat()
+            // Gone since the folder was read: left out, as a listing made a moment later would.
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            entries.append(Entry(name: name, info: info))
+        }
+        return (names, entries)
+    }
+}
+
+extension FileStamp {
+    /// No file's: recorded for a stamp that cannot be trusted.
+    static let none = FileStamp(device: 0, inode: 0, size: -1, modified: 0, changed: 0)
+
+    /// Whether a change made after `time` (nanoseconds since 1970) could leave this stamp
+    /// as it is. Linux takes file times from a clock that moves once per tick (up to 10 ms);
+    /// a file system that keeps whole seconds (no nanoseconds in either time) moves less
+    /// often still. A racy stamp is not trusted by the next build, as Git does for its index.
+    func isRacy(before time: Int64) -> Bool {
+        let wholeSeconds = modified % 1_000_000_000 == 0 && changed % 1_000_000_000 == 0
+        let margin: Int64 = wholeSeconds ? 2_000_000_000 : 50_000_000
+        return modified >= time - margin || changed >= time - margin
+    }
+}
