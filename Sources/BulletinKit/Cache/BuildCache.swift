@@ -30,15 +30,15 @@ final class BuildCache: Sendable {
     private let previous: Snapshot?
     /// Every file of the output folder as found, by path relative to it. Listed on
     /// another thread while the build loads the site: pages are the first to need it.
-    private var found: [String: FileStamp] { previous == nil ? [:] : outputListing.stamps }
+    private var found: [String: FileStamp] { outputListing.found }
     private let outputListing: OutputListing
     /// The folders of the site and of the output as the last build listed them.
     let sourceFolders: FolderListings
-    private let outputFolders: FolderListings
+    private var outputFolders: FolderListings { outputListing.folders }
     // The previous build's records, by folder name, issue slug and output path.
     private let previousFolders: [String: FolderRecord]
     private let previousSlugs: [String: String]
-    private let previousOutputs: [String: OutputRecord]
+    private var previousOutputs: [String: OutputRecord] { outputListing.previous }
     private let previousPages: [String: Int]
     private let state = Mutex(State())
     /// Each issue's are asked for by its own pages and both its neighbours'.
@@ -72,10 +72,17 @@ final class BuildCache: Sendable {
         var theme: UInt64
         var folders: [FolderRecord]
         var pages: [PageRecord]
-        var outputs: [OutputRecord]
+        /// The encoded `OutputSnapshot`, decoded on the thread that lists the output
+        /// while the site is read (decoding it first was a tenth of a warm build).
+        var output: [UInt8]
         var sourceFolders: [ListedFolder]
-        var outputFolders: [ListedFolder]
         var summary: Summary
+    }
+
+    /// The output folder as a build left it.
+    struct OutputSnapshot {
+        var files: [OutputRecord]
+        var folders: [ListedFolder]
     }
 
     /// What a build said and made, said again by the next one if it finds every input and
@@ -156,15 +163,12 @@ final class BuildCache: Sendable {
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
         sourceFolders = FolderListings(previous: snapshot?.sourceFolders ?? [])
-        outputFolders = FolderListings(previous: snapshot?.outputFolders ?? [])
-        // Listed on another thread from here: the snapshot tells which folders need no listing.
-        outputListing = OutputListing(of: output, wanted: snapshot != nil, folders: outputFolders)
+        outputListing = OutputListing(of: output, snapshot: snapshot?.output)
         func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
             Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
         }
         previousFolders = index(snapshot?.folders, by: \.name)
         previousSlugs = index(snapshot?.folders, by: { Slug.make($0.name) }).mapValues(\.name)
-        previousOutputs = index(snapshot?.outputs, by: \.path)
         previousPages = index(snapshot?.pages, by: \.path).mapValues(\.key)
     }
 
@@ -452,7 +456,7 @@ final class BuildCache: Sendable {
         if !readOnly, !sourceFolders.isUnchanged || !outputFolders.isUnchanged {
             var snapshot = previous
             snapshot.sourceFolders = sourceFolders.records()
-            snapshot.outputFolders = outputFolders.records()
+            snapshot.output = BinaryCoding.encode(OutputSnapshot(files: outputListing.records, folders: outputFolders.records()))
             _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + BinaryCoding.encode(snapshot))
         }
         return previous.summary
@@ -477,8 +481,8 @@ final class BuildCache: Sendable {
         }
         let snapshot = Snapshot(
             binary: Self.binaryIdentity, contentSettings: contentSettings,
-            theme: theme, folders: records, pages: pages, outputs: outputs, sourceFolders: sourceFolders.records(),
-            outputFolders: listed, summary: summary)
+            theme: theme, folders: records, pages: pages, output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed)),
+            sourceFolders: sourceFolders.records(), summary: summary)
         let encoded = BinaryCoding.encode(snapshot)
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go.
@@ -542,26 +546,39 @@ final class BuildCache: Sendable {
         return listing
     }
 
-    /// The listing of the output folder, made on another thread from the start.
+    /// The output folder as the last build left it and as this one finds it, made on
+    /// another thread from the start.
     private final class OutputListing: @unchecked Sendable {
+        /// The last build's records, as written and by path.
+        private var decodedRecords: [OutputRecord] = []
+        private var previousByPath: [String: OutputRecord] = [:]
+        /// The folders, listed or vouched for.
+        private var listings = FolderListings()
+        /// Every file found, by path.
         private var listed: [String: FileStamp] = [:]
         /// Left when the listing is made; several threads may wait on it at once.
-        private let made = DispatchGroup()
+        private let done = DispatchGroup()
 
-        init(of output: URL, wanted: Bool, folders: FolderListings) {
-            guard wanted else { return }
-            made.enter()
+        /// Without a snapshot (no cache, or one that cannot be read) nothing is listed.
+        init(of output: URL, snapshot: [UInt8]?) {
+            guard let snapshot else { return }
+            done.enter()
             DispatchQueue.global().async { [self] in
-                listed = BuildCache.listing(of: output, folders: folders)
-                made.leave()
+                if let decoded = try? BinaryCoding.decode(OutputSnapshot.self, from: snapshot) {
+                    decodedRecords = decoded.files
+                    previousByPath = Dictionary(decoded.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+                    listings = FolderListings(previous: decoded.folders)
+                }
+                listed = BuildCache.listing(of: output, folders: listings)
+                done.leave()
             }
         }
 
-        /// The listing, waited for the first time.
-        var stamps: [String: FileStamp] {
-            made.wait()
-            return listed
-        }
+        // Each waits for the listing the first time.
+        var records: [OutputRecord] { done.wait(); return decodedRecords }
+        var previous: [String: OutputRecord] { done.wait(); return previousByPath }
+        var folders: FolderListings { done.wait(); return listings }
+        var found: [String: FileStamp] { done.wait(); return listed }
     }
 
     /// Lists the folder `key` under `root`. Below `depth` levels, its subfolders are

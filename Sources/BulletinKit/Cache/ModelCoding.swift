@@ -273,8 +273,8 @@ extension BuildCache.Snapshot: BinaryCodable {
         self.init(
             binary: try source.string(), contentSettings: try source.varint(), theme: try source.varint(),
             folders: try source.list(BuildCache.FolderRecord.self), pages: try source.list(BuildCache.PageRecord.self),
-            outputs: try source.list(BuildCache.OutputRecord.self), sourceFolders: try source.list(ListedFolder.self),
-            outputFolders: try source.list(ListedFolder.self), summary: try BuildCache.Summary(reading: source))
+            output: Array(try source.data()), sourceFolders: try source.list(ListedFolder.self),
+            summary: try BuildCache.Summary(reading: source))
     }
 
     func write(to sink: BinaryCoding.Sink) {
@@ -283,10 +283,20 @@ extension BuildCache.Snapshot: BinaryCodable {
         sink.varint(theme)
         sink.list(folders)
         sink.list(pages)
-        sink.list(outputs)
+        sink.raw(output)
         sink.list(sourceFolders)
-        sink.list(outputFolders)
         summary.write(to: sink)
+    }
+}
+
+extension BuildCache.OutputSnapshot: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(files: try source.list(BuildCache.OutputRecord.self), folders: try source.list(ListedFolder.self))
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.list(files)
+        sink.list(folders)
     }
 }
 
