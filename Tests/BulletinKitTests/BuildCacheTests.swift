@@ -264,15 +264,29 @@ import Testing
         try warm.expectSameAsColdBuild(after: "the first build")
         let file = warm.options.cacheFolder!.appendingPathComponent(BuildCache.fileName)
 
-        // Another binary's cache (its build id, written first, differs): read, and ignored.
+        // Another binary's cache (its build id, written first, differs), its digest right:
+        // read, and ignored.
         let original = try Data(contentsOf: file)
-        var other = original
-        let idStart = "BULLETIN-BUILD-CACHE-1\n".utf8.count + 1
-        other[idStart] = other[idStart] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let header = "BULLETIN-BUILD-CACHE-2\n".utf8.count
+        #expect(original.prefix(header) == Data("BULLETIN-BUILD-CACHE-2\n".utf8))
+        var payload = Data(original.dropFirst(header + 8))
+        let idStart = payload.startIndex + 1
+        payload[idStart] = payload[idStart] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        let other = original.prefix(header) + withUnsafeBytes(of: StableHasher.hash(payload).littleEndian) { Data($0) } + payload
         try other.write(to: file)
         let foreign = try warm.expectSameAsColdBuild(after: "another binary's cache")
         #expect(foreign.cachedFolders == 0 && foreign.unchangedOutputs == 0, "another binary's cache is not used")
         #expect(try Data(contentsOf: file) != other, "the build left a cache of its own")
+
+        // One byte changed inside a message the last build said (as the fuzzer did): the
+        // cache still decodes, but its digest is wrong, and nothing of it is said again.
+        try warm.expectSameAsColdBuild(after: "a cache of its own")
+        var flipped = try Data(contentsOf: file)
+        let said = try #require(flipped.range(of: Data("video".utf8)) ?? flipped.range(of: Data("warning".utf8)) ?? flipped.range(of: Data("issues/".utf8)))
+        flipped[said.lowerBound] ^= 0x01
+        try flipped.write(to: file)
+        let damaged = try warm.expectSameAsColdBuild(after: "one byte changed in the cache")
+        #expect(damaged.cachedFolders == 0 && damaged.unchangedOutputs == 0, "a cache whose digest is wrong is not used")
 
         var bytes = try Data(contentsOf: file)
         bytes.replaceSubrange(bytes.count / 2..<bytes.count, with: Data(repeating: 0xFF, count: bytes.count - bytes.count / 2))

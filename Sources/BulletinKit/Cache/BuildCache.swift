@@ -20,7 +20,7 @@ import Synchronization
 /// leaves it as it was, with the output.
 final class BuildCache: Sendable {
     static let fileName = "build.cache"
-    private static let magic = Array("BULLETIN-BUILD-CACHE-1\n".utf8)
+    private static let magic = Array("BULLETIN-BUILD-CACHE-2\n".utf8)
 
     let folder: URL
     let output: URL
@@ -152,12 +152,8 @@ final class BuildCache: Sendable {
         let indexFile = folder.appendingPathComponent(Self.fileName)
         let exists = !fresh && access(indexFile.path, R_OK) == 0
         var snapshot: Snapshot?
-        if exists, let data = try? Data(contentsOf: indexFile, options: .alwaysMapped),
-            data.starts(with: Self.magic)
-        {
-            snapshot = data.withUnsafeBytes { bytes in
-                try? BinaryCoding.decode(Snapshot.self, from: UnsafeRawBufferPointer(rebasing: bytes[Self.magic.count...]))
-            }
+        if exists, let data = try? Data(contentsOf: indexFile, options: .alwaysMapped) {
+            snapshot = data.withUnsafeBytes { Self.snapshot(from: $0) }
         }
         // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
@@ -173,6 +169,23 @@ final class BuildCache: Sendable {
     }
 
     var isEmpty: Bool { previous == nil }
+
+    /// The index file's bytes: the magic line, the digest of the snapshot, the snapshot.
+    /// Checked whole when read: damaged bytes could still decode, as a message that was
+    /// never said (a fuzzed cache once made a build replay one).
+    private static func index(_ snapshot: Snapshot) -> [UInt8] {
+        let encoded = BinaryCoding.encode(snapshot)
+        return magic + withUnsafeBytes(of: StableHasher.hash(encoded).littleEndian) { Array($0) } + encoded
+    }
+
+    private static func snapshot(from bytes: UnsafeRawBufferPointer) -> Snapshot? {
+        let start = magic.count + 8
+        guard bytes.count >= start, bytes.starts(with: magic) else { return nil }
+        let digest = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))
+        let encoded = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        guard StableHasher.hash(encoded) == digest else { return nil }
+        return try? BinaryCoding.decode(Snapshot.self, from: encoded)
+    }
 
     /// Why `folder` cannot hold the cache of a build of `source` into `output`: a folder
     /// each build replaces or publishes, or one that holds other files (`--cache ~`: the
@@ -457,7 +470,7 @@ final class BuildCache: Sendable {
             var snapshot = previous
             snapshot.sourceFolders = sourceFolders.records()
             snapshot.output = BinaryCoding.encode(OutputSnapshot(files: outputListing.records, folders: outputFolders.records()))
-            _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + BinaryCoding.encode(snapshot))
+            _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot))
         }
         return previous.summary
     }
@@ -483,10 +496,9 @@ final class BuildCache: Sendable {
             binary: Self.binaryIdentity, contentSettings: contentSettings,
             theme: theme, folders: records, pages: pages, output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed)),
             sourceFolders: sourceFolders.records(), summary: summary)
-        let encoded = BinaryCoding.encode(snapshot)
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go.
-        guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.magic + encoded) else { return }
+        guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot)) else { return }
         let issues = folder.appendingPathComponent("issues")
         let named = Set(records.map { String($0.contentDigest, radix: 16) })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? [] where !named.contains(name) {
