@@ -298,7 +298,11 @@ public struct Builder: Sendable {
             return nil
         }
         files += staticFiles(source)
-        let anchors = rendered.flatMap(\.anchors) + reused.values.flatMap(\.record.anchors)
+        // A link of a folder taken from the cache into a page left as the last build wrote
+        // it was found there by that build, which succeeded: the page is not read again.
+        var unchangedPages: Set<String> = []
+        for index in files.indices { if case .unchanged = files[index].contents { unchangedPages.insert(files[index].path) } }
+        let anchors = rendered.flatMap(\.anchors) + reused.values.flatMap(\.record.anchors).filter { !unchangedPages.contains($0.page) }
         report.diagnostics += ContentRenderer.AnchorCheck.verify(anchors, in: files)
         guard !report.diagnostics.hasErrors else { return nil }
         checkEmailSizes(files, of: model.issues, budget: config.emailBudgetBytes, report: &report)

@@ -5,6 +5,7 @@ import Foundation
 /// `bulletin init DIR`: a new site that builds as it is.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a new site: site.yml, a sample issue, a logo and a .gitignore.",
         discussion: "DIR must be new or empty. Without --with-theme the site uses the theme built into bulletin.")
 

@@ -6,6 +6,7 @@ import Foundation
 /// an existing one.
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "new",
         abstract: "Create an issue, an article or an En bref item from a commented skeleton.",
         usage: """
             bulletin new issue <title> [--date <YYYY-MM-DD>] [--source <source>]

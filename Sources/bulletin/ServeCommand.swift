@@ -5,6 +5,7 @@ import Foundation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Preview the site: build it with drafts and future issues, serve it, rebuild and reload on change.")
 
     @Option(help: "The site folder (with site.yml).")

@@ -8,6 +8,8 @@ enum Exit {
     static let usage: Int32 = 2
 }
 
+/// Each command names itself: a name derived from the type (`String(describing:)`) made
+/// the runtime scan every protocol conformance of the binary, a tenth of a warm build.
 struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
@@ -74,7 +76,7 @@ struct SiteOptions: ParsableArguments {
 }
 
 struct Build: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Build the site into the output folder.")
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the site into the output folder.")
 
     @OptionGroup var site: SiteOptions
 
@@ -121,7 +123,7 @@ struct Build: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate the site without writing anything.")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate the site without writing anything.")
 
     @OptionGroup var site: SiteOptions
 

@@ -33,7 +33,9 @@ enum BinaryCoding {
     // MARK: Bytes
 
     final class Sink {
-        var bytes: [UInt8] = []
+        // Unchecked: a sink or a source is one thread's, and a checked access is a call
+        // into the runtime for every byte.
+        @exclusivity(unchecked) var bytes: [UInt8] = []
 
         func varint(_ value: UInt64) {
             var value = value
@@ -62,7 +64,7 @@ enum BinaryCoding {
 
     final class Source {
         let bytes: UnsafeRawBufferPointer
-        var offset = 0
+        @exclusivity(unchecked) var offset = 0
 
         init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 

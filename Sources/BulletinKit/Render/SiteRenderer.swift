@@ -44,36 +44,45 @@ struct SiteRenderer {
     func render() -> [OutputFile] {
         let shared = cache == nil ? 0 : sharedRenderKey
         let issues = model.issues
-        var files: [OutputFile] = []
-        files.append(remembered("index.html", shared: shared, full: issues.prefix(1), listed: issues.dropFirst().prefix(10)) {
-            withPageScript(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
-        })
-        files.append(remembered("archive/index.html", shared: shared, full: [], listed: issues) {
-            withPageScript(archivePage())
-        })
-        files.append(remembered("404.html", shared: shared, full: [], listed: []) { withPageScript(notFoundPage()) })
         let email = EmailRenderer(model: model, theme: theme, context: emailContext)
-        // Each issue's pages and its assets, appended once below: with thousands of files,
-        // every pass that copies them costs more than the pages `serve` renders again.
-        let perIssue = Array(model.issues.enumerated()).concurrentMap { position, issue -> (pages: [OutputFile], assets: [OutputFile]) in
+        // The site's pages and each issue's pages and assets, all on every core: with one
+        // article changed, the site's pages (the feed's full texts, the archive's list) were
+        // most of the rendering, made one after the other.
+        let sitePages: [() -> OutputFile] = [
+            {
+                remembered("index.html", shared: shared, full: issues.prefix(1), listed: issues.dropFirst().prefix(10)) {
+                    withPageScript(page("home", path: "index.html", context: context(depth: 0), body: homeBody, meta: homeMeta))
+                }
+            },
+            { remembered("archive/index.html", shared: shared, full: [], listed: issues) { withPageScript(archivePage()) } },
+            { remembered("404.html", shared: shared, full: [], listed: []) { withPageScript(notFoundPage()) } },
+            {
+                remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
+                    .text("feed.xml", feed())
+                }
+            },
+            { remembered("sitemap.xml", key: { sitemapKey(shared: shared) }) { .text("sitemap.xml", sitemap()) } },
+        ]
+        let made = Array(0..<(sitePages.count + issues.count)).concurrentMap { job -> [OutputFile] in
+            guard job >= sitePages.count else { return [sitePages[job]()] }
+            let position = job - sitePages.count
+            let issue = issues[position]
             let key = cache == nil ? nil : renderKey(of: issue, at: position, shared: shared)
-            if let key, let cached = cache?.files(for: issue.slug, key: key) { return (cached, assetFiles(issue)) }
-            let issue = complete(issue)
-            let files = issueFiles(issue, position: position).map(withPageScript) + email.files(for: issue)
+            if let key, let cached = cache?.files(for: issue.slug, key: key) { return cached + assetFiles(issue) }
+            let complete = complete(issue)
+            let files = issueFiles(complete, position: position).map(withPageScript) + email.files(for: complete)
             if let key { cache?.store(files, for: issue.slug, key: key) }
-            return (files, assetFiles(issue))
+            return files + assetFiles(issue)
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
-        // The three pages above, every issue's files, feed, sitemap, robots.txt and the theme's assets.
-        files.reserveCapacity(files.count + perIssue.reduce(0) { $0 + $1.pages.count + $1.assets.count } + 3 + theme.assets.count)
-        for (pages, assets) in perIssue {
-            files += pages
-            files += assets
-        }
-        files.append(remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
-            .text("feed.xml", feed())
-        })
-        files.append(remembered("sitemap.xml", key: { sitemapKey(shared: shared) }) { .text("sitemap.xml", sitemap()) })
+        // Home, archive and 404, each issue's pages and assets, feed, sitemap, robots.txt
+        // and the theme's assets, appended once: with thousands of files, every pass that
+        // copies them costs more than the pages `serve` renders again.
+        var files: [OutputFile] = []
+        files.reserveCapacity(made.reduce(0) { $0 + $1.count } + 1 + theme.assets.count)
+        for job in 0..<3 { files += made[job] }
+        for job in sitePages.count..<made.count { files += made[job] }
+        for job in 3..<sitePages.count { files += made[job] }
         files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))
         for (path, file) in theme.assets.sorted(by: { $0.key < $1.key }) {
             switch file {

@@ -121,7 +121,9 @@ struct Theme: Sendable {
         let library: TemplateLibrary
         if print == parsedCleanly {
             let texts = templateTexts
-            library = TemplateLibrary(parsingWhenNeeded: { parseTemplates(texts, strings: strings, displayPath: displayPath).library })
+            library = TemplateLibrary(parsingWhenNeeded: {
+                parseTemplates(texts, strings: strings, displayPath: displayPath, parsedBefore: true).library
+            })
         } else {
             let (parsed, said) = parseTemplates(templateTexts, strings: strings, displayPath: displayPath)
             diagnostics += said
@@ -135,13 +137,16 @@ struct Theme: Sendable {
     }
 
     /// Parses the templates, on every core: parsing is most of making a theme.
+    /// `parsedBefore`: the same texts and strings parsed without an error in an earlier
+    /// build, whose errors need not be looked for again.
     private static func parseTemplates(
-        _ templates: [String: (path: String, text: String)], strings: [String: String], displayPath: (String) -> String
+        _ templates: [String: (path: String, text: String)], strings: [String: String], displayPath: (String) -> String,
+        parsedBefore: Bool = false
     ) -> (library: [String: Template], diagnostics: [Diagnostic]) {
         let parsed = templates.sorted { $0.key < $1.key }.concurrentMap { name, template in
             do throws(TemplateSyntaxError) {
                 // Parsed as written first, so that errors point where the editor wrote.
-                _ = try Template(parsing: template.text)
+                if !parsedBefore { _ = try Template(parsing: template.text) }
                 return (name, Result<Template, Diagnostic>.success(try Template(parsing: inlineLocaleStrings(template.text, strings))))
             } catch {
                 return (name, .failure(Diagnostic(
