@@ -9,7 +9,8 @@ enum Exit {
 }
 
 /// Each command names itself: a name derived from the type (`String(describing:)`) made
-/// the runtime scan every protocol conformance of the binary, a tenth of a warm build.
+/// the runtime scan every protocol conformance of the binary at start (3 of the 19 ms
+/// that `bulletin --help` took).
 struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
