@@ -362,16 +362,13 @@ public struct Builder: Sendable {
         return hasher.finalize()
     }
 
-    /// Everything but the issue folders that a build's output and messages depend on: the
-    /// site's settings, the theme's and `static/`'s files by stamp, the options, the day
-    /// (which publishes an issue dated today), and where the site and the output are.
+    /// Everything but the issue folders that a build's output and messages depend on: what
+    /// every page depends on (`inputsKey`: the site's settings and the options), the day
+    /// (which publishes an issue dated today), the theme's and `static/`'s files by stamp,
+    /// and where the site and the output are.
     private func inputs(_ siteFile: SourceFile, source: SiteSource, config: SiteConfig, today: SimpleDate, options: BuildOptions) -> UInt64 {
         var hasher = StableHasher()
-        hasher.combine(bytes: siteFile.data)
-        hasher.combine(options.baseURL)
-        hasher.combine(options.typography)
-        hasher.combine(options.selection.includeDrafts)
-        hasher.combine(options.selection.includeFuture)
+        hasher.combine(inputsKey(siteFile, source: source, options: options))
         for part in [today.year, today.month, today.day] { hasher.combine(part) }
         hasher.combine(source.staticDigest)
         hasher.combine(config.theme)
