@@ -55,6 +55,9 @@ public struct BuildReport: Sendable {
     /// Issue folders whose files were read, and all of them (drafts and future issues too).
     public var foldersRead = 0
     public var folderCount = 0
+    /// With a build cache: every input and output was as the last build left them, which
+    /// said again what it said; nothing was parsed, rendered or written.
+    public var nothingChanged = false
 
     /// The build failed: errors, or warnings under `--strict`.
     public var failed = false
@@ -99,13 +102,6 @@ public struct Builder: Sendable {
             files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
         }
         report.diagnostics = report.diagnostics.sortedForReading()
-        if run.unchanged {
-            // Every input and output as the last build left them: it is said again, and nothing is written.
-            report.failed = options.strict && report.diagnostics.contains { $0.severity == .warning }
-            if report.failed { report.diagnostics.append(Diagnostic(.error, "warnings are errors under --strict", path: nil)) }
-            report.duration = clock.now - start
-            return report
-        }
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
         report.failed = report.diagnostics.hasErrors || (options.strict && hasWarnings) || files == nil
         if report.failed {
@@ -115,7 +111,10 @@ public struct Builder: Sendable {
             report.duration = clock.now - start
             return report
         }
-        if let files, let served = options.servedSite {
+        if report.nothingChanged {
+            // Every input and output as the last build left them: what it said is said
+            // again (above), and nothing is written.
+        } else if let files, let served = options.servedSite {
             served.replace(with: files)
         } else if options.writesOutput, let files {
             options.onStage?("writing")
@@ -125,17 +124,17 @@ public struct Builder: Sendable {
             case .failure(let failure):
                 report.diagnostics.append(failure)
                 report.failed = true
-            case .success(let written):
+            case .success(let touched):
                 if let buildCache {
                     report.unchangedOutputs = buildCache.renderHits
+                    let summary = BuildCache.Summary(
+                        inputs: run.inputs, diagnostics: report.diagnostics, issueCount: report.issueCount,
+                        pageCount: report.pageCount, fileCount: report.fileCount, largestEmail: report.largestEmail?.path,
+                        largestEmailBytes: report.largestEmail?.bytes ?? 0, pageSets: buildCache.pageSets)
                     if !buildCache.isUnchanged(
-                        contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, written: written, files: files)
+                        contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, touched: touched, summary: summary)
                     {
-                        let outputs = writer.records(of: files, cache: buildCache, written: written)
-                        let summary = BuildCache.Summary(
-                            inputs: run.inputs, diagnostics: report.diagnostics, issueCount: report.issueCount,
-                            pageCount: report.pageCount, fileCount: report.fileCount, largestEmail: report.largestEmail?.path,
-                            largestEmailBytes: report.largestEmail?.bytes ?? 0, pageSets: buildCache.pageSets)
+                        let outputs = writer.records(of: files, cache: buildCache, touched: touched)
                         buildCache.save(
                             contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, outputs: outputs.files,
                             outputFolders: outputs.folders, summary: summary)
@@ -161,8 +160,6 @@ public struct Builder: Sendable {
         var folders: [IssueFolder] = []
         /// See `BuildCache.Summary.inputs`.
         var inputs: UInt64 = 0
-        /// Nothing changed since the last build: the report is the last one's.
-        var unchanged = false
     }
 
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.
@@ -190,7 +187,7 @@ public struct Builder: Sendable {
         if let buildCache {
             facts.inputs = inputs(siteFile, source: source, config: config, today: today, options: options)
             if let summary = buildCache.unchangedBuild(inputs: facts.inputs, folders: source.issues) {
-                facts.unchanged = true
+                report.nothingChanged = true
                 report.diagnostics = summary.diagnostics
                 report.issueCount = summary.issueCount
                 report.pageCount = summary.pageCount

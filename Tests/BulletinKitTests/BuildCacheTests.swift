@@ -74,6 +74,7 @@ import Testing
         #expect(unchanged.cachedFolders == issueCount, "nothing changed: no issue is parsed again")
         #expect(unchanged.foldersRead == 0, "nothing changed: no issue folder is read")
         #expect(unchanged.unchangedOutputs == issueCount + 5, "nothing changed: no page is rendered again")
+        #expect(unchanged.nothingChanged)
         if settled {
             // Files the last build did not write, in output folders whose listing the cache
             // keeps, and a page changed by hand: a cold build has none of them.
@@ -91,6 +92,7 @@ import Testing
         try edit(site, "\(ete)/articles/01-avenue-de-paris.md") { $0 + "\nUne phrase de plus.\n" }
         let oneArticle = try warm.expectSameAsColdBuild(after: "an article's text")
         #expect(oneArticle.cachedFolders >= issueCount - 2, "an article changed: its issue (and one linking to it) parsed again")
+        #expect(!oneArticle.nothingChanged)
 
         try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "ACC inaugurée", with: "L'ACC inaugurée") }
         try warm.expectSameAsColdBuild(after: "an issue's front-matter")
@@ -303,20 +305,89 @@ import Testing
         for name in try FileManager.default.contentsOfDirectory(atPath: issues.path) {
             let file = issues.appendingPathComponent(name)
             let bytes = try Data(contentsOf: file)
-            var length = 0, shift = 0, offset = 0
-            while true {
-                let byte = bytes[offset]
-                length |= Int(byte & 0x7F) << shift
-                offset += 1
-                if byte < 0x80 { break }
-                shift += 7
-            }
-            try bytes.prefix(offset + length).write(to: file)
+            let (length, start) = try headOfIssueFile(bytes)
+            try bytes.prefix(start + length).write(to: file)
         }
         let retried = try warm.expectSameAsColdBuild(after: "issue files cut short")
         #expect(retried.cachedFolders == 0)
         let next = try warm.expectSameAsColdBuild(after: "the build after")
         #expect(next.cachedFolders > 0, "the retry left a cache the next build uses")
+    }
+
+    /// One byte of a title changed in an issue's file in the cache, where lists read it
+    /// (its pages, which would read it whole and check it, are not made again): the title
+    /// still decodes, but the issue's own digest is wrong, and its folder is read again.
+    @Test func aTitleDamagedInTheCacheIsNotListed() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        // The feed shows the newest issue only, so that it does not read the others whole.
+        try edit(site, "site.yml") { $0.replacingOccurrences(of: "items: 20", with: "items: 1") }
+        let warm = Warm(site)
+        try warm.expectSameAsColdBuild(after: "the first build")
+        let issues = warm.options.cacheFolder!.appendingPathComponent("issues")
+        var damagedTitles = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: issues.path) {
+            let file = issues.appendingPathComponent(name)
+            var bytes = try Data(contentsOf: file)
+            let (length, start) = try headOfIssueFile(bytes)
+            guard let title = bytes.range(of: Data("Lettre de printemps".utf8), in: start..<start + length) else { continue }
+            bytes[title.lowerBound] = UInt8(ascii: "M")
+            try bytes.write(to: file)
+            damagedTitles += 1
+        }
+        #expect(damagedTitles == 1)
+        // The newest issue's title changes: home and archive, which list the damaged one, are made again.
+        try edit(site, "issues/2099-01-futur/issue.md") { $0.replacingOccurrences(of: "Lettre du futur", with: "Lettre de l'avenir") }
+        try warm.expectSameAsColdBuild(after: "a title damaged in the cache")
+        // Its file was written again: the build after reads none of the folders that read
+        // it, only (perhaps) the one edited a moment before the last build, whose stamp was
+        // too recent to trust.
+        let repaired = try warm.expectSameAsColdBuild(after: "the build after the damaged title")
+        #expect(repaired.foldersRead <= 1)
+    }
+
+    /// Where the issue (without its bodies) lies in an issue's file: after its length and
+    /// its digest.
+    private func headOfIssueFile(_ bytes: Data) throws -> (length: Int, start: Int) {
+        try bytes.withUnsafeBytes { raw in
+            let source = BinaryCoding.Source(raw)
+            let length = Int(try source.varint())
+            return (length, source.offset + 8)
+        }
+    }
+
+    /// A day passes and nothing else changes: the build that day records it, and the
+    /// builds after it that day find nothing changed.
+    @Test func aNewDayWithNothingElseChangedIsRecorded() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        var warm = Warm(site)
+        warm.options.now = SimpleDate(parsing: "2026-03-01")
+        try warm.expectSameAsColdBuild(after: "the first build")
+        #expect(try warm.expectSameAsColdBuild(after: "no change").nothingChanged)
+        warm.options.now = SimpleDate(parsing: "2026-03-02")
+        let nextDay = try warm.expectSameAsColdBuild(after: "the next day")
+        #expect(!nextDay.nothingChanged, "another day may publish an issue: the build goes through")
+        #expect(try warm.expectSameAsColdBuild(after: "the next day, once more").nothingChanged)
+    }
+
+    /// A build that finds nothing changed says the last build's warnings again, and
+    /// `--strict` fails on them as it would on a build that made everything.
+    @Test func strictFailsOnWarningsSaidAgain() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        try edit(site, "\(ete)/issue.md") { $0.replacingOccurrences(of: "---\n", with: "---\nclé_inconnue: 1\n", options: [], range: $0.range(of: "---\n")) }
+        var warm = Warm(site)
+        let first = try warm.expectSameAsColdBuild(after: "an unknown key")
+        #expect(first.diagnostics.contains { $0.severity == .warning })
+        let output = try fileTree(warm.options.outputFolder)
+        warm.options.strict = true
+        let strict = Builder().build(warm.options)
+        #expect(strict.nothingChanged)
+        #expect(strict.failed)
+        #expect(strict.diagnostics.contains { $0.message.contains("warnings are errors under --strict") })
+        #expect(strict.diagnostics.filter { $0.severity == .warning } == first.diagnostics.filter { $0.severity == .warning })
+        #expect(try fileTree(warm.options.outputFolder) == output)
     }
 
     /// The cache's encoding gives back the issues it was given.

@@ -103,10 +103,11 @@ enum BinaryCoding {
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]), as: UTF8.self)
         }
 
-        func data() throws -> Data {
+        /// What `Sink.raw` wrote.
+        func raw() throws -> [UInt8] {
             let count = try length()
             defer { offset += count }
-            return Data(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
+            return Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
         }
     }
 }

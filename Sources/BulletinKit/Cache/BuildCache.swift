@@ -88,7 +88,7 @@ final class BuildCache: Sendable {
 
     /// What a build said and made, said again by the next one if it finds every input and
     /// every output as this one left them.
-    struct Summary: Sendable {
+    struct Summary: Sendable, Equatable {
         /// Of everything besides the issue folders that the output depends on: `site.yml`,
         /// the theme's and `static/`'s files, the options, the day (see `Builder.inputs`).
         var inputs: UInt64
@@ -278,17 +278,25 @@ final class BuildCache: Sendable {
     /// An issue as the last build rendered it, without its bodies' HTML (`complete`
     /// adds it, for the pages made again) or Markdown (see `ContentRenderer.bodyText`):
     /// lists and keys need neither, and decoding them was a third of a warm build.
+    ///
+    /// The issue is checked against its own digest (see `record`): the file's name is the
+    /// digest of all of it, which would mean reading the bodies too.
     func renderedIssue(_ record: FolderRecord) -> Issue? {
-        // Its length comes first, then the issue, then its bodies, which are not read here.
+        // Its length and digest come first, then the issue, then its bodies, which are not read here.
         guard let head = Self.read(issueFile(record.contentDigest), upTo: 1 << 14), let source = try? head.withUnsafeBytes({ bytes in
             let source = BinaryCoding.Source(bytes)
             // Read as a number: the head may end before the issue does.
-            return (length: try source.varint(), start: source.offset)
+            return (length: try source.varint(), start: source.offset + 8)
         }), source.length < 1 << 30 else { return nil }
         let end = source.start + Int(source.length)
         let data = end <= head.count ? head : Self.read(issueFile(record.contentDigest), upTo: end)
         guard let data, end <= data.count else { return nil }
-        return try? data.withUnsafeBytes { try BinaryCoding.decode(Issue.self, from: UnsafeRawBufferPointer(rebasing: $0[source.start..<end])) }
+        return data.withUnsafeBytes { bytes -> Issue? in
+            let issue = UnsafeRawBufferPointer(rebasing: bytes[source.start..<end])
+            let digest = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: source.start - 8, as: UInt64.self))
+            guard StableHasher.hash(issue) == digest else { return nil }
+            return try? BinaryCoding.decode(Issue.self, from: issue)
+        }
     }
 
     /// The issue with the HTML of its bodies, as the last build rendered it; if its file
@@ -308,7 +316,9 @@ final class BuildCache: Sendable {
         return try? data.withUnsafeBytes { bytes -> Issue? in
             let source = BinaryCoding.Source(bytes)
             let length = try source.length()
-            let bodies = try BinaryCoding.decode([RenderedMarkdown].self, from: UnsafeRawBufferPointer(rebasing: bytes[(source.offset + length)...]))
+            let start = source.offset + 8 + length
+            guard start <= bytes.count else { return nil }
+            let bodies = try BinaryCoding.decode([RenderedMarkdown].self, from: UnsafeRawBufferPointer(rebasing: bytes[start...]))
             guard bodies.count == 1 + issue.articles.count + issue.briefs.count else { return nil }
             var issue = issue
             issue.setBodies(bodies)
@@ -349,8 +359,9 @@ final class BuildCache: Sendable {
         issue: Issue, published: Bool, diagnostics: [Diagnostic], anchors: [ContentRenderer.AnchorCheck], dependencies: Set<String>
     ) -> UInt64? {
         // Stored rendered: the Markdown is what the folder's digest stands for, and the
-        // files' stamps would make the same issue differ in a fresh clone. The HTML of the
-        // bodies comes after the rest, to be read only when a page needs it.
+        // files' stamps would make the same issue differ in a fresh clone. The bodies come
+        // after the rest, to be read only when a page needs it; the rest, after its length
+        // and its own digest, is what lists and keys read (`renderedIssue`).
         var light = issue
         light.update { fields in
             func strip(_ source: inout MarkdownSource) {
@@ -365,14 +376,17 @@ final class BuildCache: Sendable {
         let head = BinaryCoding.encode(light)
         let tail = BinaryCoding.encode(bodies)
         let sink = BinaryCoding.Sink()
-        sink.raw(head)
+        sink.varint(UInt64(head.count))
+        withUnsafeBytes(of: StableHasher.hash(head).littleEndian) { sink.bytes += $0 }
+        sink.bytes += head
         sink.bytes += tail
         let encoded = sink.bytes
         let digest = StableHasher.hash(encoded)
         // Written now, not kept for the end: holding every issue encoded added a sixth to
-        // the peak memory of a cold build. A file already there has these bytes.
+        // the peak memory of a cold build. A file already there is kept if it has these
+        // bytes: a damaged one would otherwise stay, and its folder be read at every build.
         let file = issueFile(digest)
-        if !readOnly, access(file.path, F_OK) != 0 {
+        if !readOnly, (try? Data(contentsOf: file)).map({ StableHasher.hash($0) != digest }) ?? true {
             if !state.withLock({ $0.madeIssueFolder }) {
                 try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
                 state.withLock { $0.madeIssueFolder = true }
@@ -440,17 +454,21 @@ final class BuildCache: Sendable {
         return found.keys.filter { !made.contains($0) }.sorted()
     }
 
-    /// Whether this build found everything as the last one left it, wrote nothing and
-    /// removed nothing: the cache on disk is then already the one to save.
+    /// Whether this build found everything as the last one left it, and wrote and removed
+    /// nothing (`touched`: see `OutputWriter.update`): the cache on disk is then already
+    /// the one to save.
     func isUnchanged(
-        contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], written: Set<String>?, files: [OutputFile]
+        contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], touched: Set<String>?, summary: Summary
     ) -> Bool {
-        guard let previous, previous.contentSettings == contentSettings, previous.theme == theme, written?.isEmpty == true,
+        // The summary too: a build on another day that changed nothing else saves it, or
+        // every later build that day would miss `unchangedBuild`.
+        guard let previous, previous.contentSettings == contentSettings, previous.theme == theme, touched?.isEmpty == true,
+            previous.summary == summary,
             sourceFolders.isUnchanged, outputFolders.isUnchanged,
             state.withLock({ $0.recorded == 0 && $0.rendered == 0 && $0.verified.isEmpty && !$0.restamped }),
             folders.count == previous.folders.count, folders.allSatisfy({ previousFolders[$0.name] != nil })
         else { return false }
-        return strayOutputs(keeping: files).isEmpty
+        return true
     }
 
     /// Sets of pages this build had, made again or not.

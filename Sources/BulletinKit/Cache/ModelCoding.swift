@@ -105,10 +105,10 @@ extension Article: BinaryCodable {
 
 extension RenderedMarkdown: BinaryCodable {
     init(reading source: BinaryCoding.Source) throws {
+        // Not decoded to be checked: every file that holds bodies is checked whole against
+        // its digest before it is read (`BuildCache.completed`), and writers walk the bytes.
         let firstParagraphText = try source.string()
-        let body = try Self.checked(try source.data())
-        let teaser = try Self.checked(try source.data())
-        self.init(body: body, teaser: teaser, firstParagraphText: firstParagraphText)
+        self.init(body: Body(encoded: try source.raw()), teaser: Body(encoded: try source.raw()), firstParagraphText: firstParagraphText)
     }
 
     func write(to sink: BinaryCoding.Sink) {
@@ -117,12 +117,6 @@ extension RenderedMarkdown: BinaryCodable {
         sink.raw(teaser.bytes)
     }
 
-    /// A body read back, checked whole: writers read it without checks.
-    static func checked(_ data: Data) throws -> Body {
-        let bytes = [UInt8](data)
-        _ = try BodyEncoding.decode(bytes)
-        return Body(encoded: bytes)
-    }
 }
 
 extension MarkdownSource: BinaryCodable {
@@ -273,7 +267,7 @@ extension BuildCache.Snapshot: BinaryCodable {
         self.init(
             binary: try source.string(), contentSettings: try source.varint(), theme: try source.varint(),
             folders: try source.list(BuildCache.FolderRecord.self), pages: try source.list(BuildCache.PageRecord.self),
-            output: Array(try source.data()), sourceFolders: try source.list(ListedFolder.self),
+            output: try source.raw(), sourceFolders: try source.list(ListedFolder.self),
             summary: try BuildCache.Summary(reading: source))
     }
 

@@ -75,14 +75,12 @@ struct SiteRenderer {
             return files + assetFiles(issue)
         }
         cache?.keep(only: Set(model.issues.map(\.slug)))
-        // Home, archive and 404, each issue's pages and assets, feed, sitemap, robots.txt
-        // and the theme's assets, appended once: with thousands of files, every pass that
-        // copies them costs more than the pages `serve` renders again.
+        // The site's pages, each issue's pages and assets, robots.txt and the theme's assets,
+        // appended once: with thousands of files, every pass that copies them costs more
+        // than the pages `serve` renders again.
         var files: [OutputFile] = []
         files.reserveCapacity(made.reduce(0) { $0 + $1.count } + 1 + theme.assets.count)
-        for job in 0..<3 { files += made[job] }
-        for job in sitePages.count..<made.count { files += made[job] }
-        for job in 3..<sitePages.count { files += made[job] }
+        for job in made { files += job }
         files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))
         for (path, file) in theme.assets.sorted(by: { $0.key < $1.key }) {
             switch file {

@@ -194,7 +194,7 @@ extension OutputWriter {
     /// is a mix of old and new files, each whole; the cache is not saved, and the next
     /// build rewrites what differs.
     ///
-    /// Returns the paths written, or nil when the whole folder was.
+    /// Returns the paths written or removed, or nil when the whole folder was written.
     func update(_ files: [OutputFile], cache: BuildCache) -> Result<Set<String>?, Diagnostic> {
         var isDirectory: ObjCBool = false
         guard !cache.isEmpty, FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory), isDirectory.boolValue,
@@ -246,21 +246,22 @@ extension OutputWriter {
             return parents
         })
         for folder in emptied.sorted(by: { $0.count > $1.count }) { rmdir(output.appendingPathComponent(folder).path) }
-        return .success(Set(changed.map(\.path)))
+        return .success(Set(changed.map(\.path)).union(stray))
     }
 
-    /// The output folder as written, for the next build's cache: `written` names the
-    /// files written (nil: all of them); the others are as the cache found them.
-    /// With them, the output's folders as the next build may trust them (see `FolderListings`).
-    func records(of files: [OutputFile], cache: BuildCache, written: Set<String>?) -> (files: [BuildCache.OutputRecord], folders: [ListedFolder]) {
+    /// The output folder as written, for the next build's cache: `touched` names the files
+    /// written or removed (nil: the whole folder was written); the others are as the cache
+    /// found them. With them, the output's folders as the next build may trust them (see
+    /// `FolderListings`).
+    func records(of files: [OutputFile], cache: BuildCache, touched: Set<String>?) -> (files: [BuildCache.OutputRecord], folders: [ListedFolder]) {
         let folders = FolderListings()
-        let listed = written == nil ? BuildCache.listing(of: output, folders: folders) : [:]
+        let listed = touched == nil ? BuildCache.listing(of: output, folders: folders) : [:]
         let root = output.path + "/"
         let records = files.concurrentMap { file -> BuildCache.OutputRecord? in
             let found: FileStamp?
-            if let written, !written.contains(file.path) {
+            if let touched, !touched.contains(file.path) {
                 found = cache.foundStamp(of: file.path)
-            } else if written != nil {
+            } else if touched != nil {
                 var info = stat()
                 found = lstat(root + file.path, &info) == 0 ? FileStamp(info) : nil
             } else {
@@ -274,8 +275,8 @@ extension OutputWriter {
                 }
             return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
         }.compactMap { $0 }
-        guard let written else { return (records, folders.records()) }
-        return (records, cache.outputFolders(untouchedBy: written.union(cache.strayOutputs(keeping: files))))
+        guard let touched else { return (records, folders.records()) }
+        return (records, cache.outputFolders(untouchedBy: touched))
     }
 
     /// Of the bytes to write, or of what `lstat` says of the file to copy.
