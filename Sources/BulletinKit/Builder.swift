@@ -142,6 +142,7 @@ public struct Builder: Sendable {
                 }
             }
         }
+        releaseInBackground(files as Any, buildCache as Any, run)
         report.duration = clock.now - start
         return report
     }
@@ -196,6 +197,7 @@ public struct Builder: Sendable {
                 report.cachedFolders = source.issues.count
                 report.folderCount = source.issues.count
                 report.unchangedOutputs = summary.pageSets
+                releaseInBackground(source)
                 return []
             }
         }
@@ -306,6 +308,7 @@ public struct Builder: Sendable {
         report.issueCount = model.issues.count
         report.pageCount = files.indices.reduce(0) { $0 + (files[$1].isPage ? 1 : 0) }
         report.fileCount = files.count
+        releaseInBackground(source, parsed, rendered, reused, content, issues, model, renderer)
         return files
     }
 

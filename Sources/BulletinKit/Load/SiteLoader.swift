@@ -178,7 +178,7 @@ struct SiteLoader {
     /// lead outside the site.
     func visibleEntries(of folder: String, stamp: FileStamp? = nil) -> [Entry] {
         // Not Foundation's listing and URL paths: they cost a tenth of a rebuild.
-        (listings.entries(of: rootPath + "/" + folder, key: folder, stamp: stamp) ?? []).filter { entry in
+        (listings.entries(in: rootPath, key: folder, stamp: stamp) ?? []).filter { entry in
             guard let first = entry.name.utf8.first else { return false }
             return first != UInt8(ascii: ".") && first != UInt8(ascii: "_")
         }

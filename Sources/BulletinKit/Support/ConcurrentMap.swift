@@ -21,3 +21,17 @@ extension Array {
         }
     }
 }
+
+/// Releases `values` on another thread. A build's model and caches are thousands of small
+/// objects: freeing those of a 500-issue site took 15 to 20 ms of a warm build, after its
+/// work was done and before it could say so.
+func releaseInBackground(_ values: Any...) {
+    let retired = Retired(values: values)
+    DispatchQueue.global(qos: .utility).async { withExtendedLifetime(retired) {} }
+}
+
+/// Values no one reads any more, handed to the thread that frees them.
+private final class Retired: @unchecked Sendable {
+    let values: [Any]
+    init(values: [Any]) { self.values = values }
+}
