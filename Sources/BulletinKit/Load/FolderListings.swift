@@ -49,9 +49,10 @@ final class FolderListings: Sendable {
         var kept: [String: ListedFolder] = [:]
         var listed = 0
         /// The tree's root, opened once: each `lstat` is asked relative to it, which
-        /// spares the kernel walking the root's own path every time (a quarter of the
-        /// cost of each call for the output of 500 issues in /dev/shm).
-        var root: (path: String, descriptor: Int32)? = nil
+        /// spares the kernel walking the root's own path every time (a fifth of the cost
+        /// of each call for the output of 500 issues in /dev/shm). One tree has one root;
+        /// any other asked for is kept open too, until the listings go.
+        var roots: [String: Int32] = [:]
     }
 
     /// `previous`: what the last build recorded; empty for a build without a cache.
@@ -66,7 +67,7 @@ final class FolderListings: Sendable {
     }
 
     deinit {
-        if let descriptor = state.withLock({ $0.root?.descriptor }), descriptor >= 0 { close(descriptor) }
+        for descriptor in state.withLock({ $0.roots.values }) where descriptor >= 0 { close(descriptor) }
     }
 
     /// The entries of the folder `key` (relative to `root`, an absolute path; `""` for
@@ -103,14 +104,13 @@ final class FolderListings: Sendable {
         state.withLock { $0.listed == 0 && $0.kept.count == previous.count }
     }
 
-    /// The descriptor of `root` opened for lookups, or -1 when it cannot be
-    /// opened: paths are then asked for whole.
+    /// The descriptor of `root` opened for lookups, or -1 when it cannot be opened:
+    /// paths are then asked for whole.
     private func descriptor(of root: String) -> Int32 {
         state.withLock { state in
-            if let known = state.root, known.path == root { return known.descriptor }
-            if let known = state.root, known.descriptor >= 0 { close(known.descriptor) }
+            if let known = state.roots[root] { return known }
             let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            state.root = (root, descriptor)
+            state.roots[root] = descriptor
             return descriptor
         }
     }
