@@ -368,8 +368,10 @@ struct MarkdownRenderer {
                 }
                 let segments = typographer.segments(text, state: &state)
                 lastText = node
-                if segments.count == 1, case .text(let text) = segments[0] {
-                    cmark_node_set_literal(node, text)
+                if segments.count == 1, case .text(let set) = segments[0] {
+                    // Most text needs nothing: `segments` hands the same string back, and
+                    // comparing it with itself is one check (setting it copied it in cmark).
+                    if set != text { cmark_node_set_literal(node, set) }
                     continue
                 }
                 for segment in segments {
