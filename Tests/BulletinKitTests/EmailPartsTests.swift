@@ -125,9 +125,9 @@ extension EmailStyleTests {
 
 @Suite struct MIMEMessageTests {
     @Test func subjectIsEncodedAndPartsAreBase64() {
-        let message = MIMEMessage(
+        let message = String(decoding: MIMEMessage(
             from: "La Lettre <lettre@example.fr>", subject: "Lettre n° 42 — Été", date: "Wed, 05 Jul 2023 00:00:00 +0200",
-            messageID: "issue-42@example.fr", text: "Bonjour", html: "<p>Bonjour</p>").render()
+            messageID: "issue-42@example.fr", text: "Bonjour", html: "<p>Bonjour</p>").render(), as: UTF8.self)
         #expect(message.contains("Subject: =?UTF-8?B?"))
         #expect(message.contains("Content-Type: multipart/alternative; boundary="))
         #expect(message.contains("Content-Type: text/plain; charset=UTF-8"))

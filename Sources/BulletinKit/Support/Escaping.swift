@@ -69,9 +69,10 @@ extension Unicode.Scalar {
 /// The text with a space for each character XML cannot carry (`isForbiddenInXML`), the
 /// first of them with its line and column (from 1, in characters), and how many there were.
 func replacingNonXMLCharacters(_ text: String) -> (text: String, first: (scalar: Unicode.Scalar, line: Int, column: Int)?, count: Int) {
-    // Bytes first: most texts hold none, and are not decoded again.
-    guard text.containsByte(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
-        || text.containsByte(where: { $0 == 0xEF }) && text.unicodeScalars.contains(where: \.isForbiddenInXML)
+    // Bytes first, in one pass: most texts hold no control character and no lead byte of
+    // U+F000–U+FFFF (where U+FFFE and U+FFFF are), and are not decoded again.
+    guard text.containsByte(where: { $0 < 0x20 ? $0 != 0x09 && $0 != 0x0A && $0 != 0x0D : $0 == 0xEF }),
+        text.unicodeScalars.contains(where: \.isForbiddenInXML)
     else { return (text, nil, 0) }
     var scalars = String.UnicodeScalarView()
     var first: (scalar: Unicode.Scalar, line: Int, column: Int)?

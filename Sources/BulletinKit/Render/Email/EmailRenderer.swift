@@ -31,7 +31,7 @@ struct EmailRenderer {
         return [
             .text(issue.outputPath + "email.html", html),
             .text(issue.outputPath + "email.txt", text),
-            .text(issue.outputPath + "email.eml", message.render()),
+            OutputFile(path: issue.outputPath + "email.eml", contents: .data(message.render())),
         ]
     }
 

@@ -10,42 +10,49 @@ struct MIMEMessage {
     let text: String
     let html: String
 
-    func render() -> String {
+    /// The message's bytes, written as they are made: the parts' base64 is never a string.
+    func render() -> Data {
         let boundary = "=_bulletin_" + String(messageID.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.prefix(40).map(Character.init))
-        var lines = [
-            "From: \(encodeAddress(from))",
-            "Subject: \(encodeHeader(subject))",
-            "Date: \(date)",
-            "Message-ID: <\(messageID)>",
-            "MIME-Version: 1.0",
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
-            "",
-            "This is a multi-part message in MIME format.",
-        ]
-        for (type, body) in [("text/plain", text), ("text/html", html)] {
-            lines += [
-                "--\(boundary)",
-                "Content-Type: \(type); charset=UTF-8",
-                "Content-Transfer-Encoding: base64",
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((text.utf8.count + html.utf8.count) * 140 / 100 + 1024)
+        Self.append(
+            lines: [
+                "From: \(encodeAddress(from))",
+                "Subject: \(encodeHeader(subject))",
+                "Date: \(date)",
+                "Message-ID: <\(messageID)>",
+                "MIME-Version: 1.0",
+                "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
                 "",
-            ]
-            if !body.isEmpty { lines.append(base64Lines(body)) }
+                "This is a multi-part message in MIME format.",
+            ], to: &bytes)
+        for (type, body) in [("text/plain", text), ("text/html", html)] {
+            Self.append(
+                lines: ["--\(boundary)", "Content-Type: \(type); charset=UTF-8", "Content-Transfer-Encoding: base64", ""],
+                to: &bytes)
+            if !body.isEmpty { Self.appendBase64(body, to: &bytes) }
         }
-        lines += ["--\(boundary)--", ""]
-        return lines.joined(separator: "\r\n")
+        Self.append(lines: ["--\(boundary)--"], to: &bytes)
+        return Data(bytes)
     }
 
-    /// Base64 in lines of 76 characters, as MIME wants, ended by CRLF but the last (one
-    /// string: a string per line was most of writing the message).
-    private func base64Lines(_ body: String) -> String {
-        let encoded = Array(Data(body.utf8).base64EncodedString().utf8)
-        var lines: [UInt8] = []
-        lines.reserveCapacity(encoded.count + encoded.count / 38 + 2)
-        for start in stride(from: 0, to: encoded.count, by: 76) {
-            if start > 0 { lines += [0x0D, 0x0A] }
-            lines += encoded[start..<min(start + 76, encoded.count)]
+    /// Each line ended by CRLF.
+    private static func append(lines: [String], to bytes: inout [UInt8]) {
+        for line in lines {
+            bytes.append(contentsOf: line.utf8)
+            bytes.append(contentsOf: [0x0D, 0x0A])
         }
-        return String(decoding: lines, as: UTF8.self)
+    }
+
+    /// Base64 in lines of 76 characters, as MIME wants, each ended by CRLF.
+    private static func appendBase64(_ body: String, to bytes: inout [UInt8]) {
+        let encoded = Data(body.utf8).base64EncodedData()
+        encoded.withUnsafeBytes { encoded in
+            for start in stride(from: 0, to: encoded.count, by: 76) {
+                bytes.append(contentsOf: encoded[start..<min(start + 76, encoded.count)])
+                bytes.append(contentsOf: [0x0D, 0x0A])
+            }
+        }
     }
 
     /// A header's value on one line: a line break in it would start another header
