@@ -89,14 +89,14 @@ public struct Builder: Sendable {
         // A cache serves `build`, and `check` reads it (never `serve`, which keeps its own).
         let readOnly = !options.writesOutput
         var buildCache = options.servedSite == nil
-            ? options.cacheFolder.map { BuildCache(folder: $0, output: options.outputFolder.standardizedFileURL, readOnly: readOnly) }
+            ? options.cacheFolder.map { BuildCache(folder: $0, source: options.source, output: options.outputFolder.standardizedFileURL, readOnly: readOnly) }
             : nil
         var run = CacheFacts()
         var files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
         if let cache = buildCache, cache.lostIssues {
             // An issue's file went missing from the cache during the build: built again
             // as a cold build, which starts a new cache.
-            buildCache = BuildCache(folder: cache.folder, output: cache.output, fresh: true, readOnly: readOnly)
+            buildCache = BuildCache(folder: cache.folder, source: options.source, output: cache.output, fresh: true, readOnly: readOnly)
             report = BuildReport()
             run = CacheFacts()
             files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
@@ -111,33 +111,34 @@ public struct Builder: Sendable {
             report.duration = clock.now - start
             return report
         }
-        if report.nothingChanged {
-            // Every input and output as the last build left them: what it said is said
-            // again (above), and nothing is written.
-        } else if let files, let served = options.servedSite {
-            served.replace(with: files)
-        } else if options.writesOutput, let files {
-            options.onStage?("writing")
-            let writer = OutputWriter(output: options.outputFolder.standardizedFileURL)
-            // With the last build's output as the cache knows it, only what changed is written.
-            switch buildCache.map({ writer.update(files, cache: $0) }) ?? (writer.write(files).map { .failure($0) } ?? .success(nil)) {
-            case .failure(let failure):
-                report.diagnostics.append(failure)
-                report.failed = true
-            case .success(let touched):
-                if let buildCache {
-                    report.unchangedOutputs = buildCache.renderHits
-                    let summary = BuildCache.Summary(
-                        inputs: run.inputs, diagnostics: report.diagnostics, issueCount: report.issueCount,
-                        pageCount: report.pageCount, fileCount: report.fileCount, largestEmail: report.largestEmail?.path,
-                        largestEmailBytes: report.largestEmail?.bytes ?? 0, pageSets: buildCache.pageSets)
-                    if !buildCache.isUnchanged(
-                        contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, touched: touched, summary: summary)
-                    {
-                        let outputs = writer.records(of: files, cache: buildCache, touched: touched)
-                        buildCache.save(
-                            contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, outputs: outputs.files,
-                            outputFolders: outputs.folders, summary: summary)
+        // With every input and output as the last build left them, what it said is said
+        // again (above), and nothing is written.
+        if !report.nothingChanged, let files {
+            if let served = options.servedSite {
+                served.replace(with: files)
+            } else if options.writesOutput {
+                options.onStage?("writing")
+                let writer = OutputWriter(output: options.outputFolder.standardizedFileURL)
+                // With the last build's output as the cache knows it, only what changed is written.
+                switch buildCache.map({ writer.update(files, cache: $0) }) ?? (writer.write(files).map { .failure($0) } ?? .success(nil)) {
+                case .failure(let failure):
+                    report.diagnostics.append(failure)
+                    report.failed = true
+                case .success(let touched):
+                    if let buildCache {
+                        report.unchangedOutputs = buildCache.renderHits
+                        let summary = BuildCache.Summary(
+                            inputs: run.inputs, diagnostics: report.diagnostics, issueCount: report.issueCount,
+                            pageCount: report.pageCount, fileCount: report.fileCount, largestEmail: report.largestEmail?.path,
+                            largestEmailBytes: report.largestEmail?.bytes ?? 0, pageSets: buildCache.pageSets)
+                        if !buildCache.isUnchanged(
+                            contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, touched: touched, summary: summary)
+                        {
+                            let outputs = writer.records(of: files, cache: buildCache, touched: touched)
+                            buildCache.save(
+                                contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, outputs: outputs.files,
+                                outputFolders: outputs.folders, summary: summary)
+                        }
                     }
                 }
             }

@@ -22,22 +22,22 @@ import Testing
         let url = try folder()
         defer { try? FileManager.default.removeItem(at: url) }
         settle()
-        let first = FolderListings()
-        #expect(names(first.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)) == ["a.md", "b.md"])
+        let first = FolderListings(root: url.deletingLastPathComponent().path)
+        #expect(names(first.entries(of: url.lastPathComponent)) == ["a.md", "b.md"])
         #expect(first.records().map(\.path) == [url.lastPathComponent])
 
-        let second = FolderListings(previous: first.records())
-        #expect(names(second.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)) == ["a.md", "b.md"])
+        let second = FolderListings(root: url.deletingLastPathComponent().path, previous: first.records())
+        #expect(names(second.entries(of: url.lastPathComponent)) == ["a.md", "b.md"])
         #expect(second.isUnchanged, "the folder's stamp is the one recorded: its names are not listed again")
 
         try Data("c".utf8).write(to: url.appendingPathComponent("c.md"))
-        let third = FolderListings(previous: second.records())
-        #expect(names(third.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)) == ["a.md", "b.md", "c.md"], "a new file is found")
+        let third = FolderListings(root: url.deletingLastPathComponent().path, previous: second.records())
+        #expect(names(third.entries(of: url.lastPathComponent)) == ["a.md", "b.md", "c.md"], "a new file is found")
         #expect(!third.isUnchanged)
 
         try FileManager.default.removeItem(at: url.appendingPathComponent("a.md"))
-        let fourth = FolderListings(previous: third.records())
-        #expect(names(fourth.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)) == ["b.md", "c.md"], "a removed file is gone")
+        let fourth = FolderListings(root: url.deletingLastPathComponent().path, previous: third.records())
+        #expect(names(fourth.entries(of: url.lastPathComponent)) == ["b.md", "c.md"], "a removed file is gone")
     }
 
     /// Setting a folder's modification time back does not hide a new file: its change
@@ -46,15 +46,15 @@ import Testing
         let url = try folder()
         defer { try? FileManager.default.removeItem(at: url) }
         settle()
-        let first = FolderListings()
-        _ = first.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)
+        let first = FolderListings(root: url.deletingLastPathComponent().path)
+        _ = first.entries(of: url.lastPathComponent)
         var info = stat()
         #expect(lstat(url.path, &info) == 0)
         try Data("c".utf8).write(to: url.appendingPathComponent("c.md"))
         var times = [info.st_atim, info.st_mtim]
         #expect(utimensat(AT_FDCWD, url.path, &times, AT_SYMLINK_NOFOLLOW) == 0)
-        let second = FolderListings(previous: first.records())
-        #expect(names(second.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)) == ["a.md", "b.md", "c.md"])
+        let second = FolderListings(root: url.deletingLastPathComponent().path, previous: first.records())
+        #expect(names(second.entries(of: url.lastPathComponent)) == ["a.md", "b.md", "c.md"])
     }
 
     /// A folder changed just before it was listed could change again within the same
@@ -62,8 +62,8 @@ import Testing
     @Test func aFolderChangedJustNowIsNotTrusted() throws {
         let url = try folder()
         defer { try? FileManager.default.removeItem(at: url) }
-        let listings = FolderListings()
-        #expect(names(listings.entries(in: url.deletingLastPathComponent().path, key: url.lastPathComponent)) == ["a.md", "b.md"])
+        let listings = FolderListings(root: url.deletingLastPathComponent().path)
+        #expect(names(listings.entries(of: url.lastPathComponent)) == ["a.md", "b.md"])
         #expect(listings.records().isEmpty)
     }
 

@@ -143,10 +143,10 @@ final class BuildCache: Sendable {
 
     // MARK: Opening
 
-    /// The cache in `folder` for building into `output`; empty when there is none yet,
-    /// when it cannot be read or was made by another binary, or when `fresh` says to
-    /// start a new one.
-    init(folder: URL, output: URL, fresh: Bool = false, readOnly: Bool = false) {
+    /// The cache in `folder` for building the site in `source` into `output`; empty when
+    /// there is none yet, when it cannot be read or was made by another binary, or when
+    /// `fresh` says to start a new one.
+    init(folder: URL, source: URL, output: URL, fresh: Bool = false, readOnly: Bool = false) {
         self.folder = folder
         self.output = output
         self.readOnly = readOnly
@@ -159,7 +159,7 @@ final class BuildCache: Sendable {
         // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
-        sourceFolders = FolderListings(previous: snapshot?.sourceFolders ?? [])
+        sourceFolders = FolderListings(root: source.path, previous: snapshot?.sourceFolders ?? [])
         outputListing = OutputListing(of: output, snapshot: snapshot?.output)
         func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
             Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -553,19 +553,19 @@ final class BuildCache: Sendable {
         return outputFolders.records(leavingOut: touched)
     }
 
-    /// Every file under `folder` (but the output's marker) with its stamp, by path relative
-    /// to it; `folders` lists the folders, or vouches for them. Walked on every core below
-    /// the second level. A folder vouched for is never opened: its entries are asked for
-    /// relative to the root (opening each folder to ask relative to it cost more than it saved).
-    static func listing(of folder: URL, folders: FolderListings) -> [String: FileStamp] {
-        let root = folder.path
+    /// Every file under the root of `folders` (but the output's marker) with its stamp, by
+    /// path relative to it; `folders` lists the folders, or vouches for them. Walked on every
+    /// core below the second level. A folder vouched for is never opened: its entries are
+    /// asked for relative to the root (opening each folder to ask relative to it cost more
+    /// than it saved).
+    static func listing(of folders: FolderListings) -> [String: FileStamp] {
         var files: [(String, FileStamp)] = []
         var deeper: [(key: String, stamp: FileStamp)] = []
-        walk(root, key: "", stamp: nil, folders: folders, files: &files, deeper: &deeper, depth: 2)
+        walk(key: "", stamp: nil, folders: folders, files: &files, deeper: &deeper, depth: 2)
         let nested = deeper.concurrentMap { folder -> [(String, FileStamp)] in
             var files: [(String, FileStamp)] = []
             var none: [(key: String, stamp: FileStamp)] = []
-            walk(root, key: folder.key, stamp: folder.stamp, folders: folders, files: &files, deeper: &none, depth: .max)
+            walk(key: folder.key, stamp: folder.stamp, folders: folders, files: &files, deeper: &none, depth: .max)
             return files
         }
         var listing: [String: FileStamp] = [:]
@@ -582,7 +582,7 @@ final class BuildCache: Sendable {
         private var decodedRecords: [OutputRecord] = []
         private var previousByPath: [String: OutputRecord] = [:]
         /// The folders, listed or vouched for.
-        private var listings = FolderListings()
+        private var listings: FolderListings
         /// Every file found, by path.
         private var listed: [String: FileStamp] = [:]
         /// Left when the listing is made; several threads may wait on it at once.
@@ -590,15 +590,16 @@ final class BuildCache: Sendable {
 
         /// Without a snapshot (no cache, or one that cannot be read) nothing is listed.
         init(of output: URL, snapshot: [UInt8]?) {
+            listings = FolderListings(root: output.path)
             guard let snapshot else { return }
             done.enter()
             DispatchQueue.global().async { [self] in
                 if let decoded = try? BinaryCoding.decode(OutputSnapshot.self, from: snapshot) {
                     decodedRecords = decoded.files
                     previousByPath = Dictionary(decoded.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                    listings = FolderListings(previous: decoded.folders)
+                    listings = FolderListings(root: output.path, previous: decoded.folders)
                 }
-                listed = BuildCache.listing(of: output, folders: listings)
+                listed = BuildCache.listing(of: listings)
                 done.leave()
             }
         }
@@ -610,13 +611,13 @@ final class BuildCache: Sendable {
         var found: [String: FileStamp] { done.wait(); return listed }
     }
 
-    /// Lists the folder `key` under `root`. Below `depth` levels, its subfolders are
-    /// handed back in `deeper` instead of walked.
+    /// Lists the folder `key` under the root of `folders`. Below `depth` levels, its
+    /// subfolders are handed back in `deeper` instead of walked.
     private static func walk(
-        _ root: String, key: String, stamp: FileStamp?, folders: FolderListings, files: inout [(String, FileStamp)],
+        key: String, stamp: FileStamp?, folders: FolderListings, files: inout [(String, FileStamp)],
         deeper: inout [(key: String, stamp: FileStamp)], depth: Int
     ) {
-        guard let entries = folders.entries(in: root, key: key, stamp: stamp) else { return }
+        guard let entries = folders.entries(of: key, stamp: stamp) else { return }
         let prefix = key.isEmpty ? "" : key + "/"
         for entry in entries {
             let path = prefix + entry.name
@@ -625,7 +626,7 @@ final class BuildCache: Sendable {
                 continue
             }
             if depth > 1 {
-                walk(root, key: path, stamp: entry.stamp, folders: folders, files: &files, deeper: &deeper, depth: depth - 1)
+                walk(key: path, stamp: entry.stamp, folders: folders, files: &files, deeper: &deeper, depth: depth - 1)
             } else {
                 deeper.append((path, entry.stamp))
             }

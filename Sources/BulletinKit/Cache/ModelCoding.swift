@@ -116,7 +116,6 @@ extension RenderedMarkdown: BinaryCodable {
         sink.raw(body.bytes)
         sink.raw(teaser.bytes)
     }
-
 }
 
 extension MarkdownSource: BinaryCodable {

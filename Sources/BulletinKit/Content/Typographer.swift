@@ -150,7 +150,7 @@ struct Typographer: Sendable {
         let french = language == .fr
         let count = input.count
         var output: [UInt8] = []
-        /// `input[..<copied]` is set in `output` (once something changed).
+        // `input[..<copied]` is set in `output` (once something changed).
         var copied = 0
         var changed = false
         var index = 0

@@ -18,7 +18,9 @@ struct ListedFolder: Sendable, Equatable {
 
 /// The folder listings of one tree (the site, or the output) for one build: those the
 /// last build recorded, trusted while their folders' stamps are unchanged, and those
-/// this build makes, for the next one.
+/// this build makes, for the next one. The tree's root is opened once: each `lstat` is
+/// asked relative to it, which spares the kernel walking the root's own path every time
+/// (a fifth of the cost of each call for the output of 500 issues in /dev/shm).
 final class FolderListings: Sendable {
     /// An entry of a folder, with what `lstat` said of it.
     struct Entry {
@@ -40,6 +42,10 @@ final class FolderListings: Sendable {
         enum Kind { case file, directory, symbolicLink, other }
     }
 
+    /// The tree's root, an absolute path.
+    let root: String
+    /// `root` opened for lookups, or -1 when it could not be: paths are then asked for whole.
+    private let rootDescriptor: Int32
     private let previous: [String: ListedFolder]
     /// Nanoseconds since 1970, read before any folder was looked at (see `isRacy`).
     let startedAt: Int64
@@ -48,15 +54,12 @@ final class FolderListings: Sendable {
     private struct State {
         var kept: [String: ListedFolder] = [:]
         var listed = 0
-        /// The tree's root, opened once: each `lstat` is asked relative to it, which
-        /// spares the kernel walking the root's own path every time (a fifth of the cost
-        /// of each call for the output of 500 issues in /dev/shm). One tree has one root;
-        /// any other asked for is kept open too, until the listings go.
-        var roots: [String: Int32] = [:]
     }
 
     /// `previous`: what the last build recorded; empty for a build without a cache.
-    init(previous: [ListedFolder] = []) {
+    init(root: String, previous: [ListedFolder] = []) {
+        self.root = root
+        rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         self.previous = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var state = State()
         state.kept.reserveCapacity(previous.count)
@@ -67,14 +70,14 @@ final class FolderListings: Sendable {
     }
 
     deinit {
-        for descriptor in state.withLock({ $0.roots.values }) where descriptor >= 0 { close(descriptor) }
+        if rootDescriptor >= 0 { close(rootDescriptor) }
     }
 
-    /// The entries of the folder `key` (relative to `root`, an absolute path; `""` for
-    /// `root` itself), recorded under `key`. `stamp` is the folder's own, when its
-    /// parent's listing gave it; else it is asked for. Nil when the folder cannot be opened.
-    func entries(in root: String, key: String, stamp known: FileStamp? = nil) -> [Entry]? {
-        let base = Base(root: root, descriptor: descriptor(of: root), key: key)
+    /// The entries of the folder `key` (relative to the root; `""` for the root itself),
+    /// recorded under `key`. `stamp` is the folder's own, when its parent's listing gave
+    /// it; else it is asked for. Nil when the folder cannot be opened.
+    func entries(of key: String, stamp known: FileStamp? = nil) -> [Entry]? {
+        let base = Base(root: root, descriptor: rootDescriptor, key: key)
         var stamp = known
         if stamp == nil {
             var info = stat()
@@ -102,17 +105,6 @@ final class FolderListings: Sendable {
     /// Whether this build trusted every record of the last and listed no folder.
     var isUnchanged: Bool {
         state.withLock { $0.listed == 0 && $0.kept.count == previous.count }
-    }
-
-    /// The descriptor of `root` opened for lookups, or -1 when it cannot be opened:
-    /// paths are then asked for whole.
-    private func descriptor(of root: String) -> Int32 {
-        state.withLock { state in
-            if let known = state.roots[root] { return known }
-            let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            state.roots[root] = descriptor
-            return descriptor
-        }
     }
 
     /// A folder, to ask `lstat` about it and its entries.

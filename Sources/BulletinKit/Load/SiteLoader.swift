@@ -12,7 +12,7 @@ struct SiteLoader {
     /// not read (see `IssueFolder.isRead`).
     var buildCache: BuildCache? = nil
     /// The site's folders as the last build listed them (set by a cached `build`).
-    var listings = FolderListings()
+    var listings: FolderListings
     private let rootPath: String
 
     init(root: URL, cache: RenderCache? = nil, changedPaths: Set<String>? = nil) {
@@ -20,6 +20,7 @@ struct SiteLoader {
         self.cache = cache
         self.changedPaths = changedPaths
         rootPath = root.path
+        listings = FolderListings(root: rootPath)
     }
 
     func load() -> (SiteSource, [Diagnostic]) {
@@ -178,7 +179,7 @@ struct SiteLoader {
     /// lead outside the site.
     func visibleEntries(of folder: String, stamp: FileStamp? = nil) -> [Entry] {
         // Not Foundation's listing and URL paths: they cost a tenth of a rebuild.
-        (listings.entries(in: rootPath, key: folder, stamp: stamp) ?? []).filter { entry in
+        (listings.entries(of: folder, stamp: stamp) ?? []).filter { entry in
             guard let first = entry.name.utf8.first else { return false }
             return first != UInt8(ascii: ".") && first != UInt8(ascii: "_")
         }

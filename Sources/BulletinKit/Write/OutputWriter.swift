@@ -254,8 +254,8 @@ extension OutputWriter {
     /// found them. With them, the output's folders as the next build may trust them (see
     /// `FolderListings`).
     func records(of files: [OutputFile], cache: BuildCache, touched: Set<String>?) -> (files: [BuildCache.OutputRecord], folders: [ListedFolder]) {
-        let folders = FolderListings()
-        let listed = touched == nil ? BuildCache.listing(of: output, folders: folders) : [:]
+        let folders = FolderListings(root: output.path)
+        let listed = touched == nil ? BuildCache.listing(of: folders) : [:]
         let root = output.path + "/"
         let records = files.concurrentMap { file -> BuildCache.OutputRecord? in
             let found: FileStamp?
