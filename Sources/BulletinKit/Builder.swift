@@ -139,11 +139,14 @@ public struct Builder: Sendable {
                                 contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, outputs: outputs.files,
                                 outputFolders: outputs.folders, summary: summary)
                         }
+                        if let templates = run.templates?.parsedSoFar { buildCache.keep(templates: templates, fingerprint: run.theme) }
                     }
                 }
             }
         }
-        releaseInBackground(files as Any, buildCache as Any, run)
+        var retired: [Any] = [files as Any, buildCache as Any, run]
+        (files, buildCache, run) = (nil, nil, CacheFacts())
+        releaseInBackground(taking: &retired)
         report.duration = clock.now - start
         return report
     }
@@ -162,6 +165,8 @@ public struct Builder: Sendable {
         var folders: [IssueFolder] = []
         /// See `BuildCache.Summary.inputs`.
         var inputs: UInt64 = 0
+        /// The theme's templates, kept once a page asked for them.
+        var templates: TemplateLibrary? = nil
     }
 
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.
@@ -198,12 +203,15 @@ public struct Builder: Sendable {
                 report.cachedFolders = source.issues.count
                 report.folderCount = source.issues.count
                 report.unchangedOutputs = summary.pageSets
-                releaseInBackground(source)
+                var retired: [Any] = [source]
+                (source.issues, source.themes) = ([], [:])
+                releaseInBackground(taking: &retired)
                 return []
             }
         }
-        let theme = makeTheme(source, config: config, options: options, parsedCleanly: buildCache?.themeFingerprint, diagnostics: &report.diagnostics)
+        let theme = makeTheme(source, config: config, options: options, buildCache: buildCache, diagnostics: &report.diagnostics)
         facts.theme = theme?.fingerprint ?? 0
+        facts.templates = theme?.library
         let selection = options.selection
         let typographer = Typographer(language: config.language)
         if options.typography { config.typeset(with: typographer) }
@@ -277,21 +285,24 @@ public struct Builder: Sendable {
 
         // 5. Render (6. Write is `build`'s, once every check passed)
         options.onStage?("rendering")
-        var renderer = SiteRenderer(
-            model: model, theme: theme, address: address, sourceRoot: options.source,
-            typographer: options.typography ? typographer : Typographer(language: nil))
-        renderer.imageSizes = imageSizes(source)
-        renderer.cache = options.renderCache ?? buildCache
-        renderer.pageScript = options.pageScript
-        if renderer.cache != nil {
-            renderer.contentKeys = contentKeys
-            renderer.inputsKey = inputsKey(siteFile, source: source, options: options)
-        }
-        if let buildCache, !reused.isEmpty {
-            let digests = Dictionary(reused.values.map { ($0.issue.slug, $0.record.contentDigest) }, uniquingKeysWith: { first, _ in first })
-            renderer.completing = { issue in digests[issue.slug].map { buildCache.complete(issue, digest: $0) } ?? issue }
-        }
-        var files = renderer.render()
+        // Made and gone before the model is handed over to be freed (see below).
+        var files: [OutputFile] = {
+            var renderer = SiteRenderer(
+                model: model, theme: theme, address: address, sourceRoot: options.source,
+                typographer: options.typography ? typographer : Typographer(language: nil))
+            renderer.imageSizes = imageSizes(source)
+            renderer.cache = options.renderCache ?? buildCache
+            renderer.pageScript = options.pageScript
+            if renderer.cache != nil {
+                renderer.contentKeys = contentKeys
+                renderer.inputsKey = inputsKey(siteFile, source: source, options: options)
+            }
+            if let buildCache, !reused.isEmpty {
+                let digests = Dictionary(reused.values.map { ($0.issue.slug, $0.record.contentDigest) }, uniquingKeysWith: { first, _ in first })
+                renderer.completing = { issue in digests[issue.slug].map { buildCache.complete(issue, digest: $0) } ?? issue }
+            }
+            return renderer.render()
+        }()
         options.renderCache?.keepSources(of: source.issues)
         if let clash = firstClash(files, staticFiles: source.staticFiles) {
             report.diagnostics.append(Diagnostic(.error, "static/\(clash) has the same path as a generated file; rename it", path: "static/\(clash)"))
@@ -305,11 +316,13 @@ public struct Builder: Sendable {
         let anchors = rendered.flatMap(\.anchors) + reused.values.flatMap(\.record.anchors).filter { !unchangedPages.contains($0.page) }
         report.diagnostics += ContentRenderer.AnchorCheck.verify(anchors, in: files)
         guard !report.diagnostics.hasErrors else { return nil }
-        checkEmailSizes(files, of: model.issues, budget: config.emailBudgetBytes, report: &report)
+        checkEmailSizes(files, of: model.issues, budget: config.emailBudgetBytes, buildCache: buildCache, report: &report)
         report.issueCount = model.issues.count
         report.pageCount = files.indices.reduce(0) { $0 + (files[$1].isPage ? 1 : 0) }
         report.fileCount = files.count
-        releaseInBackground(source, parsed, rendered, reused, content, issues, model, renderer)
+        var retired: [Any] = [source, parsed, rendered, reused, content, issues, model]
+        (source.issues, reused) = ([], [:])
+        releaseInBackground(taking: &retired)
         return files
     }
 
@@ -421,7 +434,7 @@ public struct Builder: Sendable {
 
     /// Gmail clips messages past 102 KB: a warning past the site's budget, and the largest
     /// e-mail for the summary line.
-    private func checkEmailSizes(_ files: [OutputFile], of issues: [Issue], budget: Int, report: inout BuildReport) {
+    private func checkEmailSizes(_ files: [OutputFile], of issues: [Issue], budget: Int, buildCache: BuildCache?, report: inout BuildReport) {
         var sources: [String: String] = [:]
         // By index: copying each of thousands of files out of the array cost more than the check.
         for index in files.indices where files[index].path.hasSuffix("/email.html") {
@@ -430,8 +443,13 @@ public struct Builder: Sendable {
             switch file.contents {
             case .data(let data): size = data.count
             case .unchanged(let path):
-                var info = stat()
-                size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+                // Left as the build cache found it: its stamp says its size.
+                if let stamp = buildCache?.foundStamp(of: file.path) {
+                    size = Int(stamp.size)
+                } else {
+                    var info = stat()
+                    size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+                }
             case .copy: continue
             }
             if size > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, size) }
@@ -450,7 +468,7 @@ public struct Builder: Sendable {
 
     /// The site's theme; with a cache, made again only when its folder or the language changed.
     private func makeTheme(
-        _ source: SiteSource, config: SiteConfig, options: BuildOptions, parsedCleanly: UInt64?, diagnostics: inout [Diagnostic]
+        _ source: SiteSource, config: SiteConfig, options: BuildOptions, buildCache: BuildCache?, diagnostics: inout [Diagnostic]
     ) -> Theme? {
         let folder = source.themes[config.theme]
         var key = Hasher()
@@ -464,9 +482,11 @@ public struct Builder: Sendable {
             return theme
         }
         var said: [Diagnostic] = []
+        var parsedBefore: (@Sendable (UInt64) -> [String: Template]?)? = nil
+        if let buildCache { parsedBefore = { buildCache.templates(fingerprint: $0) } }
         let theme = Theme.make(
-            from: folder, siteRoot: options.source, name: config.theme, language: config.language, parsedCleanly: parsedCleanly,
-            diagnostics: &said)
+            from: folder, siteRoot: options.source, name: config.theme, language: config.language,
+            parsedCleanly: buildCache?.themeFingerprint, parsedBefore: parsedBefore, diagnostics: &said)
         options.renderCache?.store(theme, diagnostics: said, key: themeKey)
         diagnostics += said
         return theme

@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
                     // As `build`: with `--format json`, standard error holds only JSON objects.
                     if format != .json { printError("rebuild failed: the browser shows the errors; the last good build is still served") }
                 } else {
-                    printOutput(String(format: "Built %@, %d pages in %.2f s", report.issuesPhrase, report.pageCount, report.seconds))
+                    printOutput("Built \(report.issuesPhrase), \(report.pageCount) pages in \(decimal(report.seconds, places: 2)) s")
                 }
             })
     }

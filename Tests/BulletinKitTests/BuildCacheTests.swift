@@ -314,6 +314,41 @@ import Testing
         #expect(next.cachedFolders > 0, "the retry left a cache the next build uses")
     }
 
+    /// The theme's templates are kept parsed beside the index, and a warm build that makes
+    /// pages takes them from there. A damaged copy is not used (one byte changed in a text
+    /// still decodes, and would be written into every page) and is replaced; a template
+    /// edited is parsed again, and its parse kept.
+    @Test func theThemesTemplatesAreKeptParsed() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let warm = Warm(site)
+        try warm.expectSameAsColdBuild(after: "the first build")
+        let file = warm.options.cacheFolder!.appendingPathComponent("templates")
+        let kept = try Data(contentsOf: file)
+        #expect(kept.starts(with: Data("BULLETIN-TEMPLATES-1\n".utf8)))
+
+        let article = "\(ete)/articles/01-avenue-de-paris.md"
+        try edit(site, article) { $0 + "\nUne phrase de plus.\n" }
+        try warm.expectSameAsColdBuild(after: "an article's text, with the templates read from the cache")
+        #expect(try Data(contentsOf: file) == kept, "read, not written again")
+
+        var damaged = kept
+        let text = try #require(damaged.range(of: Data("<html lang=".utf8)))
+        damaged[text.lowerBound + 1] = UInt8(ascii: "x")
+        try damaged.write(to: file)
+        try edit(site, article) { $0 + "\nEncore une phrase.\n" }
+        try warm.expectSameAsColdBuild(after: "an article's text, with the templates' copy damaged")
+        #expect(try Data(contentsOf: file) == kept, "parsed again, and kept again")
+
+        let template = String(decoding: DefaultTheme.files["templates/layout.mustache"]!, as: UTF8.self)
+        try site.write("themes/default/templates/layout.mustache", template + "<!-- modèle du site -->\n")
+        try warm.expectSameAsColdBuild(after: "a template")
+        let edited = try Data(contentsOf: file)
+        #expect(edited != kept && edited.range(of: Data("modèle du site".utf8)) != nil, "the edited theme's templates are kept")
+        try edit(site, article) { $0 + "\nUne dernière phrase.\n" }
+        try warm.expectSameAsColdBuild(after: "an article's text, with the edited theme's templates read from the cache")
+    }
+
     /// One byte of a title changed in an issue's file in the cache, where lists read it
     /// (its pages, which would read it whole and check it, are not made again): the title
     /// still decodes, but the issue's own digest is wrong, and its folder is read again.

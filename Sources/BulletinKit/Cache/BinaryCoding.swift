@@ -13,8 +13,11 @@ enum BinaryCoding {
         let description: String
     }
 
-    static func encode(_ value: some BinaryCodable) -> [UInt8] {
+    /// `capacity`: the bytes to reserve, when a good guess is known (the last build's
+    /// size): a cache index grown by doubling was copied and faulted in several times over.
+    static func encode(_ value: some BinaryCodable, capacity: Int = 0) -> [UInt8] {
         let sink = Sink()
+        sink.bytes.reserveCapacity(capacity)
         value.write(to: sink)
         return sink.bytes
     }

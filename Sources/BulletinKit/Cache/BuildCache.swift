@@ -23,6 +23,8 @@ final class BuildCache: Sendable {
     private static let magic = Array("BULLETIN-BUILD-CACHE-2\n".utf8)
 
     let folder: URL
+    /// `<folder>/issues/`: one file per issue, named by its digest (see `record`).
+    private let issuesFolder: String
     let output: URL
     /// For `check`: the cache is read, never written.
     let readOnly: Bool
@@ -40,6 +42,8 @@ final class BuildCache: Sendable {
     private let previousSlugs: [String: String]
     private var previousOutputs: [String: OutputRecord] { outputListing.previous }
     private let previousPages: [String: Int]
+    /// The bytes of the index the last build wrote (a guess of the next one's).
+    private let previousIndexSize: Int
     private let state = Mutex(State())
     /// Each issue's are asked for by its own pages and both its neighbours'.
     let listedKeys = ListedKeysMemo()
@@ -59,6 +63,8 @@ final class BuildCache: Sendable {
         var verified: [String: Bool] = [:]
         /// A folder's record took new stamps.
         var restamped = false
+        /// The theme's templates came from the cache.
+        var templatesRead = false
     }
 
     // MARK: Records
@@ -148,14 +154,18 @@ final class BuildCache: Sendable {
     /// `fresh` says to start a new one.
     init(folder: URL, source: URL, output: URL, fresh: Bool = false, readOnly: Bool = false) {
         self.folder = folder
+        issuesFolder = folder.path + "/issues/"
         self.output = output
         self.readOnly = readOnly
         let indexFile = folder.appendingPathComponent(Self.fileName)
         let exists = !fresh && access(indexFile.path, R_OK) == 0
         var snapshot: Snapshot?
+        var size = 0
         if exists, let data = try? Data(contentsOf: indexFile, options: .alwaysMapped) {
             snapshot = data.withUnsafeBytes { Self.snapshot(from: $0) }
+            size = data.count
         }
+        previousIndexSize = size
         // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
@@ -174,9 +184,16 @@ final class BuildCache: Sendable {
     /// The index file's bytes: the magic line, the digest of the snapshot, the snapshot.
     /// Checked whole when read: damaged bytes could still decode, as a message that was
     /// never said (a fuzzed cache once made a build replay one).
-    private static func index(_ snapshot: Snapshot) -> [UInt8] {
-        let encoded = BinaryCoding.encode(snapshot)
-        return magic + withUnsafeBytes(of: StableHasher.hash(encoded).littleEndian) { Array($0) } + encoded
+    private static func index(_ snapshot: Snapshot, capacity: Int) -> [UInt8] {
+        let sink = BinaryCoding.Sink()
+        sink.bytes.reserveCapacity(capacity)
+        sink.bytes += magic
+        sink.bytes += repeatElement(0, count: 8)
+        snapshot.write(to: sink)
+        let start = magic.count + 8
+        let digest = sink.bytes.withUnsafeBytes { StableHasher.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        withUnsafeBytes(of: digest.littleEndian) { sink.bytes.replaceSubrange(magic.count..<start, with: $0) }
+        return sink.bytes
     }
 
     private static func snapshot(from bytes: UnsafeRawBufferPointer) -> Snapshot? {
@@ -210,6 +227,56 @@ final class BuildCache: Sendable {
 
     /// The fingerprint of the theme the last build parsed without an error.
     var themeFingerprint: UInt64? { previous?.theme }
+
+    // MARK: Templates
+
+    private static let templatesFileName = "templates"
+    private static let templatesMagic = Array("BULLETIN-TEMPLATES-1\n".utf8)
+
+    /// The templates of the theme with this fingerprint, as a build of this binary parsed
+    /// them; nil when the cache has none, or another theme's.
+    func templates(fingerprint: UInt64) -> [String: Template]? {
+        let path = folder.path + "/" + Self.templatesFileName
+        let start = Self.templatesMagic.count + 8
+        guard let bytes = Self.read(path), bytes.count >= start, bytes.starts(with: Self.templatesMagic) else { return nil }
+        let templates = bytes.withUnsafeBytes { bytes -> [String: Template]? in
+            let digest = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: Self.templatesMagic.count, as: UInt64.self))
+            let encoded = UnsafeRawBufferPointer(rebasing: bytes[start...])
+            guard StableHasher.hash(encoded) == digest else { return nil }
+            let source = BinaryCoding.Source(encoded)
+            guard (try? source.string()) == Self.binaryIdentity, (try? source.varint()) == fingerprint,
+                let count = try? source.length()
+            else { return nil }
+            var templates: [String: Template] = [:]
+            for _ in 0..<count {
+                guard let name = try? source.string(), let template = try? Template(reading: source) else { return nil }
+                templates[name] = template
+            }
+            return source.offset == encoded.count ? templates : nil
+        }
+        if templates != nil { state.withLock { $0.templatesRead = true } }
+        return templates
+    }
+
+    /// Keeps the templates of the theme with this fingerprint for the next build, unless
+    /// they were read from the cache in this one.
+    func keep(templates: [String: Template], fingerprint: UInt64) {
+        guard !readOnly, !state.withLock({ $0.templatesRead }) else { return }
+        let sink = BinaryCoding.Sink()
+        sink.bytes += Self.templatesMagic
+        sink.bytes += repeatElement(0, count: 8)
+        sink.string(Self.binaryIdentity)
+        sink.varint(fingerprint)
+        sink.varint(UInt64(templates.count))
+        for (name, template) in templates.sorted(by: { $0.key < $1.key }) {
+            sink.string(name)
+            template.write(to: sink)
+        }
+        let start = Self.templatesMagic.count + 8
+        let digest = sink.bytes.withUnsafeBytes { StableHasher.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        withUnsafeBytes(of: digest.littleEndian) { sink.bytes.replaceSubrange(Self.templatesMagic.count..<start, with: $0) }
+        _ = Self.replace(folder.appendingPathComponent(Self.templatesFileName), with: sink.bytes)
+    }
 
     /// The build id the linker gave the running binary (or, without one, its size and
     /// date): a cache is read only by the binary that wrote it.
@@ -283,13 +350,14 @@ final class BuildCache: Sendable {
     /// digest of all of it, which would mean reading the bodies too.
     func renderedIssue(_ record: FolderRecord) -> Issue? {
         // Its length and digest come first, then the issue, then its bodies, which are not read here.
-        guard let head = Self.read(issueFile(record.contentDigest), upTo: 1 << 14), let source = try? head.withUnsafeBytes({ bytes in
+        let file = issueFile(record.contentDigest)
+        guard let head = Self.read(file, upTo: 1 << 14), let source = try? head.withUnsafeBytes({ bytes in
             let source = BinaryCoding.Source(bytes)
             // Read as a number: the head may end before the issue does.
             return (length: try source.varint(), start: source.offset + 8)
         }), source.length < 1 << 30 else { return nil }
         let end = source.start + Int(source.length)
-        let data = end <= head.count ? head : Self.read(issueFile(record.contentDigest), upTo: end)
+        let data = end <= head.count ? head : Self.read(file, upTo: end)
         guard let data, end <= data.count else { return nil }
         return data.withUnsafeBytes { bytes -> Issue? in
             let issue = UnsafeRawBufferPointer(rebasing: bytes[source.start..<end])
@@ -312,7 +380,7 @@ final class BuildCache: Sendable {
 
     private func completed(_ issue: Issue, digest: UInt64) -> Issue? {
         // Checked whole: damaged bytes could still decode, as text that was never written.
-        guard let data = try? Data(contentsOf: issueFile(digest)), StableHasher.hash(data) == digest else { return nil }
+        guard let data = Self.read(issueFile(digest)), StableHasher.hash(data) == digest else { return nil }
         return try? data.withUnsafeBytes { bytes -> Issue? in
             let source = BinaryCoding.Source(bytes)
             let length = try source.length()
@@ -326,27 +394,34 @@ final class BuildCache: Sendable {
         }
     }
 
-    /// The first `count` bytes of a file (fewer if it is shorter).
-    private static func read(_ file: URL, upTo count: Int) -> Data? {
-        let descriptor = open(file.path, O_RDONLY)
+    /// The first `count` bytes of a file (fewer if it is shorter), or all of it. Read into
+    /// memory left uninitialised: zeroing 16 KB for each of 500 issue heads showed in a
+    /// warm build's profile, and so did making a URL for each.
+    private static func read(_ path: String, upTo limit: Int? = nil) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var data = Data(count: count)
-        let filled = data.withUnsafeMutableBytes { buffer -> Int in
-            var filled = 0
-            while filled < count {
-                let got = Glibc.read(descriptor, buffer.baseAddress! + filled, count - filled)
-                if got <= 0 { break }
-                filled += got
-            }
-            return filled
+        var count = limit ?? 0
+        if limit == nil {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { return nil }
+            count = Int(info.st_size)
         }
-        data.count = filled
-        return data
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while initialized < count {
+                let got = Glibc.read(descriptor, buffer.baseAddress! + initialized, count - initialized)
+                if got < 0, errno == EINTR { continue }
+                if got < 0 { failed = true }
+                if got <= 0 { break }
+                initialized += got
+            }
+        }
+        return failed ? nil : bytes
     }
 
-    private func issueFile(_ digest: UInt64) -> URL {
-        folder.appendingPathComponent("issues/" + String(digest, radix: 16))
+    private func issueFile(_ digest: UInt64) -> String {
+        issuesFolder + String(digest, radix: 16)
     }
 
     func keep(_ record: FolderRecord) {
@@ -386,12 +461,12 @@ final class BuildCache: Sendable {
         // the peak memory of a cold build. A file already there is kept if it has these
         // bytes: a damaged one would otherwise stay, and its folder be read at every build.
         let file = issueFile(digest)
-        if !readOnly, (try? Data(contentsOf: file)).map({ StableHasher.hash($0) != digest }) ?? true {
+        if !readOnly, Self.read(file).map({ StableHasher.hash($0) != digest }) ?? true {
             if !state.withLock({ $0.madeIssueFolder }) {
-                try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try? FileManager.default.createDirectory(atPath: issuesFolder, withIntermediateDirectories: true)
                 state.withLock { $0.madeIssueFolder = true }
             }
-            guard Self.replace(file, with: encoded) else { return nil }
+            guard Self.replace(URL(fileURLWithPath: file), with: encoded) else { return nil }
         }
         state.withLock { $0.recorded += 1 }
         let record = FolderRecord(
@@ -486,8 +561,8 @@ final class BuildCache: Sendable {
         if !readOnly, !sourceFolders.isUnchanged || !outputFolders.isUnchanged {
             var snapshot = previous
             snapshot.sourceFolders = sourceFolders.records()
-            snapshot.output = BinaryCoding.encode(OutputSnapshot(files: outputListing.records, folders: outputFolders.records()))
-            _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot))
+            snapshot.output = BinaryCoding.encode(OutputSnapshot(files: outputListing.records, folders: outputFolders.records()), capacity: previous.output.count)
+            _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot, capacity: previousIndexSize))
         }
         return previous.summary
     }
@@ -511,11 +586,11 @@ final class BuildCache: Sendable {
         }
         let snapshot = Snapshot(
             binary: Self.binaryIdentity, contentSettings: contentSettings,
-            theme: theme, folders: records, pages: pages, output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed)),
+            theme: theme, folders: records, pages: pages, output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed), capacity: previous?.output.count ?? 0),
             sourceFolders: sourceFolders.records(), summary: summary)
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go.
-        guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot)) else { return }
+        guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot, capacity: previousIndexSize)) else { return }
         let issues = folder.appendingPathComponent("issues")
         let named = Set(records.map { String($0.contentDigest, radix: 16) })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? [] where !named.contains(name) {
@@ -702,7 +777,9 @@ private enum BuildID {
                 {
                     let description = note + 12 + aligned(nameSize)
                     if type == 3, nameSize == 4, description + Int(descriptionSize) <= end {  // NT_GNU_BUILD_ID, "GNU"
-                        return file[description..<description + Int(descriptionSize)].map { String(format: "%02x", $0) }.joined()
+                        return file[description..<description + Int(descriptionSize)].map { byte in
+                            (byte < 16 ? "0" : "") + String(byte, radix: 16)
+                        }.joined()
                     }
                     note = description + aligned(descriptionSize)
                 }

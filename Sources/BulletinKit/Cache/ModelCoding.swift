@@ -429,3 +429,88 @@ extension ContentRenderer.AnchorCheck: BinaryCodable {
         sink.list(headings)
     }
 }
+
+extension Template: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(nodes: try source.list(Node.self))
+    }
+
+    func write(to sink: BinaryCoding.Sink) { sink.list(nodes) }
+}
+
+extension Template.Node: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        func blocks() throws -> [String: [Template.Node]] {
+            var blocks: [String: [Template.Node]] = [:]
+            for _ in 0..<(try source.length()) { blocks[try source.string()] = try source.list(Template.Node.self) }
+            return blocks
+        }
+        switch try source.byte() {
+        case 0: self = .text(try source.string())
+        case 1: self = .variable(try TemplateName(reading: source), escaped: try source.bool())
+        case 2: self = .section(try TemplateName(reading: source), try source.list(Template.Node.self), inverted: try source.bool())
+        case 3:
+            self = .partial(
+                try source.string(), dynamic: try source.bool(), indentation: try source.optionalString(),
+                overrides: try source.bool() ? try blocks() : nil)
+        case 4: self = .block(try source.string(), default: try source.list(Template.Node.self), indentation: try source.string())
+        case 5: self = .blockDefinition(try source.string(), try source.list(Template.Node.self))
+        case 6: self = .escaping(try source.bool())
+        default: throw BinaryCoding.Failure(description: "unknown template node")
+        }
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        func write(_ blocks: [String: [Template.Node]]) {
+            sink.varint(UInt64(blocks.count))
+            for (name, nodes) in blocks.sorted(by: { $0.key < $1.key }) {
+                sink.string(name)
+                sink.list(nodes)
+            }
+        }
+        switch self {
+        case .text(let text):
+            sink.bytes.append(0)
+            sink.string(text)
+        case .variable(let name, let escaped):
+            sink.bytes.append(1)
+            name.write(to: sink)
+            sink.bool(escaped)
+        case .section(let name, let nodes, let inverted):
+            sink.bytes.append(2)
+            name.write(to: sink)
+            sink.list(nodes)
+            sink.bool(inverted)
+        case .partial(let name, let dynamic, let indentation, let overrides):
+            sink.bytes.append(3)
+            sink.string(name)
+            sink.bool(dynamic)
+            sink.optional(indentation)
+            sink.bool(overrides != nil)
+            if let overrides { write(overrides) }
+        case .block(let name, let nodes, let indentation):
+            sink.bytes.append(4)
+            sink.string(name)
+            sink.list(nodes)
+            sink.string(indentation)
+        case .blockDefinition(let name, let nodes):
+            sink.bytes.append(5)
+            sink.string(name)
+            sink.list(nodes)
+        case .escaping(let escaping):
+            sink.bytes.append(6)
+            sink.bool(escaping)
+        }
+    }
+}
+
+extension TemplateName: BinaryCodable {
+    init(reading source: BinaryCoding.Source) throws {
+        self.init(components: try source.strings(), isAnchored: try source.bool())
+    }
+
+    func write(to sink: BinaryCoding.Sink) {
+        sink.list(components)
+        sink.bool(isAnchored)
+    }
+}

@@ -35,7 +35,13 @@ public struct SimpleDate: Comparable, Hashable, Sendable, CustomStringConvertibl
 
     /// `2023-07-05`
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // Not `String(format:)`: Foundation's formatting was 2 % of a warm build, for the
+        // dates in every issue's keys.
+        func digits(_ value: Int, _ count: Int) -> String {
+            let text = String(value)
+            return text.utf8.count >= count ? text : String(repeating: "0", count: count - text.utf8.count) + text
+        }
+        return digits(year, 4) + "-" + digits(month, 2) + "-" + digits(day, 2)
     }
 
     /// Midnight of this day in the given time zone.

@@ -23,6 +23,11 @@ struct Template: Sendable {
 
     let nodes: [Node]
 
+    /// A template parsed before (the build cache keeps a theme's).
+    init(nodes: [Node]) {
+        self.nodes = nodes
+    }
+
     init(parsing text: String) throws(TemplateSyntaxError) {
         var parser = TemplateParser(text)
         do {
@@ -45,6 +50,11 @@ struct TemplateName: Sendable {
     init(_ written: String) {
         components = written.split(separator: ".").map(String.init)
         isAnchored = written.hasPrefix(".")
+    }
+
+    init(components: [String], isAnchored: Bool) {
+        self.components = components
+        self.isAnchored = isAnchored
     }
 }
 
