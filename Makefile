@@ -1,13 +1,17 @@
 # Quick start on a fresh Debian machine: `make build`, then `make test`.
 SWIFT ?= swift
 BULLETIN = .build/release/bulletin
+# The Swift runtime and Foundation linked into the program: it starts in 10 ms instead of
+# 19 (loading and relocating eight Swift libraries), a tenth of a warm build, and runs
+# where Swift is not installed. The binary is 125 MB instead of 53.
+RELEASE = -c release --product bulletin --static-swift-stdlib
 APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 
 .PHONY: build test unit-test validate fuzz cache-check deps test-deps bench clean
 
 build: deps
 	python3 scripts/embed-theme.py
-	$(SWIFT) build -c release --product bulletin
+	$(SWIFT) build $(RELEASE)
 	$(BULLETIN) build --source . --output output
 
 # Installs the Debian packages Bulletin links against, only when missing.

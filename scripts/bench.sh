@@ -10,7 +10,7 @@
 # Prints a table, writes $WORK/bench-results.json. See docs/benchmark.md.
 #
 # Environment:
-#   BIN=/path/to/bulletin   skip `swift build -c release` and time this binary
+#   BIN=/path/to/bulletin   skip `swift build -c release …` and time this binary
 #   RUNS=5 WARMUP=1         measured and unmeasured rounds of cold (and warm) builds;
 #                           RUNS is also the number of server starts
 #   SAVES=7 IDLE=10         saves timed per server; seconds of idle CPU measured
@@ -45,8 +45,9 @@ exec 9>"$WORK/.bench.lock"
 flock -n 9 || die "another benchmark is running on $WORK; two at once would time each other"
 
 if [ -z "${BIN:-}" ]; then
-  swift build -c release --product bulletin >&2
-  BIN=$(swift build -c release --show-bin-path)/bulletin
+  # As `make build` makes it (see the Makefile).
+  swift build -c release --product bulletin --static-swift-stdlib >&2
+  BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)/bulletin
 fi
 [ -x "$BIN" ] || die "no bulletin binary at $BIN"
 BIN=$(realpath "$BIN")

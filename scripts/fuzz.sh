@@ -4,7 +4,7 @@
 # Findings (crashes, hangs, damaged output, unlocated errors) go to fuzz-findings/.
 set -e
 cd "$(dirname "$0")/.."
-[ -x .build/release/bulletin ] || swift build -c release --product bulletin
+[ -x .build/release/bulletin ] || swift build -c release --product bulletin --static-swift-stdlib
 seconds="${1:-120}"
 [ $# -gt 0 ] && shift
 exec python3 scripts/fuzz.py --seconds "$seconds" "$@"

@@ -61,67 +61,75 @@ def main():
         remove(out_hugo)
         return checked(timed(hugo), "hugo")
 
-    # Cold builds: rounds alternate which tool goes first, so that neither always
-    # inherits the other's page cache or CPU frequency.
+    # Rounds alternate which tool goes first, so that neither always inherits the other's
+    # page cache or CPU frequency. In each round, Bulletin's warm builds follow its cold
+    # build at once: a warm build is a share of a cold one, and these machines change speed
+    # from one minute to the next. The first build over a cold build's output lists again
+    # the folders it wrote (their stamps are too recent to trust), so one build settles the
+    # cache before the measured ones, as an editor's second build would find it.
     runs = {"bulletin": [], "hugo": []}
-    tools = {"bulletin": cold_bulletin, "hugo": cold_hugo}
-    for round_number in range(args.warmup + args.runs):
-        order = ["bulletin", "hugo"] if round_number % 2 == 0 else ["hugo", "bulletin"]
-        for tool in order:
-            run = tools[tool]()
-            if round_number >= args.warmup:
-                runs[tool].append(run)
-            print("  cold %-8s %6.2f s wall %6.2f s cpu %7.0f MiB%s" % (
-                tool, run.wall, run.cpu, run.rss_kib / 1024, "" if round_number >= args.warmup else "  (warm-up)"),
-                file=sys.stderr, flush=True)
-    remove(out_hugo)
+    unchanged, one_article = [], []
+    _, _, article, _ = edited_article(args.bulletin_source, args.hugo_source)
+    with Appended(article) as edits:
+        for round_number in range(args.warmup + args.runs):
+            measured = round_number >= args.warmup
+            order = ["bulletin", "hugo"] if round_number % 2 == 0 else ["hugo", "bulletin"]
+            for tool in order:
+                run = cold_bulletin() if tool == "bulletin" else cold_hugo()
+                if measured:
+                    runs[tool].append(run)
+                print("  cold %-8s %6.2f s wall %6.2f s cpu %7.0f MiB%s" % (
+                    tool, run.wall, run.cpu, run.rss_kib / 1024, "" if measured else "  (warm-up)"),
+                    file=sys.stderr, flush=True)
+                if tool != "bulletin" or not cached:
+                    continue
+                checked(timed(bulletin(out_bulletin)), "warm bulletin build")
+                warm = checked(timed(bulletin(out_bulletin)), "warm bulletin build").wall
+                edits.append(article, "Phrase ajoutée pour la mesure numéro %d du cache." % (round_number + 1))
+                edited = checked(timed(bulletin(out_bulletin)), "warm bulletin build").wall
+                if measured:
+                    unchanged.append(warm)
+                    one_article.append(edited)
+                print("  warm bulletin  %5.2f s nothing changed, %.2f s one article changed%s" % (
+                    warm, edited, "" if measured else "  (warm-up)"), file=sys.stderr, flush=True)
 
-    result = {"cache_supported": cached, "runs": args.runs, "warmup": args.warmup, "measures": {}, "checks": {}}
-    measures, checks = result["measures"], result["checks"]
+        remove(out_hugo)
+        result = {"cache_supported": cached, "runs": args.runs, "warmup": args.warmup, "measures": {}, "checks": {}}
+        measures, checks = result["measures"], result["checks"]
 
-    def pair(key, field, scale=1.0):
-        values = {tool: [getattr(run, field) * scale for run in runs[tool]] for tool in runs}
-        measures[key] = {"bulletin": median(values["bulletin"]), "hugo": median(values["hugo"]),
-                         "bulletin_runs": values["bulletin"], "hugo_runs": values["hugo"]}
+        def pair(key, field, scale=1.0):
+            values = {tool: [getattr(run, field) * scale for run in runs[tool]] for tool in runs}
+            measures[key] = {"bulletin": median(values["bulletin"]), "hugo": median(values["hugo"]),
+                             "bulletin_runs": values["bulletin"], "hugo_runs": values["hugo"]}
 
-    pair("cold_wall_s", "wall")
-    pair("cold_cpu_s", "cpu")
-    pair("cold_rss_mib", "rss_kib", 1 / 1024)
+        pair("cold_wall_s", "wall")
+        pair("cold_cpu_s", "cpu")
+        pair("cold_rss_mib", "rss_kib", 1 / 1024)
 
-    # Same input, same bytes: builds run on every core; a race shows up as a difference.
-    checks["same_bytes"] = same_as_cold_build(out_bulletin, "again")
-
-    cold = measures["cold_wall_s"]["bulletin"]
-    hugo_cold = measures["cold_wall_s"]["hugo"]
-    if not cached:
-        print("  warm build: not supported by this binary", file=sys.stderr, flush=True)
-        measures["warm_unchanged_s"] = measures["warm_one_article_s"] = {"unsupported": True}
-    else:
-        # Nothing changed: build again over the output and the cache of a cold build.
-        reference = os.path.join(scratch, "out-bulletin-reference")
-        remove(reference)
-        os.rename(out_bulletin, reference)  # the last cold build, kept to compare
+        # Same input, same bytes: builds run on every core; a race shows up as a difference.
         cold_bulletin()
-        unchanged = []
-        for _ in range(args.runs):
-            unchanged.append(checked(timed(bulletin(out_bulletin)), "warm bulletin build").wall)
-        checks["warm_unchanged_same_bytes"] = same_tree(out_bulletin, reference)
-        remove(reference)
+        checks["same_bytes"] = same_as_cold_build(out_bulletin, "again")
 
-        # One article changed between builds, a different sentence each time.
-        _, _, article, _ = edited_article(args.bulletin_source, args.hugo_source)
-        one_article = []
-        with Appended(article) as edits:
-            for number in range(args.runs):
-                edits.append(article, "Phrase ajoutée pour la mesure numéro %d du cache." % (number + 1))
-                one_article.append(checked(timed(bulletin(out_bulletin)), "warm bulletin build").wall)
-            # What the cache gave must be what a cold build of the edited corpus gives.
+        hugo_cold = measures["cold_wall_s"]["hugo"]
+        if not cached:
+            print("  warm build: not supported by this binary", file=sys.stderr, flush=True)
+            measures["warm_unchanged_s"] = measures["warm_one_article_s"] = {"unsupported": True}
+        else:
+            # What the cache gave must be what a cold build of the same input gives.
+            checked(timed(bulletin(out_bulletin)), "warm bulletin build")
+            checks["warm_unchanged_same_bytes"] = same_as_cold_build(out_bulletin, "fresh")
+            edits.append(article, "Phrase ajoutée pour vérifier le cache.")
+            checked(timed(bulletin(out_bulletin)), "warm bulletin build")
             checks["warm_one_article_same_bytes"] = same_as_cold_build(out_bulletin, "fresh")
-        for key, values in (("warm_unchanged_s", unchanged), ("warm_one_article_s", one_article)):
-            value = median(values)
-            measures[key] = {"bulletin": value, "hugo": hugo_cold, "bulletin_runs": values,
-                             "fraction_of_cold": value / cold if cold else None}
-            print("  %s: %s" % (key, " ".join("%.2f" % v for v in values)), file=sys.stderr, flush=True)
+            colds = [run.wall for run in runs["bulletin"]]
+            for key, values in (("warm_unchanged_s", unchanged), ("warm_one_article_s", one_article)):
+                # The share of the cold build of the same round, median over the rounds.
+                fractions = [warm / cold for warm, cold in zip(values, colds) if cold]
+                measures[key] = {"bulletin": median(values), "hugo": hugo_cold, "bulletin_runs": values,
+                                 "fractions_of_cold": fractions, "fraction_of_cold": median(fractions) if fractions else None}
+                print("  %s: %s (%s of the round's cold build)" % (
+                    key, " ".join("%.2f" % v for v in values), " ".join("%.1f %%" % (100 * f) for f in fractions)),
+                    file=sys.stderr, flush=True)
     remove(out_bulletin)
     remove(cache)
     save_json(args.json, result)

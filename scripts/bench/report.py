@@ -41,7 +41,7 @@ def cells(key, entry, number):
     left = "–" if ours is None else number % ours
     right = "–" if theirs is None else number % theirs
     if "fraction_of_cold" in entry:
-        left += " (%.0f%% of cold)" % (100 * entry["fraction_of_cold"])
+        left += " (%.1f%% of cold)" % (100 * entry["fraction_of_cold"])
         right += " (cold)"
     shown = None if key in ABSOLUTE else ratio(ours, theirs)
     return left, right, "–" if shown is None else "%.2f" % shown

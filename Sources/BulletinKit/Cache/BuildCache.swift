@@ -185,24 +185,36 @@ final class BuildCache: Sendable {
     /// Checked whole when read: damaged bytes could still decode, as a message that was
     /// never said (a fuzzed cache once made a build replay one).
     private static func index(_ snapshot: Snapshot, capacity: Int) -> [UInt8] {
+        sealed(magic, capacity: capacity) { snapshot.write(to: $0) }
+    }
+
+    private static func snapshot(from bytes: UnsafeRawBufferPointer) -> Snapshot? {
+        unsealed(bytes, magic) { try? BinaryCoding.decode(Snapshot.self, from: $0) }
+    }
+
+    /// `magic`, the digest of what `write` writes, then what it writes.
+    private static func sealed(_ magic: [UInt8], capacity: Int = 0, _ write: (BinaryCoding.Sink) -> Void) -> [UInt8] {
         let sink = BinaryCoding.Sink()
         sink.bytes.reserveCapacity(capacity)
         sink.bytes += magic
         sink.bytes += repeatElement(0, count: 8)
-        snapshot.write(to: sink)
+        write(sink)
         let start = magic.count + 8
         let digest = sink.bytes.withUnsafeBytes { StableHasher.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         withUnsafeBytes(of: digest.littleEndian) { sink.bytes.replaceSubrange(magic.count..<start, with: $0) }
         return sink.bytes
     }
 
-    private static func snapshot(from bytes: UnsafeRawBufferPointer) -> Snapshot? {
+    /// What `sealed` wrapped, read by `read`, when the magic and the digest are right.
+    private static func unsealed<Value>(
+        _ bytes: UnsafeRawBufferPointer, _ magic: [UInt8], _ read: (UnsafeRawBufferPointer) -> Value?
+    ) -> Value? {
         let start = magic.count + 8
         guard bytes.count >= start, bytes.starts(with: magic) else { return nil }
         let digest = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))
         let encoded = UnsafeRawBufferPointer(rebasing: bytes[start...])
         guard StableHasher.hash(encoded) == digest else { return nil }
-        return try? BinaryCoding.decode(Snapshot.self, from: encoded)
+        return read(encoded)
     }
 
     /// Why `folder` cannot hold the cache of a build of `source` into `output`: a folder
@@ -236,23 +248,20 @@ final class BuildCache: Sendable {
     /// The templates of the theme with this fingerprint, as a build of this binary parsed
     /// them; nil when the cache has none, or another theme's.
     func templates(fingerprint: UInt64) -> [String: Template]? {
-        let path = folder.path + "/" + Self.templatesFileName
-        let start = Self.templatesMagic.count + 8
-        guard let bytes = Self.read(path), bytes.count >= start, bytes.starts(with: Self.templatesMagic) else { return nil }
-        let templates = bytes.withUnsafeBytes { bytes -> [String: Template]? in
-            let digest = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: Self.templatesMagic.count, as: UInt64.self))
-            let encoded = UnsafeRawBufferPointer(rebasing: bytes[start...])
-            guard StableHasher.hash(encoded) == digest else { return nil }
-            let source = BinaryCoding.Source(encoded)
-            guard (try? source.string()) == Self.binaryIdentity, (try? source.varint()) == fingerprint,
-                let count = try? source.length()
-            else { return nil }
-            var templates: [String: Template] = [:]
-            for _ in 0..<count {
-                guard let name = try? source.string(), let template = try? Template(reading: source) else { return nil }
-                templates[name] = template
+        guard let bytes = Self.read(folder.path + "/" + Self.templatesFileName) else { return nil }
+        let templates = bytes.withUnsafeBytes { bytes in
+            Self.unsealed(bytes, Self.templatesMagic) { encoded -> [String: Template]? in
+                let source = BinaryCoding.Source(encoded)
+                guard (try? source.string()) == Self.binaryIdentity, (try? source.varint()) == fingerprint,
+                    let count = try? source.length()
+                else { return nil }
+                var templates: [String: Template] = [:]
+                for _ in 0..<count {
+                    guard let name = try? source.string(), let template = try? Template(reading: source) else { return nil }
+                    templates[name] = template
+                }
+                return source.offset == encoded.count ? templates : nil
             }
-            return source.offset == encoded.count ? templates : nil
         }
         if templates != nil { state.withLock { $0.templatesRead = true } }
         return templates
@@ -262,20 +271,16 @@ final class BuildCache: Sendable {
     /// they were read from the cache in this one.
     func keep(templates: [String: Template], fingerprint: UInt64) {
         guard !readOnly, !state.withLock({ $0.templatesRead }) else { return }
-        let sink = BinaryCoding.Sink()
-        sink.bytes += Self.templatesMagic
-        sink.bytes += repeatElement(0, count: 8)
-        sink.string(Self.binaryIdentity)
-        sink.varint(fingerprint)
-        sink.varint(UInt64(templates.count))
-        for (name, template) in templates.sorted(by: { $0.key < $1.key }) {
-            sink.string(name)
-            template.write(to: sink)
+        let bytes = Self.sealed(Self.templatesMagic) { sink in
+            sink.string(Self.binaryIdentity)
+            sink.varint(fingerprint)
+            sink.varint(UInt64(templates.count))
+            for (name, template) in templates.sorted(by: { $0.key < $1.key }) {
+                sink.string(name)
+                template.write(to: sink)
+            }
         }
-        let start = Self.templatesMagic.count + 8
-        let digest = sink.bytes.withUnsafeBytes { StableHasher.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        withUnsafeBytes(of: digest.littleEndian) { sink.bytes.replaceSubrange(Self.templatesMagic.count..<start, with: $0) }
-        _ = Self.replace(folder.appendingPathComponent(Self.templatesFileName), with: sink.bytes)
+        _ = Self.replace(folder.appendingPathComponent(Self.templatesFileName), with: bytes)
     }
 
     /// The build id the linker gave the running binary (or, without one, its size and
@@ -494,13 +499,22 @@ final class BuildCache: Sendable {
 
     /// Whether the output file at `path` is as the last build wrote it: the same stamp,
     /// else the same bytes (an output folder restored by CI with the cache has new stamps).
-    private func isIntact(_ path: String) -> Bool {
-        guard let stamp = found[path], let record = previousOutputs[path] else { return false }
-        if record.stamp == stamp { return true }
-        if let known = state.withLock({ $0.verified[path] }) { return known }
-        let same = FileManager.default.contents(atPath: output.path + "/" + path).map { StableHasher.hash($0) == record.digest } ?? false
-        state.withLock { $0.verified[path] = same }
-        return same
+    private func isIntact(_ path: String) -> Bool { intactRecord(of: path) != nil }
+
+    /// The record of the output file at `path` with the stamp found now, when the file is
+    /// as the last build wrote it (see `isIntact`).
+    func intactRecord(of path: String) -> OutputRecord? {
+        guard let stamp = found[path], var record = previousOutputs[path] else { return nil }
+        if record.stamp != stamp {
+            let same = state.withLock({ $0.verified[path] }) ?? {
+                let same = FileManager.default.contents(atPath: output.path + "/" + path).map { StableHasher.hash($0) == record.digest } ?? false
+                state.withLock { $0.verified[path] = same }
+                return same
+            }()
+            guard same else { return nil }
+            record.stamp = stamp
+        }
+        return record
     }
 
     private func unchanged(_ path: String) -> OutputFile {
@@ -514,9 +528,7 @@ final class BuildCache: Sendable {
 
     /// What the in-place writer needs to know of a file already in the output: nil when
     /// the file is not as the last build wrote it.
-    func writtenDigest(of path: String) -> UInt64? {
-        isIntact(path) ? previousOutputs[path]?.digest : nil
-    }
+    func writtenDigest(of path: String) -> UInt64? { intactRecord(of: path)?.digest }
 
     /// What `lstat` said of an output file before this build wrote anything.
     func foundStamp(of path: String) -> FileStamp? { found[path] }
@@ -602,7 +614,7 @@ final class BuildCache: Sendable {
     private static func replace(_ file: URL, with bytes: [UInt8]) -> Bool {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
         do {
-            try OutputWriter.writeFile(Data(bytes), toPath: temporary.path)
+            try OutputWriter.writeFile(bytes, toPath: temporary.path)
         } catch {
             return false
         }

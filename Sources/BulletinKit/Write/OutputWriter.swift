@@ -75,7 +75,7 @@ struct OutputWriter {
 
     /// A plain write: Foundation's `Data.write` syncs every file to disk, which made
     /// writing thousands of pages slower than rendering them.
-    static func writeFile(_ data: Data, toPath path: String) throws {
+    static func writeFile(_ data: some ContiguousBytes, toPath path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw WriteFailure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
@@ -259,7 +259,10 @@ extension OutputWriter {
         let root = output.path + "/"
         let records = files.concurrentMap { file -> BuildCache.OutputRecord? in
             let found: FileStamp?
-            if let touched, !touched.contains(file.path) {
+            if case .unchanged = file.contents, let touched, !touched.contains(file.path) {
+                // Left as the last build wrote it: its record, with the stamp found.
+                return cache.intactRecord(of: file.path)
+            } else if let touched, !touched.contains(file.path) {
                 found = cache.foundStamp(of: file.path)
             } else if touched != nil {
                 var info = stat()
