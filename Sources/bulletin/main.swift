@@ -168,8 +168,8 @@ do {
     Bulletin.exit(withError: error)
 }
 
-/// `value` with `places` digits after the point (`0.12`). Not `String(format:)`: its first
-/// call sets up Foundation's formatting, 8 ms of a build that took 60.
+/// `value` with `places` digits after the point (`0.12`). Not `String(format:)`, whose
+/// Foundation formatting showed in warm builds' profiles where dates used it.
 func decimal(_ value: Double, places: Int) -> String {
     var scale = 1
     for _ in 0..<places { scale *= 10 }

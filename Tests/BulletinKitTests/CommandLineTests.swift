@@ -16,6 +16,8 @@ import Testing
         #expect(run.stdout.contains(" pages, "))
         #expect(run.stdout.contains(" files, largest e-mail "))
         #expect(run.stdout.contains(" KB in "))
+        // Sizes with one decimal, seconds with two, as they always were.
+        #expect(run.stdout.contains(#/^Built 1 issue: \d+ pages, \d+ files, largest e-mail \d+\.\d KB in \d+\.\d\d s → /#))
         let quiet = try bulletin(["build", "--source", site.root.path, "--quiet"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty)
     }

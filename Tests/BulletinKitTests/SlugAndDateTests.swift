@@ -48,6 +48,12 @@ import Testing
         #expect(SimpleDate(parsing: "2023-7-5") == nil)
     }
 
+    @Test func writesDatesWithEveryDigit() {
+        #expect(SimpleDate(year: 2023, month: 7, day: 5)?.description == "2023-07-05")
+        #expect(SimpleDate(year: 987, month: 12, day: 31)?.description == "0987-12-31")
+        #expect(SimpleDate(year: 1, month: 1, day: 1)?.description == "0001-01-01")
+    }
+
     @Test func frenchAndEnglishDisplay() {
         let french = LocaleStrings(
             strings: [:], months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
