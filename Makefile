@@ -34,6 +34,9 @@ unit-test:
 	$(SWIFT) test
 
 validate: test-deps build
+	@# The release binary carries the Swift runtime and Foundation (see RELEASE above).
+	@if ldd $(BULLETIN) | grep -E 'libswiftCore|libFoundation'; then \
+	  echo "$(BULLETIN) links the Swift libraries dynamically: build it with --static-swift-stdlib" >&2; exit 1; fi
 	.venv/bin/python Tests/external/validate_site.py output
 	.venv/bin/python Tests/external/validate_email.py output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)

@@ -442,14 +442,10 @@ public struct Builder: Sendable {
             let size: Int
             switch file.contents {
             case .data(let data): size = data.count
-            case .unchanged(let path):
-                // Left as the build cache found it: its stamp says its size.
-                if let stamp = buildCache?.foundStamp(of: file.path) {
-                    size = Int(stamp.size)
-                } else {
-                    var info = stat()
-                    size = stat(path, &info) == 0 ? Int(info.st_size) : 0
-                }
+            case .unchanged:
+                // Left as the build cache found it (only the build cache leaves a file so):
+                // the stamp it took says its size.
+                size = Int(buildCache?.foundStamp(of: file.path)?.size ?? 0)
             case .copy: continue
             }
             if size > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, size) }

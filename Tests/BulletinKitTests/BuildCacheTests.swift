@@ -326,11 +326,18 @@ import Testing
         let file = warm.options.cacheFolder!.appendingPathComponent("templates")
         let kept = try Data(contentsOf: file)
         #expect(kept.starts(with: Data("BULLETIN-TEMPLATES-1\n".utf8)))
+        // The cache replaces a file by renaming a new one over it: a file written again is
+        // another file, even with the same bytes.
+        func fileNumber() throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? Int
+        }
+        let first = try fileNumber()
 
         let article = "\(ete)/articles/01-avenue-de-paris.md"
         try edit(site, article) { $0 + "\nUne phrase de plus.\n" }
-        try warm.expectSameAsColdBuild(after: "an article's text, with the templates read from the cache")
-        #expect(try Data(contentsOf: file) == kept, "read, not written again")
+        let pagesMade = try warm.expectSameAsColdBuild(after: "an article's text, with the templates read from the cache")
+        #expect(pagesMade.unchangedOutputs < pagesMade.issueCount + 5, "pages were made again, through the templates")
+        #expect(try fileNumber() == first, "read, not parsed and written again")
 
         var damaged = kept
         let text = try #require(damaged.range(of: Data("<html lang=".utf8)))
@@ -339,6 +346,7 @@ import Testing
         try edit(site, article) { $0 + "\nEncore une phrase.\n" }
         try warm.expectSameAsColdBuild(after: "an article's text, with the templates' copy damaged")
         #expect(try Data(contentsOf: file) == kept, "parsed again, and kept again")
+        #expect(try fileNumber() != first)
 
         let template = String(decoding: DefaultTheme.files["templates/layout.mustache"]!, as: UTF8.self)
         try site.write("themes/default/templates/layout.mustache", template + "<!-- modèle du site -->\n")

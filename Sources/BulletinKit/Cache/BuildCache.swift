@@ -242,13 +242,12 @@ final class BuildCache: Sendable {
 
     // MARK: Templates
 
-    private static let templatesFileName = "templates"
     private static let templatesMagic = Array("BULLETIN-TEMPLATES-1\n".utf8)
 
     /// The templates of the theme with this fingerprint, as a build of this binary parsed
     /// them; nil when the cache has none, or another theme's.
     func templates(fingerprint: UInt64) -> [String: Template]? {
-        guard let bytes = Self.read(folder.path + "/" + Self.templatesFileName) else { return nil }
+        guard let bytes = Self.read(templatesFile.path) else { return nil }
         let templates = bytes.withUnsafeBytes { bytes in
             Self.unsealed(bytes, Self.templatesMagic) { encoded -> [String: Template]? in
                 let source = BinaryCoding.Source(encoded)
@@ -267,6 +266,8 @@ final class BuildCache: Sendable {
         return templates
     }
 
+    private var templatesFile: URL { folder.appendingPathComponent("templates") }
+
     /// Keeps the templates of the theme with this fingerprint for the next build, unless
     /// they were read from the cache in this one.
     func keep(templates: [String: Template], fingerprint: UInt64) {
@@ -280,7 +281,7 @@ final class BuildCache: Sendable {
                 template.write(to: sink)
             }
         }
-        _ = Self.replace(folder.appendingPathComponent(Self.templatesFileName), with: bytes)
+        _ = Self.replace(templatesFile, with: bytes)
     }
 
     /// The build id the linker gave the running binary (or, without one, its size and
@@ -603,10 +604,9 @@ final class BuildCache: Sendable {
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go.
         guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot, capacity: previousIndexSize)) else { return }
-        let issues = folder.appendingPathComponent("issues")
         let named = Set(records.map { String($0.contentDigest, radix: 16) })
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? [] where !named.contains(name) {
-            unlink(issues.appendingPathComponent(name).path)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: issuesFolder)) ?? [] where !named.contains(name) {
+            unlink(issuesFolder + name)
         }
     }
 

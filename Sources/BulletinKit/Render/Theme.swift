@@ -128,7 +128,8 @@ struct Theme: Sendable {
         if print == parsedCleanly {
             let texts = templateTexts
             library = TemplateLibrary(parsingWhenNeeded: {
-                if let known = parsedBefore?(print), Set(known.keys) == Set(texts.keys) { return known }
+                // The fingerprint covers every template's path and text.
+                if let known = parsedBefore?(print) { return known }
                 return parseTemplates(texts, strings: strings, displayPath: displayPath, parsedBefore: true).library
             })
         } else {
