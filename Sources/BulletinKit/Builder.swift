@@ -63,6 +63,21 @@ public struct BuildReport: Sendable {
     public var failed = false
 }
 
+extension BuildReport {
+    /// What the last build said and made, said again when nothing changed since.
+    mutating func repeatUnchanged(_ summary: BuildCache.Summary, folderCount: Int) {
+        nothingChanged = true
+        diagnostics = summary.diagnostics
+        issueCount = summary.issueCount
+        pageCount = summary.pageCount
+        fileCount = summary.fileCount
+        largestEmail = summary.largestEmail.map { ($0, summary.largestEmailBytes) }
+        cachedFolders = folderCount
+        self.folderCount = folderCount
+        unchangedOutputs = summary.pageSets
+    }
+}
+
 /// Chains the five stages: load → parse → model → render → write. Never prints or exits:
 /// everything it has to say is in the report.
 public struct Builder: Sendable {
@@ -88,18 +103,30 @@ public struct Builder: Sendable {
         }
         // A cache serves `build`, and `check` reads it (never `serve`, which keeps its own).
         let readOnly = !options.writesOutput
-        var buildCache = options.servedSite == nil
-            ? options.cacheFolder.map { BuildCache(folder: $0, source: options.source, output: options.outputFolder.standardizedFileURL, readOnly: readOnly) }
-            : nil
+        let cacheFolder = options.servedSite == nil ? options.cacheFolder : nil
+        var buildCache: BuildCache? = nil
         var run = CacheFacts()
-        var files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
-        if let cache = buildCache, cache.lostIssues {
-            // An issue's file went missing from the cache during the build: built again
-            // as a cold build, which starts a new cache.
-            buildCache = BuildCache(folder: cache.folder, source: options.source, output: cache.output, fresh: true, readOnly: readOnly)
-            report = BuildReport()
-            run = CacheFacts()
+        var files: [OutputFile]?
+        if let cacheFolder, let said = StampManifest.said(
+            in: cacheFolder, key: manifestKey(options), now: Int64(time(nil)), source: options.source.path,
+            output: options.outputFolder.standardizedFileURL.path)
+        {
+            // Every path as the last build with nothing changed found it.
+            report.repeatUnchanged(said.summary, folderCount: said.folderCount)
+            files = []
+        } else {
+            buildCache = cacheFolder.map {
+                BuildCache(folder: $0, source: options.source, output: options.outputFolder.standardizedFileURL, readOnly: readOnly)
+            }
             files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
+            if let cache = buildCache, cache.lostIssues {
+                // An issue's file went missing from the cache during the build: built again
+                // as a cold build, which starts a new cache.
+                buildCache = BuildCache(folder: cache.folder, source: options.source, output: cache.output, fresh: true, readOnly: readOnly)
+                report = BuildReport()
+                run = CacheFacts()
+                files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
+            }
         }
         report.diagnostics = report.diagnostics.sortedForReading()
         let hasWarnings = report.diagnostics.contains { $0.severity == .warning }
@@ -193,16 +220,9 @@ public struct Builder: Sendable {
         let today = options.now ?? SimpleDate.today(in: config.timeZone)
         if let buildCache {
             facts.inputs = inputs(siteFile, source: source, config: config, today: today, options: options)
-            if let summary = buildCache.unchangedBuild(inputs: facts.inputs, folders: source.issues) {
-                report.nothingChanged = true
-                report.diagnostics = summary.diagnostics
-                report.issueCount = summary.issueCount
-                report.pageCount = summary.pageCount
-                report.fileCount = summary.fileCount
-                report.largestEmail = summary.largestEmail.map { ($0, summary.largestEmailBytes) }
-                report.cachedFolders = source.issues.count
-                report.folderCount = source.issues.count
-                report.unchangedOutputs = summary.pageSets
+            let manifest = (key: manifestKey(options), valid: options.now == nil ? Self.instants(of: today, in: config.timeZone) : Int64.min..<Int64.max)
+            if let summary = buildCache.unchangedBuild(inputs: facts.inputs, folders: source.issues, manifest: manifest) {
+                report.repeatUnchanged(summary, folderCount: source.issues.count)
                 var retired: [Any] = [source]
                 (source.issues, source.themes) = ([], [:])
                 releaseInBackground(taking: &retired)
@@ -391,6 +411,30 @@ public struct Builder: Sendable {
         hasher.combine(options.source.standardizedFileURL.path)
         hasher.combine(options.outputFolder.standardizedFileURL.path)
         return hasher.finalize()
+    }
+
+    /// The options a `StampManifest` holds for: those the output depends on, and where
+    /// the site and the output are.
+    private func manifestKey(_ options: BuildOptions) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(options.source.path)
+        hasher.combine(options.outputFolder.standardizedFileURL.path)
+        hasher.combine(options.baseURL)
+        hasher.combine(options.typography)
+        hasher.combine(options.selection.includeDrafts)
+        hasher.combine(options.selection.includeFuture)
+        hasher.combine(options.now?.description)
+        return hasher.finalize()
+    }
+
+    /// The instants (seconds since 1970) when `day` is today in `zone`.
+    static func instants(of day: SimpleDate, in zone: TimeZone) -> Range<Int64> {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let start = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)),
+            let end = calendar.date(byAdding: .day, value: 1, to: start)
+        else { return 0..<0 }
+        return Int64(start.timeIntervalSince1970.rounded(.up))..<Int64(end.timeIntervalSince1970.rounded(.up))
     }
 
     /// The site's settings and the build's options, which every page depends on.

@@ -18,10 +18,14 @@ import Testing
         /// folder the cache vouches for. Without it, each edit comes too soon after the
         /// build and every changed folder is listed again.
         var pause: TimeInterval = 0
+        /// After each build, builds again until one finds nothing changed and leaves a
+        /// `StampManifest`: the next build, after the next edit, starts from it.
+        var leavesManifest = false
 
-        init(_ site: TemporarySite, pause: TimeInterval = 0) {
+        init(_ site: TemporarySite, pause: TimeInterval = 0, leavesManifest: Bool = false) {
             self.site = site
             self.pause = pause
+            self.leavesManifest = leavesManifest
             options = site.options(drafts: true, future: true, output: site.root.appendingPathComponent("warm"))
             options.cacheFolder = site.root.appendingPathComponent(".bulletin-cache")
             cold = site.root.appendingPathComponent("cold")
@@ -51,8 +55,32 @@ import Testing
                 Issue.record("\(path) differs from a cold build after \(edit)", sourceLocation: sourceLocation)
             }
             Thread.sleep(forTimeInterval: pause)
+            if leavesManifest { settleToManifest(sourceLocation: sourceLocation) }
             return warm
         }
+
+        var manifest: URL { options.cacheFolder!.appendingPathComponent(StampManifest.fileName) }
+
+        /// Builds until a build finds nothing changed and leaves a manifest: the one after
+        /// an edit reads the edited folder again (its stamps were too recent to trust) and
+        /// saves the cache, the next finds everything as it was.
+        func settleToManifest(sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+            for _ in 0..<4 where !FileManager.default.fileExists(atPath: manifest.path) {
+                Thread.sleep(forTimeInterval: 0.06)
+                #expect(!Builder().build(options).failed, sourceLocation: sourceLocation)
+            }
+            #expect(FileManager.default.fileExists(atPath: manifest.path), "a build with nothing changed leaves a manifest", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// How the builds of `everyKindOfEditGivesWhatAColdBuildGives` follow each other.
+    enum Pace: CaseIterable {
+        /// Each build right after the edit and the last build.
+        case hurried
+        /// Time enough between builds for the folders' stamps to be trusted.
+        case settled
+        /// Each edit made after a build that found nothing changed and left a manifest.
+        case fromManifest
     }
 
     private func edit(_ site: TemporarySite, _ path: String, _ change: (String) -> String) throws {
@@ -62,10 +90,11 @@ import Testing
         try site.write(path, changed)
     }
 
-    @Test(arguments: [false, true]) func everyKindOfEditGivesWhatAColdBuildGives(settled: Bool) throws {
+    @Test(arguments: Pace.allCases) func everyKindOfEditGivesWhatAColdBuildGives(pace: Pace) throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }
-        let warm = Warm(site, pause: settled ? 0.1 : 0)
+        let settled = pace != .hurried
+        let warm = Warm(site, pause: settled ? 0.1 : 0, leavesManifest: pace == .fromManifest)
         let issueCount = try FileManager.default.contentsOfDirectory(atPath: site.root.appendingPathComponent("issues").path).count
 
         let first = try warm.expectSameAsColdBuild(after: "the first build")
@@ -165,6 +194,68 @@ import Testing
         let broken = Builder().build(warm.options)
         #expect(broken.failed, "a link to a heading renamed in another file is an error, cache or not")
         #expect(broken.diagnostics.contains { $0.message.contains("#et-la-suite") })
+    }
+
+    /// A build that finds the stamp of every path as the last build with nothing changed
+    /// did says what it said, without reading the cache's index. An option, a day or any
+    /// stamp that differs (an edit that keeps a file's size and modification time
+    /// included) sends the build the usual way.
+    @Test func aBuildWithNothingChangedOnlyLooksAtStamps() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        var warm = Warm(site, pause: 0.1)
+        let first = try warm.expectSameAsColdBuild(after: "the first build")
+        warm.settleToManifest()
+        let output = try fileTree(warm.options.outputFolder)
+
+        // The index damaged: a build that read it would start again as a cold one.
+        let index = warm.options.cacheFolder!.appendingPathComponent(BuildCache.fileName)
+        let saved = try Data(contentsOf: index)
+        try Data(repeating: 0xFF, count: saved.count).write(to: index)
+        let unchanged = Builder().build(warm.options)
+        #expect(unchanged.nothingChanged, "the manifest alone said nothing changed")
+        #expect(!unchanged.failed)
+        #expect(unchanged.diagnostics == first.diagnostics)
+        #expect((unchanged.issueCount, unchanged.pageCount, unchanged.fileCount) == (first.issueCount, first.pageCount, first.fileCount))
+        #expect(unchanged.largestEmail?.path == first.largestEmail?.path && unchanged.largestEmail?.bytes == first.largestEmail?.bytes)
+        #expect(try fileTree(warm.options.outputFolder) == output)
+        try saved.write(to: index)
+
+        warm.options.baseURL = "https://ailleurs.example.fr/"
+        #expect(try !warm.expectSameAsColdBuild(after: "another base URL").nothingChanged)
+        warm.settleToManifest()
+        warm.options.now = SimpleDate(parsing: "2026-03-01")
+        #expect(try !warm.expectSameAsColdBuild(after: "another day").nothingChanged)
+        warm.settleToManifest()
+
+        // The same size, the modification time put back: only the change time tells.
+        let article = site.root.appendingPathComponent("\(ete)/articles/01-avenue-de-paris.md")
+        var before = stat()
+        #expect(lstat(article.path, &before) == 0)
+        let text = try String(contentsOf: article, encoding: .utf8)
+        try site.write("\(ete)/articles/01-avenue-de-paris.md", text.replacingOccurrences(of: "En 2015", with: "En 2016"))
+        let times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, article.path, times, 0) == 0)
+        var after = stat()
+        #expect(lstat(article.path, &after) == 0)
+        #expect(after.st_size == before.st_size && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        #expect(try !warm.expectSameAsColdBuild(after: "an edit that keeps the size and the modification time").nothingChanged)
+        warm.settleToManifest()
+
+        try FileManager.default.removeItem(at: warm.options.outputFolder.appendingPathComponent("archive/index.html"))
+        #expect(try !warm.expectSameAsColdBuild(after: "a page removed from the output").nothingChanged)
+        warm.settleToManifest()
+        try site.write("issues/.brouillon.md", "caché")
+        #expect(try warm.expectSameAsColdBuild(after: "a hidden file added").nothingChanged, "what the build leaves out changes nothing")
+    }
+
+    /// A manifest holds while the day it was written for is today in the site's zone.
+    @Test func theDayOfAManifestIsTheSitesDay() throws {
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        let winter = Builder.instants(of: try #require(SimpleDate(parsing: "2026-12-02")), in: paris)
+        #expect(winter == 1_796_166_000..<1_796_252_400, "from 2026-12-01 23:00 UTC, 24 hours")
+        let spring = Builder.instants(of: try #require(SimpleDate(parsing: "2026-03-29")), in: paris)
+        #expect(spring.count == 23 * 3600, "the day clocks go forward is 23 hours long")
     }
 
     /// A fresh clone of the same files, with the cache and the output kept by CI between

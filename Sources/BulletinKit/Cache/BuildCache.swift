@@ -169,7 +169,7 @@ final class BuildCache: Sendable {
         // Paths are relative in it: a cache moved with its site (a clone elsewhere) serves.
         if snapshot?.binary != Self.binaryIdentity { snapshot = nil }
         previous = snapshot
-        sourceFolders = FolderListings(root: source.path, previous: snapshot?.sourceFolders ?? [])
+        sourceFolders = FolderListings(root: source.path, previous: snapshot?.sourceFolders ?? [], keepsStamps: true)
         outputListing = OutputListing(of: output, snapshot: snapshot?.output)
         func index<Record, Key: Hashable>(_ records: [Record]?, by key: (Record) -> Key) -> [Key: Record] {
             Dictionary((records ?? []).map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -193,7 +193,7 @@ final class BuildCache: Sendable {
     }
 
     /// `magic`, the digest of what `write` writes, then what it writes.
-    private static func sealed(_ magic: [UInt8], capacity: Int = 0, _ write: (BinaryCoding.Sink) -> Void) -> [UInt8] {
+    static func sealed(_ magic: [UInt8], capacity: Int = 0, _ write: (BinaryCoding.Sink) -> Void) -> [UInt8] {
         let sink = BinaryCoding.Sink()
         sink.bytes.reserveCapacity(capacity)
         sink.bytes += magic
@@ -206,7 +206,7 @@ final class BuildCache: Sendable {
     }
 
     /// What `sealed` wrapped, read by `read`, when the magic and the digest are right.
-    private static func unsealed<Value>(
+    static func unsealed<Value>(
         _ bytes: UnsafeRawBufferPointer, _ magic: [UInt8], _ read: (UnsafeRawBufferPointer) -> Value?
     ) -> Value? {
         let start = magic.count + 8
@@ -403,7 +403,7 @@ final class BuildCache: Sendable {
     /// The first `count` bytes of a file (fewer if it is shorter), or all of it. Read into
     /// memory left uninitialised: zeroing 16 KB for each of 500 issue heads showed in a
     /// warm build's profile, and so did making a URL for each.
-    private static func read(_ path: String, upTo limit: Int? = nil) -> [UInt8]? {
+    static func read(_ path: String, upTo limit: Int? = nil) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -563,7 +563,10 @@ final class BuildCache: Sendable {
     /// What the last build said and made, when every input (`inputs` for all but the
     /// issue folders, and each folder's files by stamp) and every output file (by stamp)
     /// is as it left them: nothing is to be parsed, rendered or written again.
-    func unchangedBuild(inputs: UInt64, folders: [IssueFolder]) -> Summary? {
+    ///
+    /// It then leaves a `StampManifest` for the next build, for these options (`key`) and
+    /// while its day is today (`valid`), when no stamp is too recent to trust.
+    func unchangedBuild(inputs: UInt64, folders: [IssueFolder], manifest: (key: UInt64, valid: Range<Int64>)) -> Summary? {
         guard let previous, previous.summary.inputs == inputs, folders.count == previousFolders.count,
             folders.allSatisfy({ !$0.isRead && previousFolders[$0.name] != nil }),
             access(output.path + "/" + OutputWriter.markerName, F_OK) == 0
@@ -576,6 +579,11 @@ final class BuildCache: Sendable {
             snapshot.sourceFolders = sourceFolders.records()
             snapshot.output = BinaryCoding.encode(OutputSnapshot(files: outputListing.records, folders: outputFolders.records()), capacity: previous.output.count)
             _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot, capacity: previousIndexSize))
+        }
+        if !readOnly, let source = sourceFolders.stamps(), let output = outputFolders.stamps() {
+            StampManifest.write(
+                in: folder, key: manifest.key, valid: manifest.valid,
+                said: StampManifest.Said(summary: previous.summary, folderCount: folders.count), source: source, output: output)
         }
         return previous.summary
     }
@@ -602,7 +610,8 @@ final class BuildCache: Sendable {
             theme: theme, folders: records, pages: pages, output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed), capacity: previous?.output.count ?? 0),
             sourceFolders: sourceFolders.records(), summary: summary)
         // The issues are written (see `record`): the index that names them, then the
-        // issues no record names go.
+        // issues no record names go. A manifest of the last build's stamps goes first.
+        StampManifest.remove(in: folder)
         guard Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot, capacity: previousIndexSize)) else { return }
         let named = Set(records.map { String($0.contentDigest, radix: 16) })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: issuesFolder)) ?? [] where !named.contains(name) {
@@ -611,7 +620,7 @@ final class BuildCache: Sendable {
     }
 
     /// Writes `bytes` beside `file`, then renames it over: a reader never sees half of it.
-    private static func replace(_ file: URL, with bytes: [UInt8]) -> Bool {
+    static func replace(_ file: URL, with bytes: [UInt8]) -> Bool {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid())")
         do {
             try OutputWriter.writeFile(bytes, toPath: temporary.path)
@@ -684,7 +693,7 @@ final class BuildCache: Sendable {
                 if let decoded = try? BinaryCoding.decode(OutputSnapshot.self, from: snapshot) {
                     decodedRecords = decoded.files
                     previousByPath = Dictionary(decoded.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                    listings = FolderListings(root: output.path, previous: decoded.folders)
+                    listings = FolderListings(root: output.path, previous: decoded.folders, keepsStamps: true)
                 }
                 listed = BuildCache.listing(of: listings)
                 done.leave()

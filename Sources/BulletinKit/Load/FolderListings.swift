@@ -54,11 +54,20 @@ final class FolderListings: Sendable {
     private struct State {
         var kept: [String: ListedFolder] = [:]
         var listed = 0
+        /// With `keepsStamps`: each folder looked at, with its own stamp when it was
+        /// asked for here (else its parent's entries have it), and its entries.
+        var seen: [(key: String, stamp: FileStamp?, entries: [Entry])] = []
+        /// With `keepsStamps`: the files asked about by `stamp(of:)`.
+        var noted: [(path: String, stamp: FileStamp)] = []
     }
 
+    /// Whether the stamp of everything looked at is kept, for `stamps()`.
+    private let keepsStamps: Bool
+
     /// `previous`: what the last build recorded; empty for a build without a cache.
-    init(root: String, previous: [ListedFolder] = []) {
+    init(root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false) {
         self.root = root
+        self.keepsStamps = keepsStamps
         rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         self.previous = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var state = State()
@@ -83,13 +92,18 @@ final class FolderListings: Sendable {
             var info = stat()
             if base.lstat(nil, &info) == 0 { stamp = FileStamp(info) }
         }
+        let ownStamp = known == nil ? stamp : nil
         if let stamp, let record = previous[key], record.stamp == stamp, let entries = Self.entries(named: record.names, in: base) {
-            state.withLock { $0.kept[key] = record }
+            state.withLock { state in
+                state.kept[key] = record
+                if keepsStamps { state.seen.append((key, ownStamp, entries)) }
+            }
             return entries
         }
         guard let (names, entries) = Self.list(base.absolutePath) else { return nil }
         state.withLock { state in
             state.listed += 1
+            if keepsStamps { state.seen.append((key, ownStamp, entries)) }
             // A stamp this recent could be taken again by a change made after the listing.
             if let stamp, !stamp.isRacy(before: startedAt) { state.kept[key] = ListedFolder(path: key, stamp: stamp, names: names) }
         }
@@ -100,6 +114,31 @@ final class FolderListings: Sendable {
     /// changed them after they were looked at).
     func records(leavingOut touched: Set<String> = []) -> [ListedFolder] {
         state.withLock { $0.kept.values.filter { !touched.contains($0.path) } }.sorted { $0.path < $1.path }
+    }
+
+    /// Takes the stamp of the file or folder at `path` (relative to the root; `""` for the
+    /// root itself), kept with those of the folders' entries. A symbolic link is kept as no
+    /// file's (`none`): what it leads to can change while its own stamp stays.
+    func noteStamp(of path: String) {
+        guard keepsStamps else { return }
+        var info = stat()
+        guard Base(root: root, descriptor: rootDescriptor, key: path).lstat(nil, &info) == 0 else { return }
+        let stamp = info.st_mode & S_IFMT == S_IFLNK ? FileStamp.none : FileStamp(info)
+        state.withLock { $0.noted.append((path, stamp)) }
+    }
+
+    /// With `keepsStamps`: every file and folder this build looked at and its stamp, by path
+    /// relative to the root (`""` for the root itself). Nil when a stamp is too recent to
+    /// vouch for its file (see `FileStamp.isRacy`).
+    func stamps() -> [(path: String, stamp: FileStamp)]? {
+        let (seen, noted) = state.withLock { ($0.seen, $0.noted) }
+        var stamps = noted
+        for (key, own, entries) in seen {
+            if let own { stamps.append((key, own)) }
+            let prefix = key.isEmpty ? "" : key + "/"
+            for entry in entries { stamps.append((prefix + entry.name, entry.stamp)) }
+        }
+        return stamps.contains { $0.stamp.isRacy(before: startedAt) } ? nil : stamps
     }
 
     /// Whether this build trusted every record of the last and listed no folder.

@@ -25,6 +25,10 @@ struct SiteLoader {
 
     func load() -> (SiteSource, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
+        // Before anything is read, for the stamps a build with nothing changed leaves
+        // (see `FolderListings.stamps`): the root's (a top folder added or removed) and `site.yml`'s.
+        listings.noteStamp(of: "")
+        listings.noteStamp(of: "site.yml")
         let siteFile = read("site.yml", into: &diagnostics)
         if siteFile == nil, diagnostics.isEmpty {
             diagnostics.append(Diagnostic(.error, "no site.yml in \(root.path): is this a Bulletin site?", path: nil))
