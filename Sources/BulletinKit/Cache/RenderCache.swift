@@ -22,6 +22,8 @@ import Synchronization
 public final class RenderCache: Sendable {
     private struct State {
         var folders: [String: IssueFolder] = [:]
+        /// The folders of `issues/` by name, in order, and what listing it said (links left out).
+        var issuesListing: (names: [String], diagnostics: [Diagnostic])?
         var imageSizes: [String: (stamp: FileStamp, size: ImageSize?)] = [:]
         var parsed: [String: ParsedIssue] = [:]
         var rendered: [String: RenderedIssue] = [:]
@@ -88,6 +90,12 @@ public final class RenderCache: Sendable {
     }
 
     /// An issue folder as last loaded, whatever its files say now.
+    /// The folders of `issues/` as the last build listed them.
+    var issuesListing: (names: [String], diagnostics: [Diagnostic])? {
+        get { state.withLock { $0.issuesListing } }
+        set { state.withLock { $0.issuesListing = newValue } }
+    }
+
     func issueFolder(_ name: String) -> IssueFolder? {
         state.withLock { $0.folders[name] }
     }

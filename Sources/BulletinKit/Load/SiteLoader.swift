@@ -44,11 +44,22 @@ struct SiteLoader {
         func entries(of name: String) -> [Entry] {
             topFolders.contains(name) ? visibleEntries(of: name) : []
         }
-        let issueEntries = entries(of: "issues")
-        for entry in issueEntries where entry.kind == .symbolicLink {
-            diagnostics.append(SiteLoader.symbolicLinkWarning("issues/\(entry.name)"))
+        // With the kernel saying no entry of `issues/` was added, removed or renamed (no
+        // change of `issues` or `issues/<name>` itself), its 2,000 entries are not asked for
+        // again (a tenth of `serve`'s rebuild at 2,000 issues).
+        let issueFolders: [(name: String, stamp: FileStamp?)]
+        if let changedPaths, topFolders.contains("issues"), let known = cache?.issuesListing,
+            !changedPaths.contains(where: { $0 == "issues" || ($0.hasPrefix("issues/") && !$0.utf8.dropFirst(7).contains(UInt8(ascii: "/"))) })
+        {
+            diagnostics += known.diagnostics
+            issueFolders = known.names.map { ($0, nil) }
+        } else {
+            let issueEntries = entries(of: "issues")
+            let links = issueEntries.filter { $0.kind == .symbolicLink }.map { SiteLoader.symbolicLinkWarning("issues/\($0.name)") }
+            diagnostics += links
+            issueFolders = issueEntries.filter(\.isDirectory).sorted { $0.name < $1.name }.map { ($0.name, $0.stamp) }
+            cache?.issuesListing = (issueFolders.map(\.name), links)
         }
-        let issueFolders = issueEntries.filter(\.isDirectory).sorted { $0.name < $1.name }
         // Folders the kernel reported no change in are not even listed again.
         let touched = changedPaths.map { paths in
             Set(paths.compactMap { path -> Substring? in

@@ -74,7 +74,7 @@ struct SiteRenderer {
             if let key { cache?.store(files, for: issue.slug, key: key) }
             return files + assetFiles(issue)
         }
-        cache?.keep(only: Set(model.issues.map(\.slug)))
+        cache?.keep(only: Set(model.issues.map { $0.slug }))
         // The site's pages, each issue's pages and assets, robots.txt and the theme's assets,
         // appended once: with thousands of files, every pass that copies them costs more
         // than the pages `serve` renders again.
@@ -183,7 +183,9 @@ struct SiteRenderer {
     /// from a cache with its pages: a photo replaced by another of the same size leaves
     /// the pages as they were, not the copy.
     private func assetFiles(_ issue: Issue) -> [OutputFile] {
-        let folder = issue.source.path.split(separator: "/").dropLast().joined(separator: "/")
+        // Not split and joined again: this runs for every issue at every rebuild.
+        let source = issue.source.path
+        let folder = source.lastIndex(of: "/").map { source[..<$0] } ?? ""
         return issue.assets.map { asset in
             // Not `appendingPathComponent`, which asks the disk whether it is a folder.
             OutputFile(path: issue.outputPath + asset, contents: .copy(URL(fileURLWithPath: "\(sourceRoot.path)/\(folder)/\(asset)", isDirectory: false)))
