@@ -5,7 +5,7 @@ BULLETIN = .build/release/bulletin
 # 19 (loading and relocating eight Swift libraries), a tenth of a warm build, and runs
 # where Swift is not installed. The binary is 125 MB instead of 53.
 RELEASE = -c release --product bulletin --static-swift-stdlib
-APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
+APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev pkg-config
 
 .PHONY: build test unit-test validate fuzz cache-check deps test-deps bench clean
 

@@ -23,11 +23,15 @@ let package = Package(
         ),
         // The footnote fields cmark-gfm's API does not expose, read from its node struct.
         .target(name: "CBulletinCmark", dependencies: ["CCmarkGFM"]),
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // libvips' calls without their variadic options, which Swift cannot make.
+        .target(name: "CBulletinVips", dependencies: ["CVips"]),
         .target(
             name: "BulletinKit",
             dependencies: [
                 "CCmarkGFM",
                 "CBulletinCmark",
+                "CBulletinVips",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -49,7 +53,9 @@ let package = Package(
         ),
         .testTarget(
             name: "BulletinKitTests",
-            dependencies: ["BulletinKit", "BulletinServer", "bulletin", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "BulletinKit", "BulletinServer", "bulletin", "CBulletinVips", .product(name: "Mustache", package: "swift-mustache"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -31,6 +31,10 @@ public struct BuildOptions: Sendable {
     /// Where `build` keeps what the next build reuses (see `BuildCache`); `nil`: a cold
     /// build that leaves nothing. The command line's default is `<source>/.bulletin-cache`.
     public var cacheFolder: URL? = nil
+    /// Where the copies of the issues' images are kept (see `ImageProcessor`); without
+    /// it, `<cacheFolder>/images`, for `serve` `<source>/.bulletin-cache/images` (as
+    /// `build` keeps them by default), else a folder removed after the build.
+    public var imagesFolder: URL? = nil
 
     public init(source: URL) {
         self.source = source
@@ -51,6 +55,10 @@ public struct BuildReport: Sendable {
     /// With a build cache: issue folders taken from it without being read or parsed, and
     /// issues and site pages whose files were left as the last build wrote them.
     public var cachedFolders = 0
+    /// The issues' photos and pictures whose copies were made, and those whose copies
+    /// were already kept.
+    public var imagesProcessed = 0
+    public var imagesCached = 0
     public var unchangedOutputs = 0
     /// Issue folders whose files were read, and all of them (drafts and future issues too).
     public var foldersRead = 0
@@ -107,6 +115,8 @@ public struct Builder: Sendable {
         var buildCache: BuildCache? = nil
         var run = CacheFacts()
         var files: [OutputFile]?
+        var temporaryImages: [URL] = []
+        defer { for folder in temporaryImages { try? FileManager.default.removeItem(at: folder) } }
         if let cacheFolder, let said = StampManifest.said(
             in: cacheFolder, key: manifestKey(options), now: Int64(time(nil)), source: options.source.path,
             output: options.outputFolder.standardizedFileURL.path)
@@ -119,6 +129,7 @@ public struct Builder: Sendable {
                 BuildCache(folder: $0, source: options.source, output: options.outputFolder.standardizedFileURL, readOnly: readOnly)
             }
             files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
+            temporaryImages += [run.temporaryImages].compactMap { $0 }
             if let cache = buildCache, cache.lostIssues {
                 // An issue's file went missing from the cache during the build: built again
                 // as a cold build, which starts a new cache.
@@ -126,6 +137,7 @@ public struct Builder: Sendable {
                 report = BuildReport()
                 run = CacheFacts()
                 files = self.run(options, buildCache: buildCache, facts: &run, report: &report)
+                temporaryImages += [run.temporaryImages].compactMap { $0 }
             }
         }
         report.diagnostics = report.diagnostics.sortedForReading()
@@ -194,6 +206,8 @@ public struct Builder: Sendable {
         var inputs: UInt64 = 0
         /// The theme's templates, kept once a page asked for them.
         var templates: TemplateLibrary? = nil
+        /// Where a build without a cache made its images' copies: removed once written.
+        var temporaryImages: URL? = nil
     }
 
     /// Stages 1 to 4; `nil` when errors stop the build before rendering.
@@ -303,6 +317,10 @@ public struct Builder: Sendable {
                 path: source.issues.isEmpty ? nil : "issues"))
         }
 
+        // Images: the copies readers get of the issues' photos and pictures.
+        let images = makeImages(model.issues, options: options, buildCache: buildCache, facts: &facts, report: &report)
+        guard !report.diagnostics.hasErrors else { return nil }
+
         // 5. Render (6. Write is `build`'s, once every check passed)
         options.onStage?("rendering")
         // Made and gone before the model is handed over to be freed (see below).
@@ -311,6 +329,12 @@ public struct Builder: Sendable {
                 model: model, theme: theme, address: address, sourceRoot: options.source,
                 typographer: options.typography ? typographer : Typographer(language: nil))
             renderer.imageSizes = imageSizes(source)
+            renderer.images = images
+            for (path, made) in images?.variants ?? [:] {
+                // Upright (a portrait photo's orientation applied), and the e-mail's copies by their own path.
+                renderer.imageSizes[path] = ImageSize(width: made.width, height: made.height)
+                for copy in [made.email, made.smallEmail] { renderer.imageSizes[copy.path] = ImageSize(width: copy.width, height: copy.height) }
+            }
             renderer.cache = options.renderCache ?? buildCache
             renderer.pageScript = options.pageScript
             if renderer.cache != nil {
@@ -549,6 +573,68 @@ public struct Builder: Sendable {
             return cache?.store(issue, diagnostics: diagnostics, for: folder.name, key: folderKey)
                 ?? RenderCache.ParsedIssue(folder: folder.name, key: 0, issue: issue, diagnostics: diagnostics, serial: 0)
         }
+    }
+
+    /// The copies of every photo and picture (JPEG, PNG, WebP) of the published issues,
+    /// made on every core or taken from where they are kept; `check` only reads their
+    /// headers. An image that cannot be read is an error; one narrower than a page shows
+    /// a cover or an article's image, a warning (it would look blurred).
+    private func makeImages(
+        _ issues: [Issue], options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts, report: inout BuildReport
+    ) -> PublishedImages? {
+        var sources: [(output: String, file: String, issue: Issue)] = []
+        for issue in issues {
+            let source = issue.source.path
+            let folder = source.lastIndex(of: "/").map { source[..<$0] } ?? ""
+            for asset in issue.assets where Recipe.isRaster(asset) {
+                sources.append((issue.outputPath + asset, "\(options.source.path)/\(folder)/\(asset)", issue))
+            }
+        }
+        guard !sources.isEmpty else { return nil }
+        let shown = Dictionary(
+            issues.flatMap { issue in
+                ([issue.cover] + issue.articles.map(\.image)).compactMap { $0 }.map { ($0.path, issue.source.path) }
+            }, uniquingKeysWith: { first, _ in first })
+        func said(_ output: String, _ file: String, _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
+            let path = String(file.dropFirst(options.source.path.count + 1))
+            switch result {
+            case .failure(let failure):
+                return Diagnostic(.error, "not an image Bulletin can read (\(failure.message)): replace it with a JPEG, PNG or WebP file", path: path)
+            case .success(let size) where size.width < Recipe.shownWidth && shown[output] != nil:
+                return Diagnostic(
+                    .warning,
+                    "image is \(size.width) pixels wide, narrower than the \(Recipe.shownWidth) it is shown at: it will look blurred (use a larger photo)",
+                    path: path)
+            case .success: return nil
+            }
+        }
+        guard options.writesOutput else {
+            report.diagnostics += sources.concurrentMap { said($0.output, $0.file, ImageProcessor.probe($0.file)) }.compactMap { $0 }
+            return nil
+        }
+        // `serve` serves the copies from where they are kept, after the build: where `build` keeps them.
+        let kept = options.imagesFolder ?? buildCache?.folder.appendingPathComponent("images")
+            ?? (options.servedSite != nil ? options.source.appendingPathComponent(".bulletin-cache/images") : nil)
+        let folder = kept
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("bulletin-images-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let processor = ImageProcessor(folder: folder)
+        if kept == nil { facts.temporaryImages = folder }
+        let made = sources.concurrentMap { source -> (String, Result<ImageVariants, ImageProcessor.ImageFailure>) in
+            guard let digest = processor.digest(of: source.file) else {
+                return (source.output, .failure(ImageProcessor.ImageFailure(message: "it cannot be read")))
+            }
+            return (source.output, processor.variants(of: URL(fileURLWithPath: source.file), outputPath: source.output, digest: digest))
+        }
+        processor.save()
+        var variants: [String: ImageVariants] = [:]
+        for ((output, result), source) in zip(made, sources) {
+            let size = result.map { ImageSize(width: $0.width, height: $0.height) }
+            if let diagnostic = said(output, source.file, size) { report.diagnostics.append(diagnostic) }
+            if case .success(let made) = result { variants[output] = made }
+        }
+        report.imagesProcessed = processor.counts.processed
+        report.imagesCached = processor.counts.cached
+        return PublishedImages(variants)
     }
 
     /// Image sizes by output path: issue assets under their published slug, static files at the root.

@@ -116,8 +116,10 @@ struct Build: ParsableCommand {
             // Each issue's pages and e-mail are one set; home, archive, 404, feed and sitemap one each.
             let cached = report.cachedFolders + report.unchangedOutputs == 0 ? "" :
                 " (from the cache: \(report.cachedFolders) of \(report.folderCount) issue folders not parsed again, \(report.unchangedOutputs) of \(report.issueCount + 5) sets of pages not rendered again)"
+            let imageCount = report.imagesProcessed + report.imagesCached
+            let images = imageCount == 0 ? "" : ", \(imageCount) image\(imageCount == 1 ? "" : "s") (\(report.imagesProcessed) made, \(report.imagesCached) from the cache)"
             Swift.print(
-                "Built \(report.issuesPhrase): \(report.pageCount) pages, \(report.fileCount) files\(email) in \(decimal(report.seconds, places: 2)) s\(cached) → \(relativePath(options.outputFolder))")
+                "Built \(report.issuesPhrase): \(report.pageCount) pages, \(report.fileCount) files\(images)\(email) in \(decimal(report.seconds, places: 2)) s\(cached) → \(relativePath(options.outputFolder))")
         }
     }
 }

@@ -13,9 +13,9 @@ import Testing
     ) throws {
         let site = try TemporarySite([
             "site.yml": TemporarySite.minimalSiteYML, "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,
-            "issues/2023-07-ete/images/photo.jpg": "jpeg",
         ])
         defer { site.remove() }
+        try site.write("issues/2023-07-ete/images/photo.jpg", png(width: 900, height: 600))
         let good = site.build()
         #expect(!good.failed, "\(good.printed)", sourceLocation: sourceLocation)
         let before = try snapshot(site.output)

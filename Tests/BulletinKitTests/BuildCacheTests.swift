@@ -147,10 +147,10 @@ import Testing
         try site.write("static/documents/nouveau.pdf", "%PDF-1.4\n")
         try warm.expectSameAsColdBuild(after: "a new static file")
 
-        try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100))
+        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
         try warm.expectSameAsColdBuild(after: "an image of an issue")
 
-        try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100) + Data("autre photo".utf8))
+        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100, seed: 40))
         try warm.expectSameAsColdBuild(after: "a photo replaced by another of the same size")
 
         try site.write("\(ete)/documents", "un fichier")

@@ -283,7 +283,7 @@ import Testing
             folder + "issue.md": "---\n\(issue)---\nTexte.\n", folder + "articles/01-a.md": "---\n\(article)---\nTexte.\n",
         ])
         defer { site.remove() }
-        for image in ["cover.jpg", "other.jpg"] { try site.write(folder + "images/" + image, pngHeader(width: 4, height: 3)) }
+        for image in ["cover.jpg", "other.jpg"] { try site.write(folder + "images/" + image, png(width: 4, height: 3)) }
         let report = site.build(drafts: true)
         #expect(report.errors.isEmpty, "\(report.printed)")
         return try fileTree(site.output).filter { !$0.key.hasPrefix(folder) && $0.key != "feed.xml" && $0.key != "sitemap.xml" }

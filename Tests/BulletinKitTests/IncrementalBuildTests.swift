@@ -83,7 +83,7 @@ import Testing
         changed.insert("static/logo.svg")
         try expectSameAsFullBuild(after: "a static file (an image whose size the pages show)")
 
-        try site.write("\(ete)/images/avenue.png", pngHeader(width: 200, height: 100))
+        try site.write("\(ete)/images/avenue.png", png(width: 200, height: 100))
         changed.insert("\(ete)/images/avenue.png")
         try expectSameAsFullBuild(after: "an image of an issue")
 

@@ -126,10 +126,11 @@ let bulletinExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deleting
     .appendingPathComponent("bulletin")
 
 /// Runs the `bulletin` executable built beside the tests, as CI does.
-func bulletin(_ arguments: [String], in folder: URL? = nil) throws -> Run {
+func bulletin(_ arguments: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws -> Run {
     let process = Process()
     process.executableURL = bulletinExecutable
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     if let folder { process.currentDirectoryURL = folder }
     let out = Pipe()
     let err = Pipe()
@@ -167,9 +168,50 @@ func fileTree(_ folder: URL) throws -> [String: Data] {
     return files
 }
 
-/// A PNG header of the given size: all the build reads of an image.
-func pngHeader(width: UInt8, height: UInt8) -> Data {
-    Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, width, 0, 0, 0, height, 8, 2, 0, 0, 0])
+/// A real PNG that any decoder reads: `width` × `height` pixels of a gradient (its colours
+/// shifted by `seed`, so that two images differ), in RGB, or RGBA half transparent.
+/// Written uncompressed (stored deflate blocks), with its checksums.
+func png(width: Int, height: Int, alpha: Bool = false, seed: UInt8 = 0) -> Data {
+    let channels = alpha ? 4 : 3
+    var raw: [UInt8] = []
+    raw.reserveCapacity(height * (1 + width * channels))
+    for y in 0..<height {
+        raw.append(0)  // no filter
+        for x in 0..<width {
+            raw += [UInt8(truncatingIfNeeded: x * 255 / max(width, 1)) &+ seed, UInt8(truncatingIfNeeded: y * 255 / max(height, 1)), 128 &+ seed]
+            if alpha { raw.append(UInt8(truncatingIfNeeded: 64 + (x + y) % 128)) }
+        }
+    }
+    var zlib: [UInt8] = [0x78, 0x01]
+    var offset = 0
+    repeat {
+        let count = min(65_535, raw.count - offset)
+        let last: UInt8 = offset + count == raw.count ? 1 : 0
+        zlib += [last, UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8((~count >> 8) & 0xFF)]
+        zlib += raw[offset..<offset + count]
+        offset += count
+    } while offset < raw.count
+    var a: UInt32 = 1, b: UInt32 = 0
+    for byte in raw {
+        a = (a + UInt32(byte)) % 65_521
+        b = (b + a) % 65_521
+    }
+    zlib += bigEndian((b << 16) | a)
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in body {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return bigEndian(UInt32(data.count)) + body + bigEndian(~crc)
+    }
+    let header = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, alpha ? 6 : 2, 0, 0, 0]
+    return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", []))
+}
+
+private func bigEndian(_ value: UInt32) -> [UInt8] {
+    [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
 }
 
 extension RenderedMarkdown {

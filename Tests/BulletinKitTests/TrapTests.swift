@@ -26,7 +26,7 @@ import Testing
     func anSVGOfNoSizeAScreenShowsIsShownWithoutOne(svg: String) throws {
         let site = try site([
             "site.yml": TemporarySite.minimalSiteYML + "logo: logo.svg\n", "static/logo.svg": svg,
-            "issues/2023-07-ete/images/photo.jpg": svg,
+            "issues/2023-07-ete/images/photo.svg": svg,
         ])
         defer { site.remove() }
         let run = try build(site)

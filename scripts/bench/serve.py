@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The preview servers, `bulletin serve` beside `hugo server`: cold start (process start
-to the first page served), idle CPU, and save-to-page latency (an article is saved; the
-article's page is fetched every 5 ms until it holds the new sentence). For Bulletin,
+to the first page served), idle CPU, and save-to-page latency (once neither server has
+used the CPU for 0.2 s, an article is saved; the article's page is fetched every 5 ms
+until it holds the new sentence). For Bulletin,
 also the time until its Server-Sent Event `reload` arrives. Tools alternate from one
 start and one save to the next. Writes a JSON of the measures.
 
@@ -45,6 +46,21 @@ def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def settle(pids, quiet=0.2, limit=10.0):
+    """Waits until no server has used the CPU for `quiet` seconds (at most `limit`): a
+    save is timed on an idle machine, not while the other tool still collects the garbage
+    of its last rebuild (Hugo at 2,000 issues works on for a second or more after it
+    served the page, and a save made then measured that)."""
+    deadline = time.perf_counter() + limit
+    before = [cpu_seconds(pid) for pid in pids]
+    while time.perf_counter() < deadline:
+        time.sleep(quiet)
+        now = [cpu_seconds(pid) for pid in pids]
+        if all(after - earlier < 0.015 for after, earlier in zip(now, before)):
+            return
+        before = now
 
 
 def peak_rss_mib(pid):
@@ -215,6 +231,7 @@ def main():
                 for tool in order(number):
                     token = "zqmesure%s%d" % (tool[0], number + 1)
                     stream = EventStream(servers[tool].port) if tool == "bulletin" else None
+                    settle([server.process.pid for server in servers.values()])
                     edits.append(files[tool], "Mesure de latence %s." % token)
                     saved = time.perf_counter()
                     while True:
@@ -231,7 +248,6 @@ def main():
                         stream.close()
                         text += ", reload event %6.3f s" % to_event[-1]
                     log(text)
-                    time.sleep(0.5)
         rss = {tool: peak_rss_mib(server.process.pid) for tool, server in servers.items()}
     finally:
         for server in servers.values():

@@ -318,6 +318,11 @@ extension SiteRenderer {
         hasher.combine(bytes: address?.bytes ?? [])
         hasher.combine(typographer.language?.rawValue)
         hasher.combine(pageScript)
+        // The copies' names hold their images' content: another photo, other names.
+        for (path, made) in (images?.variants ?? [:]).sorted(by: { $0.key < $1.key }) {
+            hasher.combine(path)
+            for variant in made.webp + made.fallback + [made.email, made.smallEmail, made.card] { hasher.combine(variant.path) }
+        }
         for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
             hasher.combine(path)
             hasher.combine(size.width)

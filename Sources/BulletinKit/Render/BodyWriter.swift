@@ -31,7 +31,19 @@ struct BodyWriter {
 
     /// The `href` of a site URL from this page, escaped as cmark-gfm escapes it.
     func href(site path: String, isPage: Bool, suffix: String) -> String {
-        linker.root + escapeHref(path) + (isPage && !linker.isAbsolute ? "index.html" : "") + escapeHref(suffix)
+        // An image made again: its copy (`PublishedImages`), never the original.
+        let published = isPage ? nil : linker.images?.variants(encoded: path).map { encodePath($0.copy(linker.imageCopy).path) }
+        return linker.root + escapeHref(published ?? path) + (isPage && !linker.isAbsolute ? "index.html" : "") + escapeHref(suffix)
+    }
+
+    /// What the web's `<img>` of an image made again says besides `src`: its copies by
+    /// width, the width they are shown at, its size, and that it loads when near.
+    func imageAttributes(_ variants: ImageVariants, webp: Bool) -> String {
+        let srcset = ImageVariants.srcset(webp ? variants.webp : variants.fallback) { linker.root + escapeHref(encodePath($0)) }
+        let sizes = " sizes=\"\(ImageVariants.bodySizes)\""
+        guard !webp else { return " type=\"image/webp\" srcset=\"\(srcset)\"" + sizes }
+        return " srcset=\"\(srcset)\"" + sizes
+            + " width=\"\(variants.widest.width)\" height=\"\(variants.widest.height)\" loading=\"lazy\" decoding=\"async\""
     }
 }
 
@@ -105,6 +117,16 @@ private struct Walk<Sink: BodySink> {
     private mutating func string() -> String { String(decoding: run(), as: UTF8.self) }
 
     /// A URL's `href` from this page.
+    /// An image's `src`, and its copies when it was made again.
+    private mutating func imageURL() -> (String, ImageVariants?) {
+        let tag = byte()
+        if tag == Tag.writtenURL { return (escapeHref(string()), nil) }
+        let path = string()
+        let suffix = string()
+        let variants = tag == Tag.pageURL ? nil : writer.linker.images?.variants(encoded: path)
+        return (writer.href(site: path, isPage: tag == Tag.pageURL, suffix: suffix), variants)
+    }
+
     private mutating func url() -> String {
         let tag = byte()
         if tag == Tag.writtenURL { return escapeHref(string()) }
@@ -394,12 +416,22 @@ private struct Walk<Sink: BodySink> {
             inlines()
             end("a")
         case Tag.image:
-            let src = url()
+            let (src, variants) = imageURL()
             let title = string()
             let alt = string()
-            start(
-                "img", attributes: " src=\"\(src)\" alt=\"\(escapeHTML(alt))\"" + (title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""),
-                url: src, alt: alt, selfClosing: true)
+            let titled = title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""
+            if let variants, writer.linker.imageCopy == .widest {
+                // On the web, WebP where the browser reads it, the source's own kind elsewhere
+                // (the feed and the e-mail name one copy).
+                start("picture")
+                start("source", attributes: writer.imageAttributes(variants, webp: true), selfClosing: true)
+                start(
+                    "img", attributes: " src=\"\(src)\"" + writer.imageAttributes(variants, webp: false) + " alt=\"\(escapeHTML(alt))\"" + titled,
+                    url: src, alt: alt, selfClosing: true)
+                end("picture")
+            } else {
+                start("img", attributes: " src=\"\(src)\" alt=\"\(escapeHTML(alt))\"" + titled, url: src, alt: alt, selfClosing: true)
+            }
         case Tag.footnoteReference:
             let id = string()
             let number = string()

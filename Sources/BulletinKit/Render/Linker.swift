@@ -5,6 +5,13 @@ struct Linker: Sendable {
     let root: String
     let baseURL: String
     let isAbsolute: Bool
+    /// The images made again: a link to one of them leads to one of its copies.
+    var images: PublishedImages? = nil
+    /// Which copy of an image made again a link leads to: the widest on the web, the
+    /// e-mail's in e-mails, one a column wide in the feed.
+    var imageCopy = ImageCopy.widest
+
+    enum ImageCopy: Sendable { case widest, standard, email }
 
     /// Links for a page `depth` folders below the output root.
     static func relative(depth: Int, baseURL: String) -> Linker {
@@ -22,10 +29,20 @@ struct Linker: Sendable {
     }
 
     /// A file by its output path.
-    func file(_ path: String) -> String { root + encodePath(path) }
+    func file(_ path: String) -> String { root + encodePath(published(path)) }
+
+    /// The path of the file pages link to for `path`: itself, or one of its copies.
+    func published(_ path: String) -> String { images?.published(path, copy: imageCopy) ?? path }
 
     /// The canonical URL of a page by its folder.
     func absolutePage(_ folder: String) -> String { baseURL + encodePath(folder) }
 
-    func absoluteFile(_ path: String) -> String { baseURL + encodePath(path) }
+    func absoluteFile(_ path: String) -> String { baseURL + encodePath(published(path)) }
+
+    /// The same links, images leading to another of their copies.
+    func leading(to copy: ImageCopy) -> Linker {
+        var linker = self
+        linker.imageCopy = copy
+        return linker
+    }
 }

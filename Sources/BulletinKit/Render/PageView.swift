@@ -54,7 +54,25 @@ struct PageMeta: TemplateObject {
     let title: String
     let description: String
     let absoluteURL: String
-    var absoluteImageURL: String? = nil
+    /// What a shared link shows (`og:image`).
+    var image: SharedImage? = nil
+
+    struct SharedImage: TemplateObject {
+        let url: String
+        let width: Int?
+        let height: Int?
+        let alt: String
+
+        func value(named name: String) -> TemplateValue? {
+            switch name {
+            case "url": url.templateValue
+            case "width": width?.templateValue
+            case "height": height?.templateValue
+            case "alt": alt.templateValue
+            default: nil
+            }
+        }
+    }
 
     func value(named name: String) -> TemplateValue? {
         switch name {
@@ -62,7 +80,8 @@ struct PageMeta: TemplateObject {
         case "description": description.templateValue
         case "absolute_url": absoluteURL.templateValue
         case "og_type": (kind == .article ? "article" : "website").templateValue
-        case "absolute_image_url": absoluteImageURL?.templateValue
+        case "absolute_image_url": image?.url.templateValue
+        case "image": image?.templateValue
         case "kind": kind.rawValue.templateValue
         case "is_home": (kind == .home).templateValue
         case "is_issue": (kind == .issue).templateValue

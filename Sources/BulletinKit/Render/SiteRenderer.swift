@@ -11,6 +11,8 @@ struct SiteRenderer {
     let typographer: Typographer
     /// Sizes of the site's images, by output path.
     var imageSizes: [String: ImageSize] = [:]
+    /// The issues' photos and pictures made again: pages show their copies, never them.
+    var images: PublishedImages? = nil
     /// Set by `serve` and a cached `build`: files whose inputs did not change since the
     /// last build are not rendered again.
     var cache: (any RenderMemo)? = nil
@@ -28,8 +30,14 @@ struct SiteRenderer {
 
     private func context(depth: Int) -> RenderContext {
         RenderContext(
-            model: model, locale: theme.locale, linker: .relative(depth: depth, baseURL: baseURL), address: address,
+            model: model, locale: theme.locale, linker: withImages(.relative(depth: depth, baseURL: baseURL)), address: address,
             typographer: typographer, imageSizes: imageSizes)
+    }
+
+    private func withImages(_ linker: Linker) -> Linker {
+        var linker = linker
+        linker.images = images
+        return linker
     }
 
     /// Absolute URLs, inline styles, images fitted to the e-mail's column.
@@ -38,7 +46,7 @@ struct SiteRenderer {
             styles: theme.emailStyles,
             imageSizes: Dictionary(imageSizes.map { (baseURL + encodePath($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }),
             maxImageWidth: EmailRenderer.contentWidth)
-        return context(depth: 0).with(.absolute(baseURL: baseURL), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)
+        return context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .email), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)
     }
 
     func render() -> [OutputFile] {
@@ -129,7 +137,7 @@ struct SiteRenderer {
     private var homeMeta: PageMeta {
         PageMeta(
             kind: .home, title: model.config.title, description: model.config.description ?? model.config.title,
-            absoluteURL: baseURL, absoluteImageURL: model.config.logo.map { baseURL + encodePath($0) })
+            absoluteURL: baseURL, image: model.config.logo.map { PageMeta.SharedImage(url: baseURL + encodePath($0), width: nil, height: nil, alt: model.config.title) })
     }
 
     private func archivePage() -> OutputFile {
@@ -148,7 +156,7 @@ struct SiteRenderer {
         let rootPath = URLComponents(string: baseURL)?.path ?? "/"
         let context = RenderContext(
             model: model, locale: theme.locale,
-            linker: Linker(root: rootPath.hasSuffix("/") ? rootPath : rootPath + "/", baseURL: baseURL, isAbsolute: false),
+            linker: withImages(Linker(root: rootPath.hasSuffix("/") ? rootPath : rootPath + "/", baseURL: baseURL, isAbsolute: false)),
             address: address, typographer: typographer, imageSizes: imageSizes)
         let meta = PageMeta(
             kind: .notfound, title: string("not_found_title", default: "404"),
@@ -159,10 +167,9 @@ struct SiteRenderer {
     private func issueFiles(_ issue: Issue, position: Int) -> [OutputFile] {
         let issueContext = context(depth: 2)
         let issueView = IssueView(issue: issue, context: issueContext, isFull: true, position: position)
-        let image = issue.cover.map { baseURL + encodePath($0.path) }
         var files = [page("issue", path: issue.outputPath + "index.html", context: issueContext, body: { _ in .issue(issueView) },
             meta: PageMeta(kind: .issue, title: theme.locale.numberedTitle(of: issue), description: issue.effectiveSummary,
-                absoluteURL: baseURL + encodePath(issue.outputPath), absoluteImageURL: image))]
+                absoluteURL: baseURL + encodePath(issue.outputPath), image: sharedImage(issue.cover)))]
 
         let articleContext = context(depth: 3)
         let issueFromArticle = IssueView(issue: issue, context: articleContext, isFull: false, position: position)
@@ -171,8 +178,7 @@ struct SiteRenderer {
             let folder = issue.pagePath(of: article)
             let meta = PageMeta(
                 kind: .article, title: article.title, description: article.summary ?? article.content.firstParagraphText,
-                absoluteURL: baseURL + encodePath(folder),
-                absoluteImageURL: (article.image ?? issue.cover).map { baseURL + encodePath($0.path) })
+                absoluteURL: baseURL + encodePath(folder), image: sharedImage(article.image ?? issue.cover))
             files.append(page("article", path: folder + "index.html", context: articleContext,
                 body: { _ in .article(issueFromArticle, view) }, meta: meta))
         }
@@ -186,16 +192,37 @@ struct SiteRenderer {
         // Not split and joined again: this runs for every issue at every rebuild.
         let source = issue.source.path
         let folder = source.lastIndex(of: "/").map { source[..<$0] } ?? ""
-        return issue.assets.map { asset in
+        var files: [OutputFile] = []
+        files.reserveCapacity(issue.assets.count)
+        for asset in issue.assets {
+            let path = issue.outputPath + asset
+            if let made = images?.variants[path] {
+                // Its copies instead: the original may say where it was taken.
+                for variant in made.webp + made.fallback + [made.email, made.smallEmail, made.card] {
+                    files.append(OutputFile(path: variant.path, contents: .copy(URL(fileURLWithPath: variant.file, isDirectory: false))))
+                }
+                continue
+            }
             // Not `appendingPathComponent`, which asks the disk whether it is a folder.
-            OutputFile(path: issue.outputPath + asset, contents: .copy(URL(fileURLWithPath: "\(sourceRoot.path)/\(folder)/\(asset)", isDirectory: false)))
+            files.append(OutputFile(path: path, contents: .copy(URL(fileURLWithPath: "\(sourceRoot.path)/\(folder)/\(asset)", isDirectory: false))))
         }
+        return files
+    }
+
+    /// What a shared link to a page shows of `image`: its card, cropped to the size
+    /// networks show, or the image itself when it was not made again (an SVG, a GIF).
+    private func sharedImage(_ image: ImageRef?) -> PageMeta.SharedImage? {
+        guard let image else { return nil }
+        guard let card = images?.variants[image.path]?.card else {
+            return PageMeta.SharedImage(url: baseURL + encodePath(image.path), width: nil, height: nil, alt: image.alt)
+        }
+        return PageMeta.SharedImage(url: baseURL + encodePath(card.path), width: card.width, height: card.height, alt: image.alt)
     }
 
     // MARK: Feed and sitemap
 
     private func feed() -> String {
-        let context = context(depth: 0).with(.absolute(baseURL: baseURL))
+        let context = context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .standard))
         let items = model.issues.prefix(model.config.feedItems).map(complete).map { issue in
             let view = IssueView(issue: issue, context: context, isFull: true)
             let pageView = PageView(body: .issue(view), meta: PageMeta(

@@ -59,8 +59,24 @@ final class RenderContext: Sendable {
 
     func image(_ path: String, alt: String, credit: String? = nil, maxWidth: Int? = nil) -> ImageView {
         var size = imageSizes[path]
+        var url = linker.file(path)
+        var variants: ImageVariants? = nil
+        if let made = linker.images?.variants[path] {
+            if linker.imageCopy == .email {
+                // Shown small (an author's photo): the small copy, twice as wide as shown.
+                let copy = maxWidth.map { $0 * 2 <= Recipe.smallEmailWidth } == true ? made.smallEmail : made.email
+                size = ImageSize(width: copy.width, height: copy.height)
+                url = linker.root + encodePath(copy.path)
+            } else {
+                // `src` for browsers that read no `srcset` (and the feed): the copy closest to
+                // a column's width.
+                size = ImageSize(width: made.widest.width, height: made.widest.height)
+                url = linker.root + encodePath(made.standard.path)
+                if linker.imageCopy == .widest { variants = made }
+            }
+        }
         if let limit = maxWidth ?? maxImageWidth { size = size?.fitting(limit) }
-        return ImageView(url: linker.file(path), alt: alt, credit: credit, size: size)
+        return ImageView(url: url, alt: alt, credit: credit, size: size, variants: variants, linker: linker)
     }
 }
 
@@ -69,6 +85,9 @@ struct ImageView: TemplateObject {
     let alt: String
     let credit: String?
     var size: ImageSize? = nil
+    /// On the web, an image made again: its copies by width (`srcset`, `webp_srcset`).
+    var variants: ImageVariants? = nil
+    var linker: Linker? = nil
 
     func value(named name: String) -> TemplateValue? {
         switch name {
@@ -77,8 +96,15 @@ struct ImageView: TemplateObject {
         case "credit": credit?.templateValue
         case "width": size?.width.templateValue
         case "height": size?.height.templateValue
+        case "srcset": srcset(webp: false)?.templateValue
+        case "webp_srcset": srcset(webp: true)?.templateValue
         default: nil
         }
+    }
+
+    private func srcset(webp: Bool) -> String? {
+        guard let variants, let linker else { return nil }
+        return ImageVariants.srcset(webp ? variants.webp : variants.fallback) { linker.root + encodePath($0) }
     }
 }
 
@@ -202,6 +228,7 @@ final class EditoView: TemplateObject {
         case "title_html": return issue.edito?.title.map(context.typographer.html)?.templateValue
         case "author": return issue.edito?.author?.templateValue
         case "role": return issue.edito?.role?.templateValue
+        case "photo": return photo?.templateValue
         case "photo_url": return photo?.url.templateValue
         case "photo_width": return photo?.size?.width.templateValue
         case "photo_height": return photo?.size?.height.templateValue

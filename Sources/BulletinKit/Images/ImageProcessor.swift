@@ -1,0 +1,410 @@
+import CBulletinVips
+import Foundation
+import Synchronization
+
+/// The files made of one photo or picture of the site, and what pages say of them: the
+/// web's widths in WebP and in the source's own kind (JPEG, or PNG for a picture with
+/// transparency), the e-mail's copy, and the card a shared link shows.
+struct ImageVariants: Sendable, Equatable {
+    struct Variant: Sendable, Equatable {
+        /// In the output, relative to its root.
+        var path: String
+        var width: Int
+        var height: Int
+        /// Where it is kept (see `ImageProcessor`), to be copied from.
+        var file: String
+    }
+
+    /// Widths ascending, one WebP for each fallback.
+    var webp: [Variant]
+    var fallback: [Variant]
+    /// JPEG or PNG, twice the e-mail column's width at most, and light.
+    var email: Variant
+    /// The same at `Recipe.smallEmailWidth`, for a picture shown small (an author's photo).
+    var smallEmail: Variant
+    /// `Recipe.card`'s size, cropped, in JPEG.
+    var card: Variant
+    /// The size of the photo upright (its EXIF orientation applied).
+    var width: Int
+    var height: Int
+}
+
+/// What is made of each image: widths that fit the theme's layout, never wider than the
+/// image itself.
+enum Recipe {
+    /// Bumped when what is made changes: the cache's key holds it.
+    static let version = 1
+    static let webWidths = [480, 800, 1200, 1600]
+    /// Twice the e-mail's 600-pixel column.
+    static let emailWidth = 1200
+    /// Twice the width of the e-mail's small pictures (the édito's photo, 96 pixels).
+    static let smallEmailWidth = 240
+    /// At most this many bytes in the e-mail: its quality steps down until it fits.
+    static let emailBudget = 150 * 1024
+    static let card = (width: 1200, height: 630)
+    /// The widest a page shows a cover or an article's image (the article's figure,
+    /// 56rem): an image narrower looks blurred there.
+    static let shownWidth = 800
+    static let webpQuality = 78
+    static let jpegQuality = 82
+    /// The extensions of what is made: GIF (which may move), SVG and videos are left as they are.
+    static let rasterExtensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
+
+    static func isRaster(_ path: String) -> Bool {
+        guard let dot = path.lastIndex(of: ".") else { return false }
+        return rasterExtensions.contains(path[path.index(after: dot)...].lowercased())
+    }
+
+    /// The widths made of an image `width` pixels wide: those it reaches, and its own
+    /// when it is narrower than the next.
+    static func widths(upTo width: Int) -> [Int] {
+        var widths = webWidths.filter { $0 <= width }
+        if widths.last.map({ $0 < width && width < webWidths.last! }) ?? true { widths.append(min(width, webWidths.last!)) }
+        return widths
+    }
+}
+
+/// Makes the variants of a site's images with libvips, on every core, and keeps them in
+/// a folder (the build cache's `images/`) keyed by each image's content, the recipe and
+/// libvips' version: an image is never processed twice.
+final class ImageProcessor: Sendable {
+    /// libvips, started once; nil with why when it could not start.
+    static let library: Result<String, ImageFailure> = {
+        guard bulletin_vips_start() != 0 else { return .failure(ImageFailure(message: "libvips could not start")) }
+        return .success(String(cString: bulletin_vips_version()!))
+    }()
+
+    struct ImageFailure: Error, Sendable {
+        let message: String
+    }
+
+    /// Where the variants are kept, one folder per image key.
+    let folder: URL
+    private let state = Mutex(Counts())
+
+    struct Counts: Sendable {
+        var processed = 0
+        var cached = 0
+    }
+
+    /// The digest of each source's bytes by its path and stamp, as the last build with this
+    /// folder read them: a warm build reads no photo again.
+    private let digests: Mutex<(known: [String: (stamp: FileStamp, digest: UInt64)], changed: Bool)>
+    private let startedAt: Int64
+
+    init(folder: URL) {
+        self.folder = folder
+        var known: [String: (stamp: FileStamp, digest: UInt64)] = [:]
+        if let bytes = BuildCache.read(folder.appendingPathComponent(Self.digestsName).path) {
+            bytes.withUnsafeBytes { bytes in
+                _ = BuildCache.unsealed(bytes, Self.digestsMagic) { encoded -> Bool? in
+                    let source = BinaryCoding.Source(encoded)
+                    guard let count = try? source.length() else { return nil }
+                    for _ in 0..<count {
+                        guard let path = try? source.string(), let stamp = try? FileStamp(reading: source), let digest = try? source.varint()
+                        else { return nil }
+                        known[path] = (stamp, digest)
+                    }
+                    return true
+                }
+            }
+        }
+        digests = Mutex((known, false))
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        startedAt = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+    }
+
+    var counts: Counts { state.withLock { $0 } }
+
+    private static let digestsName = "digests"
+    private static let digestsMagic = Array("BULLETIN-IMAGE-DIGESTS-1\n".utf8)
+
+    /// The digest of the bytes of the file at `path`: by its stamp when this folder saw
+    /// it before, else read. Nil when it cannot be read.
+    func digest(of path: String) -> UInt64? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let stamp = FileStamp(info)
+        if let known = digests.withLock({ $0.known[path] }), known.stamp == stamp { return known.digest }
+        guard let bytes = BuildCache.read(path) else { return nil }
+        let digest = StableHasher.hash(bytes)
+        // A stamp too recent could be taken again by a later change (see `FileStamp.isRacy`).
+        if !stamp.isRacy(before: startedAt) { digests.withLock { state in
+            state.known[path] = (stamp, digest)
+            state.changed = true
+        } }
+        return digest
+    }
+
+    /// Keeps the digests read for the next build.
+    func save() {
+        let (known, changed) = digests.withLock { $0 }
+        guard changed else { return }
+        let bytes = BuildCache.sealed(Self.digestsMagic) { sink in
+            sink.varint(UInt64(known.count))
+            for (path, entry) in known.sorted(by: { $0.key < $1.key }) {
+                sink.string(path)
+                entry.stamp.write(to: sink)
+                sink.varint(entry.digest)
+            }
+        }
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = BuildCache.replace(folder.appendingPathComponent(Self.digestsName), with: bytes)
+    }
+
+    /// What the file's header says: its size upright, or why it is not an image.
+    static func probe(_ path: String) -> Result<ImageSize, ImageFailure> {
+        if case .failure(let failure) = library { return .failure(failure) }
+        var width: Int32 = 0, height: Int32 = 0, orientation: Int32 = 1, alpha: Int32 = 0
+        var loader = [CChar](repeating: 0, count: 64)
+        guard bulletin_vips_probe(path, &width, &height, &orientation, &alpha, &loader, loader.count) != 0 else { return .failure(failure()) }
+        let turned = orientation >= 5 && orientation <= 8
+        return .success(ImageSize(width: Int(turned ? height : width), height: Int(turned ? width : height)))
+    }
+
+    /// The variants of the image at `file`, published under `outputPath` (the original's
+    /// path in the output), with `digest` the digest of its bytes; their files are in
+    /// `files(of:)`.
+    func variants(of file: URL, outputPath: String, digest: UInt64) -> Result<ImageVariants, ImageFailure> {
+        switch Self.library {
+        case .failure(let failure): return .failure(failure)
+        case .success(let version):
+            var key = StableHasher()
+            key.combine(digest)
+            key.combine(Recipe.version)
+            key.combine(version)
+            let name = String(key.finalize(), radix: 16)
+            let kept = folder.appendingPathComponent(name)
+            if let known = Self.readIndex(in: kept, name: name, outputPath: outputPath) {
+                state.withLock { $0.cached += 1 }
+                return .success(known)
+            }
+            let made = Self.make(file, into: kept, name: name, outputPath: outputPath)
+            if case .success = made { state.withLock { $0.processed += 1 } }
+            return made
+        }
+    }
+
+    // MARK: Making
+
+    private static func make(_ file: URL, into kept: URL, name: String, outputPath: String) -> Result<ImageVariants, ImageFailure> {
+        let path = file.path
+        guard let largest = bulletin_vips_thumbnail(path, Int32(Recipe.webWidths.last!)) else { return .failure(failure()) }
+        defer { bulletin_vips_release(largest) }
+        // Upright, and no wider than the widest width: its own size when narrower.
+        let fullWidth = Int(bulletin_vips_width(largest))
+        var probeWidth: Int32 = 0, probeHeight: Int32 = 0, orientation: Int32 = 1, alpha: Int32 = 0
+        var loader = [CChar](repeating: 0, count: 64)
+        guard bulletin_vips_probe(path, &probeWidth, &probeHeight, &orientation, &alpha, &loader, loader.count) != 0 else {
+            return .failure(failure())
+        }
+        let turned = orientation >= 5 && orientation <= 8
+        let width = Int(turned ? probeHeight : probeWidth), height = Int(turned ? probeWidth : probeHeight)
+        let transparent = bulletin_vips_has_alpha(largest) != 0
+        let fallbackFormat: Int32 = transparent ? 1 : 0
+        let fallbackExtension = transparent ? "png" : "jpg"
+        let stem = Self.stem(of: outputPath)
+        let folderPath = (outputPath as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // In the output, named by the image's key: a CDN may keep each one forever.
+        func variant(_ suffix: String, _ fileExtension: String, _ image: UnsafeMutableRawPointer) -> ImageVariants.Variant {
+            ImageVariants.Variant(
+                path: "\(folderPath)/\(stem)-\(suffix).\(name).\(fileExtension)", width: Int(bulletin_vips_width(image)),
+                height: Int(bulletin_vips_height(image)), file: kept.path + "/\(suffix).\(fileExtension)")
+        }
+
+        var encoded: [(name: String, bytes: [UInt8])] = []
+        var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
+        for width in Recipe.widths(upTo: fullWidth).reversed() {
+            let image = width == fullWidth ? largest : bulletin_vips_shrink(largest, Int32(width))
+            guard let image else { return .failure(failure()) }
+            defer { if image != largest { bulletin_vips_release(image) } }
+            for (format, fileExtension, quality) in [(Int32(2), "webp", Recipe.webpQuality), (fallbackFormat, fallbackExtension, Recipe.jpegQuality)] {
+                guard let bytes = encode(image, format: format, quality: quality) else { return .failure(failure()) }
+                let made = variant("\(bulletin_vips_width(image))", fileExtension, image)
+                encoded.append(((made.file as NSString).lastPathComponent, bytes))
+                if format == 2 { webp.insert(made, at: 0) } else { fallback.insert(made, at: 0) }
+            }
+        }
+
+        // The e-mail's: the fallback's kind (a PNG of at most 256 colours), its quality
+        // lowered, then its width, until it is light enough.
+        var emailImage = largest
+        var emailBytes: [UInt8]? = nil
+        defer { if emailImage != largest { bulletin_vips_release(emailImage) } }
+        fitting: for width in [Recipe.emailWidth, Recipe.emailWidth * 3 / 4, Recipe.emailWidth / 2] where width <= fullWidth || width == Recipe.emailWidth {
+            if emailImage != largest { bulletin_vips_release(emailImage) }
+            guard let image = width >= fullWidth ? largest : bulletin_vips_shrink(largest, Int32(width)) else { return .failure(failure()) }
+            emailImage = image
+            for quality in stride(from: Recipe.jpegQuality, through: 50, by: -8) {
+                emailBytes = encode(emailImage, format: transparent ? 3 : 0, quality: quality)
+                if let bytes = emailBytes, bytes.count <= Recipe.emailBudget { break fitting }
+            }
+        }
+        guard let emailBytes else { return .failure(failure()) }
+        let email = variant("email", fallbackExtension, emailImage)
+        encoded.append(((email.file as NSString).lastPathComponent, emailBytes))
+        guard let smallImage = bulletin_vips_shrink(largest, Int32(Recipe.smallEmailWidth)),
+            let smallBytes = encode(smallImage, format: transparent ? 3 : 0, quality: Recipe.jpegQuality)
+        else { return .failure(failure()) }
+        let smallEmail = variant("email-small", fallbackExtension, smallImage)
+        bulletin_vips_release(smallImage)
+        encoded.append(((smallEmail.file as NSString).lastPathComponent, smallBytes))
+
+        // The card: cropped to its size around what draws the eye.
+        guard let cardImage = bulletin_vips_cover(path, Int32(Recipe.card.width), Int32(Recipe.card.height), 1) else { return .failure(failure()) }
+        defer { bulletin_vips_release(cardImage) }
+        guard let cardBytes = encode(cardImage, format: 0, quality: Recipe.jpegQuality) else { return .failure(failure()) }
+        let card = variant("card", "jpg", cardImage)
+        encoded.append(((card.file as NSString).lastPathComponent, cardBytes))
+
+        let variants = ImageVariants(webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
+        // Kept whole or not at all: the files, then the index that names them.
+        let temporary = kept.deletingLastPathComponent().appendingPathComponent(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+            for (fileName, bytes) in encoded { try OutputWriter.writeFile(bytes, toPath: temporary.appendingPathComponent(fileName).path) }
+            try OutputWriter.writeFile(index(variants), toPath: temporary.appendingPathComponent("index").path)
+            if rename(temporary.path, kept.path) != 0 {
+                // Another build made the same a moment ago: its copy is as good.
+                try? FileManager.default.removeItem(at: temporary)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+        }
+        return .success(variants)
+    }
+
+    private static func encode(_ image: UnsafeMutableRawPointer, format: Int32, quality: Int) -> [UInt8]? {
+        var bytes: UnsafeMutableRawPointer? = nil
+        var length = 0
+        guard bulletin_vips_encode(image, format, Int32(quality), &bytes, &length) != 0, let bytes else { return nil }
+        defer { bulletin_vips_free(bytes) }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: length))
+    }
+
+    private static func failure() -> ImageFailure {
+        var buffer = [CChar](repeating: 0, count: 512)
+        bulletin_vips_error(&buffer, buffer.count)
+        let message = cString(buffer).split(separator: "\n").first.map(String.init) ?? ""
+        return ImageFailure(message: message.isEmpty ? "not an image libvips can read" : message)
+    }
+
+    /// `cover.jpg` → `cover`
+    private static func stem(of path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+
+    // MARK: The index of a kept image
+
+    private static let magic = Array("BULLETIN-IMAGE-1\n".utf8)
+
+    /// The variants' sizes and the names of their files in the kept folder.
+    private static func index(_ variants: ImageVariants) -> [UInt8] {
+        BuildCache.sealed(magic) { sink in
+            func write(_ variant: ImageVariants.Variant) {
+                sink.string((variant.file as NSString).lastPathComponent)
+                sink.int(variant.width)
+                sink.int(variant.height)
+            }
+            sink.int(variants.width)
+            sink.int(variants.height)
+            sink.int(variants.webp.count)
+            for (webp, fallback) in zip(variants.webp, variants.fallback) {
+                write(webp)
+                write(fallback)
+            }
+            write(variants.email)
+            write(variants.smallEmail)
+            write(variants.card)
+        }
+    }
+
+    /// The variants kept in `kept` (named `name`), published beside `outputPath`; nil
+    /// when the index or one of its files is missing or damaged.
+    private static func readIndex(in kept: URL, name: String, outputPath: String) -> ImageVariants? {
+        guard let bytes = BuildCache.read(kept.appendingPathComponent("index").path) else { return nil }
+        let stem = stem(of: outputPath)
+        let folderPath = (outputPath as NSString).deletingLastPathComponent
+        return bytes.withUnsafeBytes { bytes in
+            BuildCache.unsealed(bytes, magic) { encoded -> ImageVariants? in
+                let source = BinaryCoding.Source(encoded)
+                func variant() throws -> ImageVariants.Variant {
+                    let fileName = try source.string()
+                    let file = kept.path + "/" + fileName
+                    guard access(file, R_OK) == 0, let dot = fileName.firstIndex(of: ".") else {
+                        throw BinaryCoding.Failure(description: "missing variant")
+                    }
+                    let path = "\(folderPath)/\(stem)-\(fileName[..<dot]).\(name)\(fileName[dot...])"
+                    return ImageVariants.Variant(path: path, width: try source.int(), height: try source.int(), file: file)
+                }
+                guard let width = try? source.int(), let height = try? source.int(), let count = try? source.int(), count < 64 else { return nil }
+                var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
+                for _ in 0..<count {
+                    guard let first = try? variant(), let second = try? variant() else { return nil }
+                    webp.append(first)
+                    fallback.append(second)
+                }
+                guard let email = try? variant(), let smallEmail = try? variant(), let card = try? variant(), source.offset == encoded.count
+                else { return nil }
+                return ImageVariants(webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
+            }
+        }
+    }
+}
+
+/// The variants of a build's images, by the output path of each original: what pages
+/// link to instead of it (the original is not published: it may carry a GPS position).
+final class PublishedImages: Sendable {
+    let variants: [String: ImageVariants]
+    /// The same, by percent-encoded path, as bodies hold them.
+    private let encoded: [String: ImageVariants]
+
+    init(_ variants: [String: ImageVariants]) {
+        self.variants = variants
+        encoded = Dictionary(variants.map { (encodePath($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The path a page links to for the file at `path` (not encoded): one of the image's
+    /// copies; nil for a file that is not one of them.
+    func published(_ path: String, copy: Linker.ImageCopy) -> String? {
+        variants[path].map { $0.copy(copy).path }
+    }
+
+    /// The variants of the image at `path`, percent-encoded.
+    func variants(encoded path: String) -> ImageVariants? { encoded[path] }
+}
+
+extension ImageVariants {
+    /// The widest web copy in the source's own kind: what a link to the image leads to.
+    var widest: Variant { fallback.last! }
+
+    /// The copy `src` names, for browsers that read no `srcset`, and the feed's: the one
+    /// closest to a page column's width.
+    var standard: Variant { fallback.first { $0.width >= 800 } ?? widest }
+
+    func copy(_ copy: Linker.ImageCopy) -> Variant {
+        switch copy {
+        case .widest: widest
+        case .standard: standard
+        case .email: email
+        }
+    }
+
+    /// How wide a body's image is shown: the text's column (`--measure`, 42rem) on a wide
+    /// screen, the screen's width less its margins on a narrow one.
+    static let bodySizes = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
+
+    /// `srcset` of the copies in one kind, with URLs written by `url`.
+    static func srcset(_ variants: [Variant], url: (String) -> String) -> String {
+        variants.map { "\(url($0.path)) \($0.width)w" }.joined(separator: ", ")
+    }
+}
+
+/// The text of a C string held in `buffer`, up to its terminating zero.
+func cString(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,197 @@
+import CBulletinVips
+import Foundation
+import Testing
+
+@testable import BulletinKit
+
+/// The issues' photos reach readers as copies made for them: widths that fit the layout
+/// in WebP and in the source's kind, a light copy in the e-mail, a card for shared links,
+/// each upright and without the original's metadata. The original is not published.
+@Suite struct ImageTests {
+    private let folder = "issues/2024-06-lettre-ete"
+
+    /// A site of one issue whose cover is `images/cover.<kind>`, whose article shows
+    /// `images/article.png` and, in its text, `images/plan.png`.
+    private func site(cover: Data, coverName: String = "cover.png", article: Data, plan: Data) throws -> TemporarySite {
+        let site = try TemporarySite([
+            "site.yml": TemporarySite.minimalSiteYML,
+            "\(folder)/issue.md": """
+                ---
+                title: "Lettre d'été"
+                number: 3
+                date: 2024-06-20
+                cover: images/\(coverName)
+                cover_alt: "Le parc au printemps"
+                ---
+                Édito.
+
+                """,
+            "\(folder)/articles/01-parc.md": """
+                ---
+                title: "Le parc s'agrandit"
+                image: ../images/article.png
+                image_alt: "Le chantier"
+                ---
+                Le chantier avance.
+
+                ![Plan du parc](../images/plan.png)
+
+                """,
+        ])
+        try site.write("\(folder)/images/\(coverName)", cover)
+        try site.write("\(folder)/images/article.png", article)
+        try site.write("\(folder)/images/plan.png", plan)
+        return site
+    }
+
+    /// What libvips reads in a file of the output: its size and kind.
+    private func probe(_ site: TemporarySite, _ path: String) -> (width: Int, height: Int, loader: String)? {
+        var width: Int32 = 0, height: Int32 = 0, orientation: Int32 = 0, alpha: Int32 = 0
+        var loader = [CChar](repeating: 0, count: 64)
+        guard bulletin_vips_probe(site.output.appendingPathComponent(path).path, &width, &height, &orientation, &alpha, &loader, loader.count) != 0
+        else { return nil }
+        return (Int(width), Int(height), cString(loader))
+    }
+
+    /// Every value of `attribute` in `html`, in order.
+    private func values(of attribute: String, in html: String) -> [String] {
+        html.components(separatedBy: " \(attribute)=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
+    }
+
+    /// The output paths a `srcset` names, with their widths.
+    private func candidates(_ srcset: String, from page: String) -> [(path: String, width: Int)] {
+        srcset.components(separatedBy: ", ").map { candidate in
+            let parts = candidate.split(separator: " ")
+            let url = URL(string: String(parts[0]), relativeTo: URL(string: "https://x.example/" + page))!
+            return (String(url.path.dropFirst()).removingPercentEncoding!, Int(parts[1].dropLast())!)
+        }
+    }
+
+    @Test func photosArePublishedAsTheCopiesReadersNeed() throws {
+        let site = try site(
+            cover: png(width: 2000, height: 1500), article: png(width: 1000, height: 600, alpha: true), plan: png(width: 900, height: 500, seed: 9))
+        defer { site.remove() }
+        var options = site.options()
+        options.cacheFolder = site.root.appendingPathComponent(".bulletin-cache")
+        let report = Builder().build(options)
+        #expect(!report.failed, "\(report.printed)")
+        #expect(report.imagesProcessed == 3 && report.imagesCached == 0)
+
+        // The originals are not published: an editor's photo may say where it was taken.
+        for name in ["cover.png", "article.png", "plan.png"] { #expect(!site.exists("\(folder)/images/\(name)")) }
+
+        // The cover: WebP and PNG at every width up to its own, its size, loaded first.
+        let page = try site.page("\(folder)/index.html")
+        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") })
+        let webp = candidates(try #require(values(of: "srcset", in: cover).first), from: "\(folder)/index.html")
+        let fallback = candidates(try #require(values(of: "srcset", in: cover).last), from: "\(folder)/index.html")
+        #expect(webp.map(\.width) == [480, 800, 1200, 1600])
+        #expect(fallback.map(\.width) == [480, 800, 1200, 1600])
+        for (path, width) in webp { #expect(probe(site, path).map { "\($0.width) \($0.loader)" } == "\(width) webpload", "\(path)") }
+        // An opaque picture's other copies are JPEG; one with transparency stays PNG (below).
+        for (path, width) in fallback { #expect(probe(site, path).map { "\($0.width) \($0.loader)" } == "\(width) jpegload", "\(path)") }
+        #expect(cover.contains(#"width="1600" height="1200""#))
+        #expect(cover.contains(#"fetchpriority="high""#) && !cover.contains(#"loading="lazy""#))
+        #expect(cover.contains(#"sizes=""#))
+        // Named by their content: a CDN may keep them forever.
+        #expect(fallback.allSatisfy { $0.path.range(of: #"cover-\d+\.[0-9a-f]+\.jpg$"#, options: .regularExpression) != nil })
+
+        // The image in the article's text: copies by width, shown lazily, with its size.
+        let article = try site.page("\(folder)/parc/index.html")
+        let plan = try #require(article.components(separatedBy: "<picture>").dropFirst().first { $0.contains("Plan du parc") })
+        #expect(plan.contains(#"<source type="image/webp""#))
+        #expect(plan.contains(#"loading="lazy""#) && plan.contains(#"width="900" height="500""#))
+
+        // Shared links: a card of 1,200 × 630, cropped.
+        let card = try #require(values(of: "content", in: page).first { $0.contains("-card.") })
+        let cardPath = String(try #require(URL(string: card)).path.dropFirst())
+        #expect(probe(site, cardPath).map { "\($0.width)×\($0.height) \($0.loader)" } == "1200×630 jpegload")
+        #expect(page.contains(#"<meta property="og:image:width" content="1200">"#))
+        #expect(page.contains(#"<meta property="og:image:alt" content="Le parc au printemps">"#))
+
+        // The e-mail: JPEG or PNG only, light, as wide as its attributes say at twice their width at most.
+        let email = try site.page("\(folder)/email.html")
+        let sources = values(of: "src", in: email)
+        #expect(!sources.isEmpty)
+        for source in sources {
+            let path = String(try #require(URL(string: source)).path.dropFirst()).removingPercentEncoding!
+            #expect(!path.hasSuffix(".webp"))
+            let file = try #require(probe(site, path), "\(path)")
+            #expect(["jpegload", "pngload"].contains(file.loader))
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: site.output.appendingPathComponent(path).path)[.size] as? Int)
+            #expect(size <= Recipe.emailBudget, "\(path) is \(size) bytes")
+        }
+        #expect(sources.contains { $0.contains("article-email.") && $0.hasSuffix(".png") }, "a picture with transparency stays a PNG")
+
+        // The next build takes every copy from where it was kept, and writes the same files.
+        let before = try fileTree(site.output)
+        try FileManager.default.removeItem(at: site.output)
+        let again = Builder().build(options)
+        #expect(again.imagesProcessed == 0 && again.imagesCached == 3)
+        #expect(try fileTree(site.output) == before)
+    }
+
+    /// A phone's portrait photo is stored sideways with a tag that says to turn it: the
+    /// copies stand up, and keep none of the original's metadata.
+    @Test func aPortraitPhotoStandsUpWithoutItsMetadata() throws {
+        let site = try site(cover: Data(), coverName: "portrait.jpg", article: png(width: 1000, height: 800), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        let landscape = site.root.appendingPathComponent("landscape.png")
+        try png(width: 1200, height: 900).write(to: landscape)
+        let image = try #require(bulletin_vips_thumbnail(landscape.path, 1200))
+        defer { bulletin_vips_release(image) }
+        let portrait = site.root.appendingPathComponent("\(folder)/images/portrait.jpg")
+        #expect(bulletin_vips_save_oriented_jpeg(image, portrait.path, 6) != 0)
+        #expect(try Data(contentsOf: portrait).range(of: Data("Exif".utf8)) != nil, "the original carries EXIF")
+
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        let page = try site.page("\(folder)/index.html")
+        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") })
+        #expect(cover.contains(#"width="900" height="1200""#), "upright: taller than wide")
+        for (path, width) in candidates(try #require(values(of: "srcset", in: cover).last), from: "\(folder)/index.html") {
+            let file = try #require(probe(site, path))
+            #expect(file.width == width && file.height > file.width, "\(path) stands up")
+            #expect(try Data(contentsOf: site.output.appendingPathComponent(path)).range(of: Data("Exif".utf8)) == nil, "\(path) has no metadata")
+        }
+    }
+
+    @Test func anUnreadableImageIsAnErrorNamingIt() throws {
+        let site = try site(cover: Data("pas une photo".utf8), coverName: "cover.jpg", article: png(width: 1000, height: 600), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        let report = site.build()
+        #expect(report.failed)
+        let error = try #require(report.errors.first)
+        #expect(error.path == "\(folder)/images/cover.jpg")
+        #expect(error.message.contains("not an image Bulletin can read"))
+        #expect(!site.exists("index.html"), "nothing is written")
+        var check = site.options()
+        check.writesOutput = false
+        #expect(Builder().build(check).errors.map(\.path) == [error.path], "check says so too")
+    }
+
+    @Test func anImageNarrowerThanItIsShownIsAWarning() throws {
+        let site = try site(cover: png(width: 2000, height: 1500), article: png(width: 300, height: 200), plan: png(width: 200, height: 100))
+        defer { site.remove() }
+        let report = site.build()
+        #expect(!report.failed)
+        #expect(report.warnings.map(\.path) == ["\(folder)/images/article.png"], "the article's image, not the small one in its text: \(report.printed)")
+        #expect(report.warnings.first?.message.contains("300 pixels wide") == true)
+    }
+
+    /// Without a cache (`--no-cache`), the copies are made in a folder of their own,
+    /// removed once the output is written; the summary line counts them.
+    @Test func aBuildWithoutCacheLeavesNoCopiesBehind() throws {
+        let site = try site(cover: png(width: 1000, height: 700), article: png(width: 1000, height: 600), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        let temporary = site.root.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let run = try bulletin(
+            ["build", "--no-cache", "--source", site.root.path, "--output", site.output.path, "--now", "2026-01-01"],
+            environment: ["TMPDIR": temporary.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("3 images (3 made, 0 from the cache)"), "\(run.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+        #expect(site.exists("\(folder)/index.html"))
+    }
+}
