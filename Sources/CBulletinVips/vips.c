@@ -1,10 +1,24 @@
 #include "bulletin_vips.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <vips/vips.h>
 
+/// libvips' warnings (an odd EXIF field of a camera) are not the editor's business:
+/// what Bulletin has to say of an image it says itself, as a diagnostic.
+static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {}
+
 int bulletin_vips_start(void) {
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, quiet, NULL);
     if (VIPS_INIT("bulletin") != 0) return 0;
+#ifdef __GLIBC__
+    // A photo's pixels go back to the system once freed: with glibc's moving threshold,
+    // buffers of a few megabytes freed by one image stayed in each thread's arena, and 100
+    // photos of 5,120 × 2,880 peaked at 714 MiB instead of about 240.
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     // Bulletin processes several images at once, one per core: libvips' own threads and
     // its cache of operations would only add memory.
     vips_concurrency_set(1);

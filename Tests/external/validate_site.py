@@ -786,6 +786,72 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
         server.server_close()
 
 
+# Images a page loads, by URL and bytes, read from the browser's resource timing.
+LOADED_IMAGES = """
+    return performance.getEntriesByType('resource')
+        .filter(e => /\\.(jpe?g|png|webp|avif|gif|svg)(\\?|$)/i.test(e.name))
+        .map(e => [e.name, e.encodedBodySize]);"""
+WIDTH_IN_NAME = re.compile(r"-(\d+)\.[0-9a-f]{16}\.(?:webp|jpg|png)$")
+IMAGE_BUDGET = 1_500_000
+
+
+def check_image_weight(site: Site, rep: Report) -> None:
+    """The issue page as a reader loads it, scrolled to its end: at 1280 px its images
+    weigh at most 1.5 MB; at 390 px (a phone at 1×) it loads no copy wider than 800 px."""
+    rep.section("Images an issue page loads (headless Chromium, 1280 px and 390 px)")
+    issue = first_issue_page(site)
+    if issue is None:
+        rep.error("no issue page")
+        return
+    server, base = start_server(site.root)
+    driver = chromium.start(resolvable="127.0.0.1", window=DESKTOP, arguments=("--lang=fr-FR",), page_load_timeout=60,
+                            script_timeout=60)
+    if isinstance(driver, str):
+        rep.error(driver)
+        server.shutdown()
+        return
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        for width, scale in ((DESKTOP[0], 1), (390, 1)):
+            rep.checked()
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": DESKTOP[1], "deviceScaleFactor": scale, "mobile": width < 600})
+            driver.get(base + site.page_url_path(issue))
+            # Lazy images load as they come near: scroll to the end, a screen at a time.
+            driver.execute_async_script("""
+                const done = arguments[arguments.length - 1];
+                let y = 0;
+                const step = () => {
+                  y += window.innerHeight;
+                  window.scrollTo(0, y);
+                  if (y < document.documentElement.scrollHeight) setTimeout(step, 150); else setTimeout(done, 1500);
+                };
+                step();""")
+            loaded = driver.execute_script(LOADED_IMAGES)
+            total = sum(size for _, size in loaded)
+            tag = f"{site.rel(issue)} @ {width} px"
+            rep.info(f"{tag}: {len(loaded)} image(s), {total / 1000:.0f} kB")
+            if not loaded:
+                rep.error(f"{tag}: no image loaded (resource timing saw none)")
+            if width == DESKTOP[0] and total > IMAGE_BUDGET:
+                rep.error(f"{tag}: images weigh {total / 1000:.0f} kB, over the {IMAGE_BUDGET / 1000:.0f} kB budget")
+            if width < 600:
+                wide = [name for name, _ in loaded if (m := WIDTH_IN_NAME.search(name)) and int(m.group(1)) > 800]
+                if wide:
+                    rep.error(f"{tag}: a phone loaded copies wider than 800 px: {', '.join(wide)}")
+                originals = [name for name, _ in loaded if "/issues/" in name and not WIDTH_IN_NAME.search(name) and not name.endswith((".svg", ".gif"))]
+                if originals:
+                    rep.error(f"{tag}: loaded images that are not copies made for readers: {', '.join(originals)}")
+    finally:
+        try:
+            driver.quit()
+        except Exception:
+            pass
+        server.shutdown()
+        server.server_close()
+
+
 # --------------------------------------------------------------------------- main
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -816,6 +882,7 @@ def main(argv: list[str]) -> int:
         rep.warn("skipped (--skip-browser)")
     else:
         check_axe(site, rep, Path(args.screenshots) if args.screenshots else None)
+        check_image_weight(site, rep)
     return rep.summary()
 
 
