@@ -176,7 +176,9 @@ final class ImageProcessor: Sendable {
         key.combine(digest)
         key.combine(Recipe.version)
         key.combine(Self.version)
-        let name = String(key.finalize(), radix: 16)
+        // Sixteen digits always: a name's length does not depend on its key.
+        let hex = String(key.finalize(), radix: 16)
+        let name = String(repeating: "0", count: 16 - hex.count) + hex
         let kept = folder.appendingPathComponent(name)
         if let known = Self.readIndex(in: kept, name: name, outputPath: outputPath) {
             state.withLock { $0.cached += 1 }
