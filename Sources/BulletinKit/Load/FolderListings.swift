@@ -57,7 +57,7 @@ final class FolderListings: Sendable {
         /// With `keepsStamps`: each folder looked at, with its own stamp when it was
         /// asked for here (else its parent's entries have it), and its entries.
         var seen: [(key: String, stamp: FileStamp?, entries: [Entry])] = []
-        /// With `keepsStamps`: the files asked about by `stamp(of:)`.
+        /// With `keepsStamps`: the files and folders asked about by `noteStamp(of:)`.
         var noted: [(path: String, stamp: FileStamp)] = []
     }
 
