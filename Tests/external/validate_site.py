@@ -777,13 +777,18 @@ def check_axe(site: Site, rep: Report, screenshots: Path | None) -> None:
                                   f"(scrollWidth {sw}px, layout viewport {iw}px); "
                                   f"elements past the edge: {', '.join(wide) or 'none found (check the viewport meta)'}")
     finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:
-                pass
-        server.shutdown()
-        server.server_close()
+        stop(driver, server)
+
+
+def stop(driver, server: http.server.ThreadingHTTPServer) -> None:
+    """Quits the browser (if it started) and stops the page server."""
+    if driver is not None:
+        try:
+            driver.quit()
+        except Exception:
+            pass
+    server.shutdown()
+    server.server_close()
 
 
 # Images a page loads, by URL and bytes, read from the browser's resource timing.
@@ -808,7 +813,7 @@ def check_image_weight(site: Site, rep: Report) -> None:
                             script_timeout=60)
     if isinstance(driver, str):
         rep.error(driver)
-        server.shutdown()
+        stop(None, server)
         return
     try:
         driver.execute_cdp_cmd("Network.enable", {})
@@ -844,12 +849,7 @@ def check_image_weight(site: Site, rep: Report) -> None:
                 if originals:
                     rep.error(f"{tag}: loaded images that are not copies made for readers: {', '.join(originals)}")
     finally:
-        try:
-            driver.quit()
-        except Exception:
-            pass
-        server.shutdown()
-        server.server_close()
+        stop(driver, server)
 
 
 # --------------------------------------------------------------------------- main
