@@ -345,7 +345,7 @@ final class ImageProcessor: Sendable {
                     let path = "\(folderPath)/\(stem)-\(fileName[..<dot]).\(name)\(fileName[dot...])"
                     return ImageVariants.Variant(path: path, width: try source.int(), height: try source.int(), file: file)
                 }
-                guard let width = try? source.int(), let height = try? source.int(), let count = try? source.int(), count < 64 else { return nil }
+                guard let width = try? source.int(), let height = try? source.int(), let count = try? source.int(), (1..<64).contains(count) else { return nil }
                 var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
                 for _ in 0..<count {
                     guard let first = try? variant(), let second = try? variant() else { return nil }
