@@ -135,10 +135,12 @@ final class ImageProcessor: Sendable {
         guard let bytes = BuildCache.read(path) else { return nil }
         let digest = StableHasher.hash(bytes)
         // A stamp too recent could be taken again by a later change (see `FileStamp.isRacy`).
-        if !stamp.isRacy(before: startedAt) { digests.withLock { state in
-            state.known[path] = (stamp, digest)
-            state.changed = true
-        } }
+        if !stamp.isRacy(before: startedAt) {
+            digests.withLock { state in
+                state.known[path] = (stamp, digest)
+                state.changed = true
+            }
+        }
         return digest
     }
 
@@ -169,8 +171,8 @@ final class ImageProcessor: Sendable {
     }
 
     /// The variants of the image at `file`, published under `outputPath` (the original's
-    /// path in the output), with `digest` the digest of its bytes; their files are in
-    /// `files(of:)`.
+    /// path in the output), with `digest` the digest of its bytes; each variant names the
+    /// file it is kept in.
     func variants(of file: URL, outputPath: String, digest: UInt64) -> Result<ImageVariants, ImageFailure> {
         var key = StableHasher()
         key.combine(digest)
