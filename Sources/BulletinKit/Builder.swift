@@ -582,25 +582,21 @@ public struct Builder: Sendable {
     private func makeImages(
         _ issues: [Issue], options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts, report: inout BuildReport
     ) -> PublishedImages? {
-        var sources: [(output: String, file: String, issue: Issue)] = []
+        var sources: [(output: String, file: String)] = []
         for issue in issues {
-            let source = issue.source.path
-            let folder = source.lastIndex(of: "/").map { source[..<$0] } ?? ""
             for asset in issue.assets where Recipe.isRaster(asset) {
-                sources.append((issue.outputPath + asset, "\(options.source.path)/\(folder)/\(asset)", issue))
+                sources.append((issue.outputPath + asset, "\(options.source.path)/\(issue.sourceFolder)/\(asset)"))
             }
         }
         guard !sources.isEmpty else { return nil }
-        let shown = Dictionary(
-            issues.flatMap { issue in
-                ([issue.cover] + issue.articles.map(\.image)).compactMap { $0 }.map { ($0.path, issue.source.path) }
-            }, uniquingKeysWith: { first, _ in first })
+        // Shown as wide as a page's column: covers and articles' images.
+        let shown = Set(issues.flatMap { issue in ([issue.cover] + issue.articles.map(\.image)).compactMap { $0?.path } })
         func said(_ output: String, _ file: String, _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
             let path = String(file.dropFirst(options.source.path.count + 1))
             switch result {
             case .failure(let failure):
                 return Diagnostic(.error, "not an image Bulletin can read (\(failure.message)): replace it with a JPEG, PNG or WebP file", path: path)
-            case .success(let size) where size.width < Recipe.shownWidth && shown[output] != nil:
+            case .success(let size) where size.width < Recipe.shownWidth && shown.contains(output):
                 return Diagnostic(
                     .warning,
                     "image is \(size.width) pixels wide, narrower than the \(Recipe.shownWidth) it is shown at: it will look blurred (use a larger photo)",
@@ -609,7 +605,7 @@ public struct Builder: Sendable {
             }
         }
         guard options.writesOutput else {
-            report.diagnostics += sources.concurrentMap { said($0.output, $0.file, ImageProcessor.probe($0.file)) }.compactMap { $0 }
+            report.diagnostics += sources.concurrentMap { said($0.output, $0.file, ImageProcessor.probe($0.file).map(\.size)) }.compactMap { $0 }
             return nil
         }
         // `serve` serves the copies from where they are kept, after the build: where `build` keeps them.
@@ -619,18 +615,16 @@ public struct Builder: Sendable {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("bulletin-images-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let processor = ImageProcessor(folder: folder)
         if kept == nil { facts.temporaryImages = folder }
-        let made = sources.concurrentMap { source -> (String, Result<ImageVariants, ImageProcessor.ImageFailure>) in
-            guard let digest = processor.digest(of: source.file) else {
-                return (source.output, .failure(ImageProcessor.ImageFailure(message: "it cannot be read")))
-            }
-            return (source.output, processor.variants(of: URL(fileURLWithPath: source.file), outputPath: source.output, digest: digest))
+        let made = sources.concurrentMap { source -> Result<ImageVariants, ImageProcessor.ImageFailure> in
+            guard let digest = processor.digest(of: source.file) else { return .failure(ImageProcessor.ImageFailure(message: "it cannot be read")) }
+            return processor.variants(of: URL(fileURLWithPath: source.file), outputPath: source.output, digest: digest)
         }
         processor.save()
         var variants: [String: ImageVariants] = [:]
-        for ((output, result), source) in zip(made, sources) {
+        for (result, source) in zip(made, sources) {
             let size = result.map { ImageSize(width: $0.width, height: $0.height) }
-            if let diagnostic = said(output, source.file, size) { report.diagnostics.append(diagnostic) }
-            if case .success(let made) = result { variants[output] = made }
+            if let diagnostic = said(source.output, source.file, size) { report.diagnostics.append(diagnostic) }
+            if case .success(let made) = result { variants[source.output] = made }
         }
         report.imagesProcessed = processor.counts.processed
         report.imagesCached = processor.counts.cached

@@ -30,7 +30,7 @@ const char *bulletin_vips_version(void) {
     return vips_version_string();
 }
 
-int bulletin_vips_probe(const char *path, int *width, int *height, int *orientation, int *has_alpha, char *loader, size_t loader_size) {
+int bulletin_vips_probe(const char *path, int *width, int *height, int *orientation, int *has_alpha, int *has_profile, char *loader, size_t loader_size) {
     const char *name = vips_foreign_find_load(path);
     if (name == NULL) return 0;
     VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
@@ -39,6 +39,7 @@ int bulletin_vips_probe(const char *path, int *width, int *height, int *orientat
     *height = vips_image_get_height(image);
     *orientation = vips_image_get_orientation(image);
     *has_alpha = vips_image_hasalpha(image);
+    *has_profile = vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0;
     if (loader_size > 0) {
         VipsObjectClass *class = VIPS_OBJECT_CLASS(g_type_class_peek(g_type_from_name(name)));
         const char *nickname = class ? class->nickname : name;
@@ -49,17 +50,6 @@ int bulletin_vips_probe(const char *path, int *width, int *height, int *orientat
     return 1;
 }
 
-/// The file's embedded colour profile, if any, says the pixels are not sRGB (a phone's
-/// Display P3, a camera's Adobe RGB): then they are transformed to sRGB, which the
-/// profile-less derivatives are read as.
-static int has_profile(const char *path) {
-    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (image == NULL) return 0;
-    int has = vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0;
-    g_object_unref(image);
-    return has;
-}
-
 static void *in_memory(VipsImage *image) {
     if (image == NULL) return NULL;
     VipsImage *copy = vips_image_copy_memory(image);
@@ -67,9 +57,9 @@ static void *in_memory(VipsImage *image) {
     return copy;
 }
 
-void *bulletin_vips_thumbnail(const char *path, int width) {
+void *bulletin_vips_thumbnail(const char *path, int width, int to_srgb) {
     VipsImage *out = NULL;
-    int failed = has_profile(path)
+    int failed = to_srgb
         ? vips_thumbnail(path, &out, width, "height", VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN, "export_profile", "srgb", NULL)
         : vips_thumbnail(path, &out, width, "height", VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN, NULL);
     return failed ? NULL : in_memory(out);
@@ -81,16 +71,14 @@ void *bulletin_vips_shrink(void *image, int width) {
     return in_memory(out);
 }
 
-void *bulletin_vips_cover(const char *path, int width, int height, int focus) {
+void *bulletin_vips_cover(void *image, int width, int height, int focus) {
     VipsInteresting interesting = focus == 1 ? VIPS_INTERESTING_ATTENTION
         : focus == 2 ? VIPS_INTERESTING_LOW
         : focus == 3 ? VIPS_INTERESTING_HIGH
         : VIPS_INTERESTING_CENTRE;
     VipsImage *out = NULL;
-    int failed = has_profile(path)
-        ? vips_thumbnail(path, &out, width, "height", height, "crop", interesting, "export_profile", "srgb", NULL)
-        : vips_thumbnail(path, &out, width, "height", height, "crop", interesting, NULL);
-    return failed ? NULL : in_memory(out);
+    if (vips_thumbnail_image((VipsImage *)image, &out, width, "height", height, "crop", interesting, NULL) != 0) return NULL;
+    return in_memory(out);
 }
 
 int bulletin_vips_width(void *image) { return vips_image_get_width((VipsImage *)image); }

@@ -11,7 +11,7 @@ import Testing
     private let folder = "issues/2024-06-lettre-ete"
 
     /// A site of one issue whose cover is `images/cover.<kind>`, whose article shows
-    /// `images/article.png` and, in its text, `images/plan.png`.
+    /// `images/article.png` and, in its text, `images/plan.png` (also the édito's photo).
     private func site(cover: Data, coverName: String = "cover.png", article: Data, plan: Data) throws -> TemporarySite {
         let site = try TemporarySite([
             "site.yml": TemporarySite.minimalSiteYML,
@@ -22,6 +22,9 @@ import Testing
                 date: 2024-06-20
                 cover: images/\(coverName)
                 cover_alt: "Le parc au printemps"
+                edito:
+                  author: "Jeanne Martin"
+                  photo: images/plan.png
                 ---
                 Édito.
 
@@ -46,11 +49,8 @@ import Testing
 
     /// What libvips reads in a file of the output: its size and kind.
     private func probe(_ site: TemporarySite, _ path: String) -> (width: Int, height: Int, loader: String)? {
-        var width: Int32 = 0, height: Int32 = 0, orientation: Int32 = 0, alpha: Int32 = 0
-        var loader = [CChar](repeating: 0, count: 64)
-        guard bulletin_vips_probe(site.output.appendingPathComponent(path).path, &width, &height, &orientation, &alpha, &loader, loader.count) != 0
-        else { return nil }
-        return (Int(width), Int(height), cString(loader))
+        guard case .success(let header) = ImageProcessor.probe(site.output.appendingPathComponent(path).path) else { return nil }
+        return (header.size.width, header.size.height, header.loader)
     }
 
     /// Every value of `attribute` in `html`, in order.
@@ -82,7 +82,7 @@ import Testing
 
         // The cover: WebP and PNG at every width up to its own, its size, loaded first.
         let page = try site.page("\(folder)/index.html")
-        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") })
+        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") }?.components(separatedBy: "</picture>").first)
         let webp = candidates(try #require(values(of: "srcset", in: cover).first), from: "\(folder)/index.html")
         let fallback = candidates(try #require(values(of: "srcset", in: cover).last), from: "\(folder)/index.html")
         #expect(webp.map(\.width) == [480, 800, 1200, 1600])
@@ -108,11 +108,29 @@ import Testing
         #expect(probe(site, cardPath).map { "\($0.width)×\($0.height) \($0.loader)" } == "1200×630 jpegload")
         #expect(page.contains(#"<meta property="og:image:width" content="1200">"#))
         #expect(page.contains(#"<meta property="og:image:alt" content="Le parc au printemps">"#))
+        #expect(page.contains(#"<meta name="twitter:image" content="\#(card)">"#))
+
+        // The feed: the copy a column wide, not the original nor the widest.
+        let feed = try site.page("feed.xml")
+        #expect(feed.range(of: #"https://[^"&]+/images/plan-800\.[0-9a-f]{16}\.jpg"#, options: .regularExpression) != nil)
+        #expect(!feed.contains("plan.png") && !feed.contains("plan-900."))
 
         // The e-mail: JPEG or PNG only, light, as wide as its attributes say at twice their width at most.
         let email = try site.page("\(folder)/email.html")
         let sources = values(of: "src", in: email)
         #expect(!sources.isEmpty)
+        // Each image at least as wide as its attributes say it is shown, and at most twice the
+        // column's width (the small copy for a picture shown small).
+        let images = email.components(separatedBy: "<img ").dropFirst()
+        #expect(images.count == sources.count)
+        for image in images {
+            let source = try #require(values(of: "src", in: " " + image).first)
+            let shown = try #require(values(of: "width", in: " " + image).first.flatMap { Int($0) }, "\(source) has a width")
+            let path = String(try #require(URL(string: source)).path.dropFirst()).removingPercentEncoding!
+            let file = try #require(probe(site, path))
+            let most = shown * 2 <= Recipe.smallEmailWidth ? Recipe.smallEmailWidth : Recipe.emailWidth
+            #expect(file.width >= shown && file.width <= most, "\(path) is \(file.width) px, shown at \(shown)")
+        }
         for source in sources {
             let path = String(try #require(URL(string: source)).path.dropFirst()).removingPercentEncoding!
             #expect(!path.hasSuffix(".webp"))
@@ -138,7 +156,7 @@ import Testing
         defer { site.remove() }
         let landscape = site.root.appendingPathComponent("landscape.png")
         try png(width: 1200, height: 900).write(to: landscape)
-        let image = try #require(bulletin_vips_thumbnail(landscape.path, 1200))
+        let image = try #require(bulletin_vips_thumbnail(landscape.path, 1200, 0))
         defer { bulletin_vips_release(image) }
         let portrait = site.root.appendingPathComponent("\(folder)/images/portrait.jpg")
         #expect(bulletin_vips_save_oriented_jpeg(image, portrait.path, 6) != 0)
@@ -147,7 +165,7 @@ import Testing
         let report = site.build()
         #expect(!report.failed, "\(report.printed)")
         let page = try site.page("\(folder)/index.html")
-        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") })
+        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") }?.components(separatedBy: "</picture>").first)
         #expect(cover.contains(#"width="900" height="1200""#), "upright: taller than wide")
         for (path, width) in candidates(try #require(values(of: "srcset", in: cover).last), from: "\(folder)/index.html") {
             let file = try #require(probe(site, path))

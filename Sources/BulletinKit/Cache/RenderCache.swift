@@ -321,7 +321,7 @@ extension SiteRenderer {
         // The copies' names hold their images' content: another photo, other names.
         for (path, made) in (images?.variants ?? [:]).sorted(by: { $0.key < $1.key }) {
             hasher.combine(path)
-            for variant in made.webp + made.fallback + [made.email, made.smallEmail, made.card] { hasher.combine(variant.path) }
+            for variant in made.copies { hasher.combine(variant.path) }
         }
         for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
             hasher.combine(path)

@@ -160,14 +160,27 @@ final class ImageProcessor: Sendable {
         _ = BuildCache.replace(folder.appendingPathComponent(Self.digestsName), with: bytes)
     }
 
-    /// What the file's header says: its size upright, or why it is not an image.
-    static func probe(_ path: String) -> Result<ImageSize, ImageFailure> {
+    /// What a file's header says, its pixels not decoded.
+    struct Header {
+        /// Upright: its EXIF orientation applied.
+        var size: ImageSize
+        var hasProfile: Bool
+        /// The libvips loader that reads it (`jpegload`, `pngload`, `webpload`…).
+        var loader: String
+    }
+
+    /// The file's header, or why it is not an image.
+    static func probe(_ path: String) -> Result<Header, ImageFailure> {
         if case .failure(let failure) = library { return .failure(failure) }
-        var width: Int32 = 0, height: Int32 = 0, orientation: Int32 = 1, alpha: Int32 = 0
+        var width: Int32 = 0, height: Int32 = 0, orientation: Int32 = 1, alpha: Int32 = 0, profile: Int32 = 0
         var loader = [CChar](repeating: 0, count: 64)
-        guard bulletin_vips_probe(path, &width, &height, &orientation, &alpha, &loader, loader.count) != 0 else { return .failure(failure()) }
+        guard bulletin_vips_probe(path, &width, &height, &orientation, &alpha, &profile, &loader, loader.count) != 0 else {
+            return .failure(failure())
+        }
         let turned = orientation >= 5 && orientation <= 8
-        return .success(ImageSize(width: Int(turned ? height : width), height: Int(turned ? width : height)))
+        return .success(Header(
+            size: ImageSize(width: Int(turned ? height : width), height: Int(turned ? width : height)), hasProfile: profile != 0,
+            loader: cString(loader)))
     }
 
     /// The variants of the image at `file`, published under `outputPath` (the original's
@@ -195,18 +208,18 @@ final class ImageProcessor: Sendable {
     // MARK: Making
 
     private static func make(_ file: URL, into kept: URL, name: String, outputPath: String) -> Result<ImageVariants, ImageFailure> {
-        let path = file.path
-        guard let largest = bulletin_vips_thumbnail(path, Int32(Recipe.webWidths.last!)) else { return .failure(failure()) }
-        defer { bulletin_vips_release(largest) }
-        // Upright, and no wider than the widest width: its own size when narrower.
-        let fullWidth = Int(bulletin_vips_width(largest))
-        var probeWidth: Int32 = 0, probeHeight: Int32 = 0, orientation: Int32 = 1, alpha: Int32 = 0
-        var loader = [CChar](repeating: 0, count: 64)
-        guard bulletin_vips_probe(path, &probeWidth, &probeHeight, &orientation, &alpha, &loader, loader.count) != 0 else {
+        let header: Header
+        switch probe(file.path) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let read): header = read
+        }
+        // Decoded once (shrunk as it loads): every copy is made from this one. Upright, and
+        // no wider than the widest width: its own size when narrower.
+        guard let largest = bulletin_vips_thumbnail(file.path, Int32(Recipe.webWidths.last!), header.hasProfile ? 1 : 0) else {
             return .failure(failure())
         }
-        let turned = orientation >= 5 && orientation <= 8
-        let width = Int(turned ? probeHeight : probeWidth), height = Int(turned ? probeWidth : probeHeight)
+        defer { bulletin_vips_release(largest) }
+        let fullWidth = Int(bulletin_vips_width(largest))
         let transparent = bulletin_vips_has_alpha(largest) != 0
         let fallbackFormat: Int32 = transparent ? 1 : 0
         let fallbackExtension = transparent ? "png" : "jpg"
@@ -239,9 +252,10 @@ final class ImageProcessor: Sendable {
         var emailImage = largest
         var emailBytes: [UInt8]? = nil
         defer { if emailImage != largest { bulletin_vips_release(emailImage) } }
-        fitting: for width in [Recipe.emailWidth, Recipe.emailWidth * 3 / 4, Recipe.emailWidth / 2] where width <= fullWidth || width == Recipe.emailWidth {
+        let emailWidths = Set([Recipe.emailWidth, Recipe.emailWidth * 3 / 4, Recipe.emailWidth / 2].map { min($0, fullWidth) })
+        fitting: for width in emailWidths.sorted(by: >) {
             if emailImage != largest { bulletin_vips_release(emailImage) }
-            guard let image = width >= fullWidth ? largest : bulletin_vips_shrink(largest, Int32(width)) else { return .failure(failure()) }
+            guard let image = width == fullWidth ? largest : bulletin_vips_shrink(largest, Int32(width)) else { return .failure(failure()) }
             emailImage = image
             for quality in stride(from: Recipe.jpegQuality, through: 50, by: -8) {
                 emailBytes = encode(emailImage, format: transparent ? 3 : 0, quality: quality)
@@ -259,13 +273,17 @@ final class ImageProcessor: Sendable {
         encoded.append(((smallEmail.file as NSString).lastPathComponent, smallBytes))
 
         // The card: cropped to its size around what draws the eye.
-        guard let cardImage = bulletin_vips_cover(path, Int32(Recipe.card.width), Int32(Recipe.card.height), 1) else { return .failure(failure()) }
+        guard let cardImage = bulletin_vips_cover(largest, Int32(Recipe.card.width), Int32(Recipe.card.height), 1) else {
+            return .failure(failure())
+        }
         defer { bulletin_vips_release(cardImage) }
         guard let cardBytes = encode(cardImage, format: 0, quality: Recipe.jpegQuality) else { return .failure(failure()) }
         let card = variant("card", "jpg", cardImage)
         encoded.append(((card.file as NSString).lastPathComponent, cardBytes))
 
-        let variants = ImageVariants(webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
+        let variants = ImageVariants(
+            webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: header.size.width,
+            height: header.size.height)
         // Kept whole or not at all: the files, then the index that names them.
         let temporary = kept.deletingLastPathComponent().appendingPathComponent(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
         do {
@@ -385,6 +403,9 @@ final class PublishedImages: Sendable {
 }
 
 extension ImageVariants {
+    /// Every copy, each once.
+    var copies: [Variant] { webp + fallback + [email, smallEmail, card] }
+
     /// The widest web copy in the source's own kind: what a link to the image leads to.
     var widest: Variant { fallback.last! }
 

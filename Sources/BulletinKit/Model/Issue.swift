@@ -150,6 +150,13 @@ public struct Issue: Sendable, Hashable {
     /// `issues/<slug>/`
     public var outputPath: String { "issues/\(self.slug)/" }
 
+    /// The issue's folder in the site (`issues/<name>`), where its assets are. Not split
+    /// and joined: rendering asks for it for every issue at every rebuild.
+    var sourceFolder: Substring {
+        let path = self.source.path
+        return path.lastIndex(of: "/").map { path[..<$0] } ?? ""
+    }
+
     /// `issues/<slug>/<article slug>/`: the folder of an article's page, the one place it is made.
     public func pagePath(of article: Article) -> String { outputPath + article.slug + "/" }
 

@@ -189,16 +189,14 @@ struct SiteRenderer {
     /// from a cache with its pages: a photo replaced by another of the same size leaves
     /// the pages as they were, not the copy.
     private func assetFiles(_ issue: Issue) -> [OutputFile] {
-        // Not split and joined again: this runs for every issue at every rebuild.
-        let source = issue.source.path
-        let folder = source.lastIndex(of: "/").map { source[..<$0] } ?? ""
+        let folder = issue.sourceFolder
         var files: [OutputFile] = []
         files.reserveCapacity(issue.assets.count)
         for asset in issue.assets {
             let path = issue.outputPath + asset
             if let made = images?.variants[path] {
                 // Its copies instead: the original may say where it was taken.
-                for variant in made.webp + made.fallback + [made.email, made.smallEmail, made.card] {
+                for variant in made.copies {
                     files.append(OutputFile(path: variant.path, contents: .copy(URL(fileURLWithPath: variant.file, isDirectory: false))))
                 }
                 continue

@@ -10,21 +10,22 @@ int bulletin_vips_start(void);
 const char *bulletin_vips_version(void);
 
 /// What a file's header says, without decoding its pixels: its size as stored, its EXIF
-/// orientation (1 to 8; 1 when none), whether it has an alpha channel, and the loader
-/// that reads it (as "jpegload"). 0 when libvips cannot read the file as an image.
-int bulletin_vips_probe(const char *path, int *width, int *height, int *orientation, int *has_alpha, char *loader, size_t loader_size);
+/// orientation (1 to 8; 1 when none), whether it has an alpha channel and a colour profile,
+/// and the loader that reads it (as "jpegload"). 0 when libvips cannot read it as an image.
+int bulletin_vips_probe(const char *path, int *width, int *height, int *orientation, int *has_alpha, int *has_profile, char *loader, size_t loader_size);
 
-/// The image in the file, turned upright by its EXIF orientation, in sRGB, shrunk to at
-/// most `width` pixels wide (never enlarged), held in memory. NULL on failure.
-void *bulletin_vips_thumbnail(const char *path, int width);
+/// The image in the file, turned upright by its EXIF orientation, shrunk to at most
+/// `width` pixels wide (never enlarged), held in memory; with `to_srgb`, its pixels
+/// transformed by its colour profile (a phone's Display P3) to sRGB. NULL on failure.
+void *bulletin_vips_thumbnail(const char *path, int width, int to_srgb);
 
 /// The same from an image already made by bulletin_vips_thumbnail.
 void *bulletin_vips_shrink(void *image, int width);
 
-/// The image in the file, upright and in sRGB, filling exactly `width` × `height`, the
+/// An image made by bulletin_vips_thumbnail, filling exactly `width` × `height`, the
 /// excess cropped around `focus`: 0 the centre, 1 what libvips finds most interesting
 /// (the "attention" strategy), 2 the top, 3 the bottom. NULL on failure.
-void *bulletin_vips_cover(const char *path, int width, int height, int focus);
+void *bulletin_vips_cover(void *image, int width, int height, int focus);
 
 int bulletin_vips_width(void *image);
 int bulletin_vips_height(void *image);
