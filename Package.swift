@@ -23,9 +23,9 @@ let package = Package(
         ),
         // The footnote fields cmark-gfm's API does not expose, read from its node struct.
         .target(name: "CBulletinCmark", dependencies: ["CCmarkGFM"]),
-        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
-        // libvips' calls without their variadic options, which Swift cannot make.
-        .target(name: "CBulletinVips", dependencies: ["CVips"]),
+        // libvips' calls without their variadic options, which Swift cannot make; libvips
+        // itself (Debian's libvips42) is loaded when the first image is read.
+        .target(name: "CBulletinVips", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "BulletinKit",
             dependencies: [

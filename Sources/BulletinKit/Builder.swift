@@ -514,7 +514,7 @@ public struct Builder: Sendable {
                 // Left as the build cache found it (only the build cache leaves a file so):
                 // the stamp it took says its size.
                 size = Int(buildCache?.foundStamp(of: file.path)?.size ?? 0)
-            case .copy: continue
+            case .copy, .kept: continue
             }
             if size > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, size) }
             if size > budget {
@@ -615,10 +615,7 @@ public struct Builder: Sendable {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("bulletin-images-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let processor = ImageProcessor(folder: folder)
         if kept == nil { facts.temporaryImages = folder }
-        let made = sources.concurrentMap { source -> Result<ImageVariants, ImageProcessor.ImageFailure> in
-            guard let digest = processor.digest(of: source.file) else { return .failure(ImageProcessor.ImageFailure(message: "it cannot be read")) }
-            return processor.variants(of: URL(fileURLWithPath: source.file), outputPath: source.output, digest: digest)
-        }
+        let made = sources.concurrentMap { processor.variants(of: $0.file, outputPath: $0.output) }
         processor.save()
         var variants: [String: ImageVariants] = [:]
         for (result, source) in zip(made, sources) {

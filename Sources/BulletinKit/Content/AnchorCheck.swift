@@ -33,7 +33,7 @@ extension ContentRenderer {
                 switch file.contents {
                 case .data(let data): ids[file.path] = Self.ids(in: data)
                 case .unchanged(let path): ids[file.path] = FileManager.default.contents(atPath: path).map(Self.ids(in:))
-                case .copy: break
+                case .copy, .kept: break
                 }
             }
             return checks.compactMap { check in

@@ -13,6 +13,13 @@ struct ImageVariants: Sendable, Equatable {
         var height: Int
         /// Where it is kept (see `ImageProcessor`), to be copied from.
         var file: String
+
+        /// What the file holds: its name in the kept folder is made of its image's key.
+        var digest: UInt64 {
+            var hasher = StableHasher()
+            hasher.combine(file)
+            return hasher.finalize()
+        }
     }
 
     /// Widths ascending, one WebP for each fallback.
@@ -68,15 +75,15 @@ enum Recipe {
 /// a folder (the build cache's `images/`) keyed by each image's content, the recipe and
 /// libvips' version: an image is never processed twice.
 final class ImageProcessor: Sendable {
-    /// libvips' version, part of every copy's key: read without starting libvips, which
-    /// a build that takes every copy from the cache never needs (starting it loads its
-    /// modules: 40 ms, half of a warm build of 100 photos).
-    static let version = String(cString: bulletin_vips_version()!)
-
-    /// libvips, started the first time an image is read; why not, when it could not start.
-    static let library: Result<String, ImageFailure> = {
-        guard bulletin_vips_start() != 0 else { return .failure(ImageFailure(message: "libvips could not start")) }
-        return .success(version)
+    /// libvips, loaded and started the first time an image is read (see `CBulletinVips`):
+    /// its version, and the file it was loaded from; why not, when it could not start.
+    static let library: Result<(version: String, path: String), ImageFailure> = {
+        var error = [CChar](repeating: 0, count: 512)
+        guard bulletin_vips_start(&error, error.count) != 0 else {
+            return .failure(ImageFailure(
+                message: "libvips could not be loaded (\(cString(error))): install it (Debian and Ubuntu: apt-get install libvips42)"))
+        }
+        return .success((String(cString: bulletin_vips_version()), String(cString: bulletin_vips_library_path())))
     }()
 
     struct ImageFailure: Error, Sendable {
@@ -85,6 +92,9 @@ final class ImageProcessor: Sendable {
 
     /// Where the variants are kept, one folder per image key.
     let folder: URL
+    private let keptPath: String
+    /// libvips' version, part of every copy's key.
+    let libraryVersion: Result<String, ImageFailure>
     private let state = Mutex(Counts())
 
     struct Counts: Sendable {
@@ -92,29 +102,53 @@ final class ImageProcessor: Sendable {
         var cached = 0
     }
 
-    /// The digest of each source's bytes by its path and stamp, as the last build with this
-    /// folder read them: a warm build reads no photo again.
-    private let digests: Mutex<(known: [String: (stamp: FileStamp, digest: UInt64)], changed: Bool)>
+    /// What the last build with this folder learnt of each source, by its path: a warm
+    /// build reads no photo, and no index of a kept folder, again.
+    private let memo: Mutex<Memo>
     private let startedAt: Int64
+
+    private struct Memo {
+        struct Entry {
+            var stamp: FileStamp
+            /// Of the source's bytes.
+            var digest: UInt64
+            /// The kept folder's name and its index's bytes, once known.
+            var kept: (name: String, index: [UInt8])?
+        }
+        var entries: [String: Entry] = [:]
+        /// The paths asked for by this build: only they are saved.
+        var asked: Set<String> = []
+        var changed = false
+    }
 
     init(folder: URL) {
         self.folder = folder
-        var known: [String: (stamp: FileStamp, digest: UInt64)] = [:]
-        if let bytes = BuildCache.read(folder.appendingPathComponent(Self.digestsName).path) {
+        keptPath = folder.path
+        libraryVersion = Self.libraryVersion(keptIn: folder)
+        var entries: [String: Memo.Entry] = [:]
+        // Kept names hold libvips' version: a memo written with another is not read.
+        if case .success(let version) = libraryVersion, let bytes = BuildCache.read(folder.appendingPathComponent(Self.memoName).path) {
             bytes.withUnsafeBytes { bytes in
-                _ = BuildCache.unsealed(bytes, Self.digestsMagic) { encoded -> Bool? in
+                _ = BuildCache.unsealed(bytes, Self.memoMagic) { encoded -> Bool? in
                     let source = BinaryCoding.Source(encoded)
-                    guard let count = try? source.length() else { return nil }
-                    for _ in 0..<count {
-                        guard let path = try? source.string(), let stamp = try? FileStamp(reading: source), let digest = try? source.varint()
-                        else { return nil }
-                        known[path] = (stamp, digest)
+                    do {
+                        guard try source.string() == version else { return nil }
+                        for _ in 0..<(try source.length()) {
+                            let path = try source.string()
+                            var entry = Memo.Entry(stamp: try FileStamp(reading: source), digest: try source.varint())
+                            let name = try source.string()
+                            if !name.isEmpty { entry.kept = (name, try source.raw()) }
+                            entries[path] = entry
+                        }
+                        return true
+                    } catch {
+                        entries = [:]
+                        return nil
                     }
-                    return true
                 }
             }
         }
-        digests = Mutex((known, false))
+        memo = Mutex(Memo(entries: entries))
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         startedAt = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
@@ -122,42 +156,53 @@ final class ImageProcessor: Sendable {
 
     var counts: Counts { state.withLock { $0 } }
 
-    private static let digestsName = "digests"
-    private static let digestsMagic = Array("BULLETIN-IMAGE-DIGESTS-1\n".utf8)
+    private static let libraryName = "library"
 
-    /// The digest of the bytes of the file at `path`: by its stamp when this folder saw
-    /// it before, else read. Nil when it cannot be read.
-    func digest(of path: String) -> UInt64? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        let stamp = FileStamp(info)
-        if let known = digests.withLock({ $0.known[path] }), known.stamp == stamp { return known.digest }
-        guard let bytes = BuildCache.read(path) else { return nil }
-        let digest = StableHasher.hash(bytes)
-        // A stamp too recent could be taken again by a later change (see `FileStamp.isRacy`).
-        if !stamp.isRacy(before: startedAt) {
-            digests.withLock { state in
-                state.known[path] = (stamp, digest)
-                state.changed = true
-            }
+    /// libvips' version, as the file `library` in `folder` says it was when the library
+    /// it names had the stamp it gives: a build that takes every copy from the folder does
+    /// not load libvips (loading its hundred libraries takes 40 ms) to learn it. Else
+    /// libvips is loaded, and the file written for the next build.
+    private static func libraryVersion(keptIn folder: URL) -> Result<String, ImageFailure> {
+        func stamp(of path: String) -> String? {
+            var info = stat()
+            guard !path.isEmpty, stat(path, &info) == 0 else { return nil }
+            return "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
         }
-        return digest
+        let file = folder.appendingPathComponent(libraryName)
+        if let text = BuildCache.read(file.path).map({ String(decoding: $0, as: UTF8.self) }) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.count == 4, lines[3].isEmpty, let found = stamp(of: lines[1]), found == lines[2] { return .success(lines[0]) }
+        }
+        return library.map { library in
+            if let found = stamp(of: library.path) {
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                _ = BuildCache.replace(file, with: Array("\(library.version)\n\(library.path)\n\(found)\n".utf8))
+            }
+            return library.version
+        }
     }
 
-    /// Keeps the digests read for the next build.
+    private static let memoName = "sources"
+    private static let memoMagic = Array("BULLETIN-IMAGE-SOURCES-1\n".utf8)
+
+    /// Keeps what this build learnt of its sources for the next build.
     func save() {
-        let (known, changed) = digests.withLock { $0 }
-        guard changed else { return }
-        let bytes = BuildCache.sealed(Self.digestsMagic) { sink in
-            sink.varint(UInt64(known.count))
-            for (path, entry) in known.sorted(by: { $0.key < $1.key }) {
+        let memo = memo.withLock { $0 }
+        guard memo.changed || memo.asked.count != memo.entries.count, case .success(let version) = libraryVersion else { return }
+        let bytes = BuildCache.sealed(Self.memoMagic) { sink in
+            sink.string(version)
+            let saved = memo.entries.filter { memo.asked.contains($0.key) }.sorted { $0.key < $1.key }
+            sink.varint(UInt64(saved.count))
+            for (path, entry) in saved {
                 sink.string(path)
                 entry.stamp.write(to: sink)
                 sink.varint(entry.digest)
+                sink.string(entry.kept?.name ?? "")
+                if let kept = entry.kept { sink.raw(kept.index) }
             }
         }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        _ = BuildCache.replace(folder.appendingPathComponent(Self.digestsName), with: bytes)
+        _ = BuildCache.replace(folder.appendingPathComponent(Self.memoName), with: bytes)
     }
 
     /// What a file's header says, its pixels not decoded.
@@ -183,26 +228,66 @@ final class ImageProcessor: Sendable {
             loader: cString(loader)))
     }
 
-    /// The variants of the image at `file`, published under `outputPath` (the original's
-    /// path in the output), with `digest` the digest of its bytes; each variant names the
-    /// file it is kept in.
-    func variants(of file: URL, outputPath: String, digest: UInt64) -> Result<ImageVariants, ImageFailure> {
-        var key = StableHasher()
-        key.combine(digest)
-        key.combine(Recipe.version)
-        key.combine(Self.version)
-        // Sixteen digits always: a name's length does not depend on its key.
-        let hex = String(key.finalize(), radix: 16)
-        let name = String(repeating: "0", count: 16 - hex.count) + hex
-        let kept = folder.appendingPathComponent(name)
-        if let known = Self.readIndex(in: kept, name: name, outputPath: outputPath) {
+    /// The variants of the image at `path`, published under `outputPath` (the original's
+    /// path in the output); each variant names the file it is kept in.
+    func variants(of path: String, outputPath: String) -> Result<ImageVariants, ImageFailure> {
+        let version: String
+        switch libraryVersion {
+        case .failure(let failure): return .failure(failure)
+        case .success(let found): version = found
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .failure(ImageFailure(message: "it cannot be read")) }
+        let stamp = FileStamp(info)
+        var entry = memo.withLock { memo in
+            memo.asked.insert(path)
+            return memo.entries[path]
+        }
+        if entry?.stamp != stamp { entry = nil }
+        // Seen by the last build, unchanged: its kept folder is there when its index is
+        // (a kept folder is made whole, then renamed into place).
+        if let kept = entry?.kept, access("\(keptPath)/\(kept.name)/index", R_OK) == 0,
+            let known = Self.variants(index: kept.index, in: keptPath + "/" + kept.name, name: kept.name, outputPath: outputPath)
+        {
             state.withLock { $0.cached += 1 }
             return .success(known)
         }
-        if case .failure(let failure) = Self.library { return .failure(failure) }
-        let made = Self.make(file, into: kept, name: name, outputPath: outputPath)
-        if case .success = made { state.withLock { $0.processed += 1 } }
-        return made
+        let digest: UInt64
+        if let entry {
+            digest = entry.digest
+        } else {
+            guard let bytes = BuildCache.read(path) else { return .failure(ImageFailure(message: "it cannot be read")) }
+            digest = StableHasher.hash(bytes)
+        }
+        var key = StableHasher()
+        key.combine(digest)
+        key.combine(Recipe.version)
+        key.combine(version)
+        // Sixteen digits always: a name's length does not depend on its key.
+        let hex = String(key.finalize(), radix: 16)
+        let name = String(repeating: "0", count: 16 - hex.count) + hex
+        let kept = keptPath + "/" + name
+        var found: (variants: ImageVariants, index: [UInt8])? = nil
+        if let index = BuildCache.read(kept + "/index"), let known = Self.variants(index: index, in: kept, name: name, outputPath: outputPath) {
+            state.withLock { $0.cached += 1 }
+            found = (known, index)
+        } else {
+            if case .failure(let failure) = Self.library { return .failure(failure) }
+            switch Self.make(URL(fileURLWithPath: path), into: folder.appendingPathComponent(name), name: name, outputPath: outputPath) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let made):
+                state.withLock { $0.processed += 1 }
+                found = (made, Self.index(made))
+            }
+        }
+        // A stamp too recent could be taken again by a later change (see `FileStamp.isRacy`).
+        if let found, !stamp.isRacy(before: startedAt) {
+            memo.withLock { memo in
+                memo.entries[path] = Memo.Entry(stamp: stamp, digest: digest, kept: (name, found.index))
+                memo.changed = true
+            }
+        }
+        return found.map { .success($0.variants) } ?? .failure(ImageFailure(message: "it cannot be read"))
     }
 
     // MARK: Making
@@ -296,6 +381,7 @@ final class ImageProcessor: Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
+            return .failure(ImageFailure(message: "its copies cannot be kept in \(kept.deletingLastPathComponent().path): \(OutputWriter.reason(error))"))
         }
         return .success(variants)
     }
@@ -347,34 +433,47 @@ final class ImageProcessor: Sendable {
         }
     }
 
-    /// The variants kept in `kept` (named `name`), published beside `outputPath`; nil
-    /// when the index or one of its files is missing or damaged.
-    private static func readIndex(in kept: URL, name: String, outputPath: String) -> ImageVariants? {
-        guard let bytes = BuildCache.read(kept.appendingPathComponent("index").path) else { return nil }
+    /// The variants an index of a kept folder names (`kept`, named `name`), published
+    /// beside `outputPath`; nil when the index is damaged.
+    private static func variants(index: [UInt8], in kept: String, name: String, outputPath: String) -> ImageVariants? {
         let stem = stem(of: outputPath)
-        let folderPath = (outputPath as NSString).deletingLastPathComponent
-        return bytes.withUnsafeBytes { bytes in
+        let prefix = (outputPath as NSString).deletingLastPathComponent + "/" + stem + "-"
+        return index.withUnsafeBytes { bytes in
             BuildCache.unsealed(bytes, magic) { encoded -> ImageVariants? in
                 let source = BinaryCoding.Source(encoded)
                 func variant() throws -> ImageVariants.Variant {
+                    // `800.webp` is published as `<stem>-800.<name>.webp`.
                     let fileName = try source.string()
-                    let file = kept.path + "/" + fileName
-                    guard access(file, R_OK) == 0, let dot = fileName.firstIndex(of: ".") else {
-                        throw BinaryCoding.Failure(description: "missing variant")
+                    guard let dot = fileName.utf8.firstIndex(of: UInt8(ascii: ".")), !fileName.utf8.contains(UInt8(ascii: "/")) else {
+                        throw BinaryCoding.Failure(description: "not a kept file's name")
                     }
-                    let path = "\(folderPath)/\(stem)-\(fileName[..<dot]).\(name)\(fileName[dot...])"
+                    var path = prefix
+                    path.reserveCapacity(prefix.utf8.count + fileName.utf8.count + name.utf8.count + 1)
+                    path += fileName[..<dot]
+                    path += "."
+                    path += name
+                    path += fileName[dot...]
+                    var file = kept
+                    file += "/"
+                    file += fileName
                     return ImageVariants.Variant(path: path, width: try source.int(), height: try source.int(), file: file)
                 }
-                guard let width = try? source.int(), let height = try? source.int(), let count = try? source.int(), (1..<64).contains(count) else { return nil }
-                var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
-                for _ in 0..<count {
-                    guard let first = try? variant(), let second = try? variant() else { return nil }
-                    webp.append(first)
-                    fallback.append(second)
+                do {
+                    let width = try source.int(), height = try source.int(), count = try source.int()
+                    guard (1..<64).contains(count) else { return nil }
+                    var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
+                    webp.reserveCapacity(count)
+                    fallback.reserveCapacity(count)
+                    for _ in 0..<count {
+                        webp.append(try variant())
+                        fallback.append(try variant())
+                    }
+                    let email = try variant(), smallEmail = try variant(), card = try variant()
+                    guard source.offset == encoded.count else { return nil }
+                    return ImageVariants(webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
+                } catch {
+                    return nil
                 }
-                guard let email = try? variant(), let smallEmail = try? variant(), let card = try? variant(), source.offset == encoded.count
-                else { return nil }
-                return ImageVariants(webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
             }
         }
     }

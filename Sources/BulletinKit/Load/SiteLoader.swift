@@ -170,10 +170,12 @@ struct SiteLoader {
         }
     }
 
-    /// Sizes of the listed images, by path relative to `folder` (relative to the site).
+    /// Sizes of the listed images that are published as they are (GIF, SVG), by path
+    /// relative to `folder` (relative to the site). A photo's size comes from its copies
+    /// (see `ImageProcessor`): reading its header here was a tenth of a warm build.
     private func imageSizes(of listing: Listing, in folder: String) -> [String: ImageSize] {
         var sizes: [String: ImageSize] = [:]
-        for file in listing.files where ImageSize.hasImageExtension(file) {
+        for file in listing.files where ImageSize.hasImageExtension(file) && !Recipe.isRaster(file) {
             let path = "\(folder)/\(file)"
             let stamp = listing.stamps[file]
             if let stamp, let known = cache?.imageSize(at: path, stamp: stamp) {

@@ -197,7 +197,7 @@ struct SiteRenderer {
             if let made = images?.variants[path] {
                 // Its copies instead: the original may say where it was taken.
                 for variant in made.copies {
-                    files.append(OutputFile(path: variant.path, contents: .copy(URL(fileURLWithPath: variant.file, isDirectory: false))))
+                    files.append(OutputFile(path: variant.path, contents: .kept(path: variant.file, digest: variant.digest)))
                 }
                 continue
             }

@@ -54,6 +54,7 @@ struct OutputWriter {
                     switch file.contents {
                     case .data(let data): try Self.writeFile(data, toPath: target)
                     case .copy(let source): try manager.copyItem(atPath: source.path, toPath: target)
+                    case .kept(let path, _): try manager.copyItem(atPath: path, toPath: target)
                     case .unchanged(let path): try manager.copyItem(atPath: path, toPath: target)
                     }
                     return nil
@@ -205,7 +206,7 @@ extension OutputWriter {
         let changed = files.filter { file in
             switch file.contents {
             case .unchanged: false
-            case .data, .copy: cache.writtenDigest(of: file.path) != Self.digest(of: file.contents)
+            case .data, .copy, .kept: cache.writtenDigest(of: file.path) != Self.digest(of: file.contents)
             }
         }
         let folders = Set(changed.map { ($0.path as NSString).deletingLastPathComponent }).filter { !$0.isEmpty }
@@ -219,6 +220,7 @@ extension OutputWriter {
                 switch file.contents {
                 case .data(let data): try Self.writeFile(data, toPath: temporary.path)
                 case .copy(let source): try manager.copyItem(at: source, to: temporary)
+                case .kept(let path, _): try manager.copyItem(atPath: path, toPath: temporary.path)
                 case .unchanged: return nil
                 }
                 guard rename(temporary.path, target.path) == 0 else {
@@ -274,7 +276,7 @@ extension OutputWriter {
             let digest: UInt64? =
                 switch file.contents {
                 case .unchanged: cache.writtenDigest(of: file.path)
-                case .data, .copy: Self.digest(of: file.contents)
+                case .data, .copy, .kept: Self.digest(of: file.contents)
                 }
             return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
         }.compactMap { $0 }
@@ -282,7 +284,7 @@ extension OutputWriter {
         return (records, cache.outputFolders(untouchedBy: touched))
     }
 
-    /// Of the bytes to write, or of what `lstat` says of the file to copy.
+    /// Of the bytes to write, or of what `lstat` says of the file to copy; a kept image's own.
     private static func digest(of contents: OutputFile.Contents) -> UInt64? {
         switch contents {
         case .data(let data): return StableHasher.hash(data)
@@ -293,6 +295,7 @@ extension OutputWriter {
             hasher.combine(source.path)
             FileStamp(info).combine(into: &hasher)
             return hasher.finalize()
+        case .kept(_, let digest): return digest
         case .unchanged: return nil
         }
     }

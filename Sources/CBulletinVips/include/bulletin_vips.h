@@ -1,13 +1,18 @@
 // The part of libvips Bulletin uses, without its variadic options (which Swift cannot
-// call). Images are `VipsImage *` passed as opaque pointers; each one returned is the
-// caller's, released with bulletin_vips_release.
+// call), loaded when first started (see vips.c). Images are `VipsImage *` passed as
+// opaque pointers; each one returned is the caller's, released with bulletin_vips_release.
 #include <stddef.h>
 
-/// Starts libvips, once per process: 1 when it started.
-int bulletin_vips_start(void);
+/// Loads and starts libvips, once per process: 1 when it started, else 0 with why in
+/// `error` (cut to `error_size`). Every other call needs it started.
+int bulletin_vips_start(char *error, size_t error_size);
 
 /// libvips' version, as "8.14.1".
 const char *bulletin_vips_version(void);
+
+/// The file libvips was loaded from (as "/lib/x86_64-linux-gnu/libvips.so.42"); empty
+/// when the loader did not say.
+const char *bulletin_vips_library_path(void);
 
 /// What a file's header says, without decoding its pixels: its size as stored, its EXIF
 /// orientation (1 to 8; 1 when none), whether it has an alpha channel and a colour profile,
