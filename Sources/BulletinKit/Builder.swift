@@ -582,30 +582,33 @@ public struct Builder: Sendable {
     private func makeImages(
         _ issues: [Issue], options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts, report: inout BuildReport
     ) -> PublishedImages? {
-        var sources: [(output: String, file: String)] = []
+        var sources: [(output: String, file: String, folder: String, asset: String)] = []
         for issue in issues {
             for asset in issue.assets where Recipe.isRaster(asset) {
-                sources.append((issue.outputPath + asset, "\(options.source.path)/\(issue.sourceFolder)/\(asset)"))
+                sources.append((issue.outputPath + asset, "\(options.source.path)/\(issue.sourceFolder)/\(asset)", String(issue.sourceFolder), asset))
             }
         }
         guard !sources.isEmpty else { return nil }
         // Shown as wide as a page's column: covers and articles' images.
         let shown = Set(issues.flatMap { issue in ([issue.cover] + issue.articles.map(\.image)).compactMap { $0?.path } })
-        func said(_ output: String, _ file: String, _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
-            let path = String(file.dropFirst(options.source.path.count + 1))
+        func said(_ source: (output: String, file: String, folder: String, asset: String), _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
+            let message: String
+            let severity: Diagnostic.Severity
             switch result {
             case .failure(let failure):
-                return Diagnostic(.error, "not an image Bulletin can read (\(failure.message)): replace it with a JPEG, PNG or WebP file", path: path)
-            case .success(let size) where size.width < Recipe.shownWidth && shown.contains(output):
-                return Diagnostic(
-                    .warning,
-                    "image is \(size.width) pixels wide, narrower than the \(Recipe.shownWidth) it is shown at: it will look blurred (use a larger photo)",
-                    path: path)
+                (severity, message) = (.error, "\(source.asset) is not an image Bulletin can read (\(failure.message)): replace it with a JPEG, PNG or WebP file")
+            case .success(let size) where size.width < Recipe.shownWidth && shown.contains(source.output):
+                (severity, message) = (.warning, "\(source.asset) is \(size.width) pixels wide, narrower than the \(Recipe.shownWidth) it is shown at: it will look blurred (use a larger photo)")
             case .success: return nil
             }
+            // Said where the image is named, else of the file itself.
+            guard let location = Self.reference(to: source.asset, inFolder: source.folder, of: options.source) else {
+                return Diagnostic(severity, message, path: "\(source.folder)/\(source.asset)")
+            }
+            return Diagnostic(severity, message, path: location.path, line: location.line, column: location.column)
         }
         guard options.writesOutput else {
-            report.diagnostics += sources.concurrentMap { said($0.output, $0.file, ImageProcessor.probe($0.file).map(\.size)) }.compactMap { $0 }
+            report.diagnostics += sources.concurrentMap { said($0, ImageProcessor.probe($0.file).map(\.size)) }.compactMap { $0 }
             return nil
         }
         // `serve` serves the copies from where they are kept, after the build: where `build` keeps them.
@@ -620,12 +623,40 @@ public struct Builder: Sendable {
         var variants: [String: ImageVariants] = [:]
         for (result, source) in zip(made, sources) {
             let size = result.map { ImageSize(width: $0.width, height: $0.height) }
-            if let diagnostic = said(source.output, source.file, size) { report.diagnostics.append(diagnostic) }
+            if let diagnostic = said(source, size) { report.diagnostics.append(diagnostic) }
             if case .success(let made) = result { variants[source.output] = made }
         }
         report.imagesProcessed = processor.counts.processed
         report.imagesCached = processor.counts.cached
         return PublishedImages(variants)
+    }
+
+    /// Where the issue folder `folder` (relative to the site at `root`) first names its
+    /// file `asset` (relative to the folder): a field (`cover: images/photo.jpg`,
+    /// `image: ../images/photo.jpg`) or a body's image, in `issue.md`, then its other
+    /// Markdown files in order; nil when none does. Read only to say where an image that
+    /// failed is named.
+    static func reference(to asset: String, inFolder folder: String, of root: URL) -> SourceLocation? {
+        let base = root.appendingPathComponent(folder)
+        var files = ["issue.md"]
+        if let walker = FileManager.default.enumerator(atPath: base.path) {
+            files += walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".md") && $0 != "issue.md" }.sorted()
+        }
+        let name = (asset as NSString).lastPathComponent
+        // The whole path first (`images/a/photo.jpg` before another folder's `photo.jpg`),
+        // as written and as a Markdown link percent-encodes it.
+        for needle in [asset, encodePath(asset), name, encodePath(name)] {
+            for file in files {
+                guard let text = try? String(contentsOfFile: base.appendingPathComponent(file).path, encoding: .utf8) else { continue }
+                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    guard var start = line.range(of: needle)?.lowerBound else { continue }
+                    // At the start of the path as written (`../images/photo.jpg`).
+                    while start > line.startIndex, !" \t(\"'<[".contains(line[line.index(before: start)]) { start = line.index(before: start) }
+                    return SourceLocation(path: "\(folder)/\(file)", line: index + 1, column: line.distance(from: line.startIndex, to: start) + 1)
+                }
+            }
+        }
+        return nil
     }
 
     /// Image sizes by output path: issue assets under their published slug, static files at the root.

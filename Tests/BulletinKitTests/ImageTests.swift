@@ -180,8 +180,8 @@ import Testing
         let report = site.build()
         #expect(report.failed)
         let error = try #require(report.errors.first)
-        #expect(error.path == "\(folder)/images/cover.jpg")
-        #expect(error.message.contains("not an image Bulletin can read"))
+        #expect("\(error.path ?? ""):\(error.line):\(error.column)" == "\(folder)/issue.md:5:8", "at the field that names it: \(report.printed)")
+        #expect(error.message.contains("images/cover.jpg is not an image Bulletin can read"))
         #expect(!site.exists("index.html"), "nothing is written")
         var check = site.options()
         check.writesOutput = false
@@ -193,8 +193,22 @@ import Testing
         defer { site.remove() }
         let report = site.build()
         #expect(!report.failed)
-        #expect(report.warnings.map(\.path) == ["\(folder)/images/article.png"], "the article's image, not the small one in its text: \(report.printed)")
-        #expect(report.warnings.first?.message.contains("300 pixels wide") == true)
+        #expect(
+            report.warnings.map { "\($0.path ?? ""):\($0.line):\($0.column)" } == ["\(folder)/articles/01-parc.md:3:8"],
+            "the article's image, at its field; not the small one in its text: \(report.printed)")
+        #expect(report.warnings.first?.message.contains("images/article.png is 300 pixels wide") == true)
+    }
+
+    /// An image named only in a body is said of the body's line; one named nowhere, of its file.
+    @Test func anUnreadableImageIsSaidWhereABodyNamesItElseOfItsFile() throws {
+        let site = try site(cover: png(width: 1000, height: 700), article: png(width: 1000, height: 600), plan: Data("GIF89a brisé".utf8))
+        defer { site.remove() }
+        try site.write("\(folder)/images/orpheline.webp", Data("RIFF".utf8))
+        let report = site.build()
+        #expect(report.failed)
+        let places = Set(report.errors.map { "\($0.path ?? ""):\($0.line):\($0.column)" })
+        // `plan.png` is the édito's photo too: `issue.md` is read first.
+        #expect(places == ["\(folder)/issue.md:9:10", "\(folder)/images/orpheline.webp:1:1"], "\(report.printed)")
     }
 
     /// Without a cache (`--no-cache`), the copies are made in a folder of their own,
