@@ -156,6 +156,7 @@ import Testing
         defer { site.remove() }
         let landscape = site.root.appendingPathComponent("landscape.png")
         try png(width: 1200, height: 900).write(to: landscape)
+        _ = try ImageProcessor.library.get()
         let image = try #require(bulletin_vips_thumbnail(landscape.path, 1200, 0))
         defer { bulletin_vips_release(image) }
         let portrait = site.root.appendingPathComponent("\(folder)/images/portrait.jpg")
@@ -172,6 +173,45 @@ import Testing
             #expect(file.width == width && file.height > file.width, "\(path) stands up")
             #expect(try Data(contentsOf: site.output.appendingPathComponent(path)).range(of: Data("Exif".utf8)) == nil, "\(path) has no metadata")
         }
+    }
+
+    /// A recent phone's photo is in Display P3, its profile embedded: its colours are
+    /// converted to sRGB, which every screen and mail client assumes, and the profile
+    /// dropped. Stripped without converting, this red would come out dull (234, 51, 35).
+    @Test func aWideGamutPhotoIsConvertedToSRGB() throws {
+        let site = try site(cover: Data(), coverName: "p3.jpg", article: png(width: 1000, height: 800), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        let red = site.root.appendingPathComponent("red.png")
+        try png(width: 1000, height: 700, solid: [255, 0, 0]).write(to: red)
+        _ = try ImageProcessor.library.get()
+        let image = try #require(bulletin_vips_thumbnail(red.path, 1000, 0))
+        defer { bulletin_vips_release(image) }
+        let original = site.root.appendingPathComponent("\(folder)/images/p3.jpg")
+        #expect(bulletin_vips_save_in_profile(image, original.path, "p3") != 0)
+        let stored = pixel(original.path)
+        #expect(stored[0] < 245 && stored[1] > 35, "stored in P3's numbers: \(stored)")
+        #expect(try #require(try? ImageProcessor.probe(original.path).get()).hasProfile)
+
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        let page = try site.page("\(folder)/index.html")
+        let cover = try #require(page.components(separatedBy: "<picture>").dropFirst().first { $0.contains("issue-header__cover") }?.components(separatedBy: "</picture>").first)
+        let copies = candidates(try #require(values(of: "srcset", in: cover).first), from: "\(folder)/index.html").map(\.path)
+            + candidates(try #require(values(of: "srcset", in: cover).last), from: "\(folder)/index.html").map(\.path)
+        #expect(copies.count >= 4)
+        for path in copies {
+            let file = site.output.appendingPathComponent(path).path
+            let shown = pixel(file)
+            #expect(shown[0] >= 245 && shown[1] <= 12 && shown[2] <= 12, "\(path) is sRGB red: \(shown)")
+            #expect(try #require(try? ImageProcessor.probe(file).get()).hasProfile == false, "\(path) carries no profile")
+        }
+    }
+
+    /// The first three bands of the pixel in the middle of the image at `path`.
+    private func pixel(_ path: String) -> [Int] {
+        var values = [Double](repeating: -1, count: 4)
+        _ = bulletin_vips_point(path, 50, 50, &values, 4)
+        return values.prefix(3).map { Int($0.rounded()) }
     }
 
     @Test func anUnreadableImageIsAnErrorNamingIt() throws {

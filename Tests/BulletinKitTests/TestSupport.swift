@@ -169,16 +169,16 @@ func fileTree(_ folder: URL) throws -> [String: Data] {
 }
 
 /// A real PNG that any decoder reads: `width` × `height` pixels of a gradient (its colours
-/// shifted by `seed`, so that two images differ), in RGB, or RGBA half transparent.
-/// Written uncompressed (stored deflate blocks), with its checksums.
-func png(width: Int, height: Int, alpha: Bool = false, seed: UInt8 = 0) -> Data {
+/// shifted by `seed`, so that two images differ), or of one colour (`solid`, RGB), in RGB,
+/// or RGBA half transparent. Written uncompressed (stored deflate blocks), with its checksums.
+func png(width: Int, height: Int, alpha: Bool = false, seed: UInt8 = 0, solid: [UInt8]? = nil) -> Data {
     let channels = alpha ? 4 : 3
     var raw: [UInt8] = []
     raw.reserveCapacity(height * (1 + width * channels))
     for y in 0..<height {
         raw.append(0)  // no filter
         for x in 0..<width {
-            raw += [UInt8(truncatingIfNeeded: x * 255 / max(width, 1)) &+ seed, UInt8(truncatingIfNeeded: y * 255 / max(height, 1)), 128 &+ seed]
+            raw += solid ?? [UInt8(truncatingIfNeeded: x * 255 / max(width, 1)) &+ seed, UInt8(truncatingIfNeeded: y * 255 / max(height, 1)), 128 &+ seed]
             if alpha { raw.append(UInt8(truncatingIfNeeded: 64 + (x + y) % 128)) }
         }
     }

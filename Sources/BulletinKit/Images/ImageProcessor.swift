@@ -40,7 +40,7 @@ struct ImageVariants: Sendable, Equatable {
 /// image itself.
 enum Recipe {
     /// Bumped when what is made changes: the cache's key holds it.
-    static let version = 1
+    static let version = 2
     static let webWidths = [480, 800, 1200, 1600]
     /// Twice the e-mail's 600-pixel column.
     static let emailWidth = 1200

@@ -49,3 +49,12 @@ void bulletin_vips_error(char *buffer, size_t size);
 /// Saves the image as a JPEG that says it is to be shown turned (EXIF `orientation`, 1
 /// to 8), as a phone does: what the tests make a portrait photo with. 1 on success.
 int bulletin_vips_save_oriented_jpeg(void *image, const char *path, int orientation);
+
+/// Saves the image as a JPEG in the colour space of `profile` (one of libvips' own:
+/// "p3", "cmyk"), the profile embedded, as a recent phone does: what the tests make a
+/// photo that needs converting to sRGB with. 1 on success.
+int bulletin_vips_save_in_profile(void *image, const char *path, const char *profile);
+
+/// The values of the pixel at `x`, `y` of the image in the file (into `values`, at most
+/// `count`), as stored; how many bands it has, 0 on failure.
+int bulletin_vips_point(const char *path, int x, int y, double *values, int count);
