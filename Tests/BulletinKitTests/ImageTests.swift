@@ -251,6 +251,35 @@ import Testing
         #expect(places == ["\(folder)/issue.md:9:10", "\(folder)/images/orpheline.webp:1:1"], "\(report.printed)")
     }
 
+    /// A photo replaced leaves its old copies in the folder where copies are kept until a
+    /// day has passed: then a build that saves what it learnt removes them, and keeps the
+    /// copies of the photos still used, however old.
+    @Test func copiesNoLongerUsedAreRemovedAfterADay() throws {
+        let site = try site(cover: png(width: 1000, height: 700), article: png(width: 1000, height: 600), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        var options = site.options()
+        options.imagesFolder = site.root.appendingPathComponent("kept")
+        let kept = try #require(options.imagesFolder)
+        func folders() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: kept.path).filter { $0.utf8.count == 16 && !$0.hasPrefix(".") })
+        }
+        #expect(Builder().build(options).imagesProcessed == 3)
+        let first = try folders()
+        #expect(first.count == 3)
+        // Two days old, every one of them.
+        for name in first {
+            var times = [timespec(tv_sec: time(nil) - 2 * 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) - 2 * 86_400, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, kept.appendingPathComponent(name).path, &times, 0) == 0)
+        }
+        try site.write("\(folder)/images/cover.png", png(width: 1000, height: 700, seed: 9))
+        let second = Builder().build(options)
+        #expect(second.imagesProcessed == 1 && second.imagesCached == 2, "\(second.printed)")
+        let now = try folders()
+        #expect(now.count == 3 && now.intersection(first).count == 2, "the old cover's copies are gone, the others kept: \(first) → \(now)")
+        let third = Builder().build(options)
+        #expect(third.imagesProcessed == 0 && third.imagesCached == 3)
+    }
+
     /// Without a cache (`--no-cache`), the copies are made in a folder of their own,
     /// removed once the output is written; the summary line counts them.
     @Test func aBuildWithoutCacheLeavesNoCopiesBehind() throws {

@@ -106,6 +106,8 @@ final class ImageProcessor: Sendable {
     /// build reads no photo, and no index of a kept folder, again.
     private let memo: Mutex<Memo>
     private let startedAt: Int64
+    /// Days since 1970, in UTC: when the memo's entries were last asked for.
+    private let today: Int64
 
     private struct Memo {
         struct Entry {
@@ -114,12 +116,16 @@ final class ImageProcessor: Sendable {
             var digest: UInt64
             /// The kept folder's name and its index's bytes, once known.
             var kept: (name: String, index: [UInt8])?
+            /// The day (since 1970) of the last build that asked for it.
+            var day: Int64 = 0
         }
         var entries: [String: Entry] = [:]
-        /// The paths asked for by this build: only they are saved.
-        var asked: Set<String> = []
         var changed = false
     }
+
+    /// How long a source no build asked for (a draft's photo, a photo removed) keeps its
+    /// entry, and so its kept copies.
+    static let keptDays: Int64 = 30
 
     init(folder: URL) {
         self.folder = folder
@@ -138,6 +144,7 @@ final class ImageProcessor: Sendable {
                             var entry = Memo.Entry(stamp: try FileStamp(reading: source), digest: try source.varint())
                             let name = try source.string()
                             if !name.isEmpty { entry.kept = (name, try source.raw()) }
+                            entry.day = try source.signed()
                             entries[path] = entry
                         }
                         return true
@@ -152,6 +159,7 @@ final class ImageProcessor: Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         startedAt = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+        today = Int64(now.tv_sec) / 86_400
     }
 
     var counts: Counts { state.withLock { $0 } }
@@ -185,24 +193,44 @@ final class ImageProcessor: Sendable {
     private static let memoName = "sources"
     private static let memoMagic = Array("BULLETIN-IMAGE-SOURCES-1\n".utf8)
 
-    /// Keeps what this build learnt of its sources for the next build.
+    /// Keeps what this build learnt of its sources for the next build, less the sources
+    /// no build asked for in `keptDays` days; then removes the kept folders no entry names.
     func save() {
         let memo = memo.withLock { $0 }
-        guard memo.changed || memo.asked.count != memo.entries.count, case .success(let version) = libraryVersion else { return }
+        let saved = memo.entries.filter { today - $0.value.day <= Self.keptDays }
+        guard memo.changed || saved.count != memo.entries.count, case .success(let version) = libraryVersion else { return }
         let bytes = BuildCache.sealed(Self.memoMagic) { sink in
             sink.string(version)
-            let saved = memo.entries.filter { memo.asked.contains($0.key) }.sorted { $0.key < $1.key }
             sink.varint(UInt64(saved.count))
-            for (path, entry) in saved {
+            for (path, entry) in saved.sorted(by: { $0.key < $1.key }) {
                 sink.string(path)
                 entry.stamp.write(to: sink)
                 sink.varint(entry.digest)
                 sink.string(entry.kept?.name ?? "")
                 if let kept = entry.kept { sink.raw(kept.index) }
+                sink.signed(entry.day)
             }
         }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        _ = BuildCache.replace(folder.appendingPathComponent(Self.memoName), with: bytes)
+        guard BuildCache.replace(folder.appendingPathComponent(Self.memoName), with: bytes) else { return }
+        removeUnnamed(keeping: Set(saved.values.compactMap { $0.kept?.name }))
+    }
+
+    /// Removes the kept folders not in `names`, and what builds killed while making one
+    /// left (`.<name>.<pid>.<n>`). Only those unchanged for a day: another build with
+    /// the same folder may have made one a moment ago, its memo not saved yet.
+    private func removeUnnamed(keeping names: Set<String>) {
+        guard let found = try? FileManager.default.contentsOfDirectory(atPath: keptPath) else { return }
+        let dayAgo = startedAt / 1_000_000_000 - 86_400
+        for name in found where !names.contains(name) {
+            let isKept = name.utf8.count == 16 && name.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+            let isLeftover = name.hasPrefix(".") && name.split(separator: ".").first?.utf8.count == 16
+            var info = stat()
+            guard isKept || isLeftover, lstat("\(keptPath)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+                Int64(info.st_mtim.tv_sec) < dayAgo
+            else { continue }
+            try? FileManager.default.removeItem(atPath: "\(keptPath)/\(name)")
+        }
     }
 
     /// What a file's header says, its pixels not decoded.
@@ -239,9 +267,14 @@ final class ImageProcessor: Sendable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .failure(ImageFailure(message: "it cannot be read")) }
         let stamp = FileStamp(info)
-        var entry = memo.withLock { memo in
-            memo.asked.insert(path)
-            return memo.entries[path]
+        var entry = memo.withLock { memo -> Memo.Entry? in
+            guard var entry = memo.entries[path] else { return nil }
+            if entry.day != today {
+                entry.day = today
+                memo.entries[path] = entry
+                memo.changed = true
+            }
+            return entry
         }
         if entry?.stamp != stamp { entry = nil }
         // Seen by the last build, unchanged: its kept folder is there when its index is
@@ -283,7 +316,7 @@ final class ImageProcessor: Sendable {
         // A stamp too recent could be taken again by a later change (see `FileStamp.isRacy`).
         if let found, !stamp.isRacy(before: startedAt) {
             memo.withLock { memo in
-                memo.entries[path] = Memo.Entry(stamp: stamp, digest: digest, kept: (name, found.index))
+                memo.entries[path] = Memo.Entry(stamp: stamp, digest: digest, kept: (name, found.index), day: today)
                 memo.changed = true
             }
         }
