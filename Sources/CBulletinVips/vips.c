@@ -197,7 +197,7 @@ int bulletin_vips_encode(void *image, int format, int quality, void **bytes, siz
         break;
     default:
         // libvips 8.14's WebP keeps the colour profile despite `strip`: 6.9 KB of sRGB on
-        // every copy of a phone's photo.
+        // every copy of a phone's photo (and its EXIF: see webpWithoutMetadata in Swift).
         failed = vips.webpsave_buffer(in, bytes, length, "Q", quality, "strip", 1, "profile", "none", NULL);
         break;
     }

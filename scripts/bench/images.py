@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bulletin's image work beside vipsthumbnail (the floor), in the same run, alternating:
 
-    scripts/bench/images.py --bin BULLETIN [--photos 100] [--runs 3] [--json OUT.json]
+    scripts/bench/images.py --bin BULLETIN [--photos 100] [--runs 3] [--corpus 500] [--json OUT.json]
 
 The photos are the largest of each of Debian's plasma-workspace-wallpapers (JPEG and PNG,
 up to 5,120 × 2,880), copied until there are --photos of them, each copy made distinct by
@@ -10,11 +10,14 @@ into a site of issues of six photos each: the cover, five articles' images.
 
 Measured:
 - cold: `bulletin build --no-cache` of that site, against vipsthumbnail making the same
-  copies of every photo (the four web widths in WebP and JPEG or PNG, the e-mail's two,
+  copies of every photo (the four web widths in WebP, the e-mail's two in JPEG or PNG,
   the card cropped to 1,200 × 630), as many at once as there are cores;
 - warm: one article edited, then `bulletin build` with its cache over the output it left,
   against the same build of the same site without its photos: what image work adds to a
-  warm build;
+  warm build. Measured on that site of photos (17 issues of one line of text each, where
+  little else costs anything), and, with --corpus N (default 500), on the benchmark
+  corpus of N issues (scripts/gen_corpus.py) whose latest issues carry the same photos,
+  six each, the edited article being the oldest issue's first;
 - peak memory of the cold build.
 """
 import argparse
@@ -73,6 +76,47 @@ def make_site(root, photos, with_photos=True):
                 handle.write('---\ntitle: "Article %d"\n%s---\nTexte.\n' % (index, image))
 
 
+def add_photos(corpus, photos):
+    """The photos into the latest issues of a generated corpus, six to an issue: the cover
+    and the first five articles' images."""
+    issues = os.path.join(corpus, "issues")
+    groups = [photos[start:start + 6] for start in range(0, len(photos), 6)]
+    for folder, group in zip(sorted(os.listdir(issues))[-len(groups):], groups):
+        folder = os.path.join(issues, folder)
+        os.makedirs(os.path.join(folder, "images"), exist_ok=True)
+        names = ["photo-%d%s" % (index, os.path.splitext(path)[1].lower()) for index, path in enumerate(group)]
+        for name, path in zip(names, group):
+            shutil.copyfile(path, os.path.join(folder, "images", name))
+
+        def after_title(path, lines):
+            with open(path) as handle:
+                text = handle.read()
+            head, title, rest = text.partition("\ntitle: ")
+            line, newline, tail = rest.partition("\n")
+            with open(path, "w") as handle:
+                handle.write(head + title + line + newline + lines + tail)
+
+        after_title(os.path.join(folder, "issue.md"), 'cover: images/%s\ncover_alt: "Une photo"\n' % names[0])
+        articles = sorted(glob.glob(os.path.join(folder, "articles", "*.md")))
+        for name, article in zip(names[1:], articles):
+            after_title(article, 'image: ../images/%s\nimage_alt: "Une photo"\n' % name)
+
+
+def warm_rounds(bulletin, pairs, edited, rounds):
+    """Each round edits `edited` (relative to each source) in both sites, then builds them
+    in turn (alternating which goes first): the medians of each."""
+    times = {source: [] for source, _ in pairs}
+    for source, store in pairs:
+        checked(timed(bulletin(source, store)), "first cached build")
+        checked(timed(bulletin(source, store)), "settling build")
+    for round_number in range(rounds):
+        for source, store in (pairs if round_number % 2 == 0 else pairs[::-1]):
+            with open(os.path.join(source, edited), "a") as handle:
+                handle.write("\nUne phrase de plus, numéro %d.\n" % round_number)
+            times[source].append(checked(timed(bulletin(source, store)), "warm build").wall)
+    return [median(times[source]) for source, _ in pairs]
+
+
 def vipsthumbnail_jobs(photos, out):
     """One vipsthumbnail command per copy Bulletin makes of each photo."""
     jobs = []
@@ -81,7 +125,6 @@ def vipsthumbnail_jobs(photos, out):
         kind = "png" if path.lower().endswith(".png") else "jpg"
         for width in WIDTHS:
             jobs.append(["vipsthumbnail", path, "--size", "%dx" % width, "-o", "%s-%d.webp[Q=78,strip]" % (base, width)])
-            jobs.append(["vipsthumbnail", path, "--size", "%dx" % width, "-o", "%s-%d.%s[Q=82,strip]" % (base, width, kind)])
         jobs.append(["vipsthumbnail", path, "--size", "1200x", "-o", "%s-email.%s[Q=82,strip]" % (base, kind)])
         jobs.append(["vipsthumbnail", path, "--size", "240x", "-o", "%s-small.%s[Q=82,strip]" % (base, kind)])
         jobs.append(["vipsthumbnail", path, "--size", "1200x630", "--smartcrop", "attention", "-o", "%s-card.jpg[Q=82,strip]" % base])
@@ -103,6 +146,7 @@ def main():
     parser.add_argument("--bin", required=True)
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--corpus", type=int, default=500, help="issues of the corpus for the second warm measure (0: none)")
     parser.add_argument("--scratch", default="/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir())
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -148,31 +192,44 @@ def main():
 
         # Warm: one article's text edited, then a build with the cache over the output it
         # left, with the photos and without: what image work adds to a warm build.
-        warm, warm_bare = [], []
-        cache, bare_cache = os.path.join(work, "cache"), os.path.join(work, "cache-bare")
-        for source, store in ((site, cache), (bare, bare_cache)):
-            checked(timed(bulletin(source, store)), "first cached build")
-            checked(timed(bulletin(source, store)), "settling build")
+        rounds = max(args.runs * 10, 10)
         first = sorted(os.listdir(os.path.join(site, "issues")))[0]
-        for round_number in range(args.runs * 3):
-            for source, store, values in ((site, cache, warm), (bare, bare_cache, warm_bare)):
-                with open(os.path.join(source, "issues", first, "articles", "01-article-1.md"), "a") as handle:
-                    handle.write("\nUne phrase de plus, numéro %d.\n" % round_number)
-                values.append(checked(timed(bulletin(source, store)), "warm build").wall)
+        warm, warm_bare = warm_rounds(
+            bulletin, [(site, os.path.join(work, "cache")), (bare, os.path.join(work, "cache-bare"))],
+            os.path.join("issues", first, "articles", "01-article-1.md"), rounds)
 
         result = {
             "photos": len(photos), "runs": args.runs,
             "cold_bulletin_s": median(cold), "cold_vipsthumbnail_s": median(floor),
             "cold_ratio": median(cold) / median(floor),
             "cold_peak_rss_mib": max(rss),
-            "warm_with_photos_s": median(warm), "warm_without_photos_s": median(warm_bare),
-            "warm_added_share": median(warm) / median(warm_bare) - 1,
+            "warm_with_photos_s": warm, "warm_without_photos_s": warm_bare,
+            "warm_added_share": warm / warm_bare - 1,
         }
+        if args.corpus:
+            corpus, corpus_bare = os.path.join(work, "corpus"), os.path.join(work, "corpus-bare")
+            generator = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gen_corpus.py")
+            for folder in (corpus, corpus_bare):
+                subprocess.run([sys.executable, generator, "--issues", str(args.corpus), "--layout", "bulletin", "--out", folder],
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            add_photos(corpus, photos)
+            oldest = sorted(os.listdir(os.path.join(corpus, "issues")))[0]
+            article = sorted(os.listdir(os.path.join(corpus, "issues", oldest, "articles")))[0]
+            with_photos, without = warm_rounds(
+                bulletin, [(corpus, os.path.join(work, "cache-corpus")), (corpus_bare, os.path.join(work, "cache-corpus-bare"))],
+                os.path.join("issues", oldest, "articles", article), rounds)
+            result.update({
+                "corpus_issues": args.corpus, "corpus_warm_with_photos_s": with_photos,
+                "corpus_warm_without_photos_s": without, "corpus_warm_added_share": with_photos / without - 1,
+            })
         print("\n%d photos, medians of %d rounds" % (len(photos), args.runs))
         print("cold: bulletin %.2f s, vipsthumbnail %.2f s: %.2f× the floor" % (result["cold_bulletin_s"], result["cold_vipsthumbnail_s"], result["cold_ratio"]))
         print("cold: peak memory %d MiB" % result["cold_peak_rss_mib"])
-        print("warm (one article edited): %.3f s with the photos, %.3f s without: image work adds %.1f %%" % (
-            result["warm_with_photos_s"], result["warm_without_photos_s"], 100 * result["warm_added_share"]))
+        print("warm (one article edited, %d rounds): %.3f s with the photos, %.3f s without: image work adds %.1f %%" % (
+            rounds, result["warm_with_photos_s"], result["warm_without_photos_s"], 100 * result["warm_added_share"]))
+        if args.corpus:
+            print("warm, corpus of %d issues with the photos in its latest: %.3f s with the photos, %.3f s without: image work adds %.1f %%" % (
+                args.corpus, result["corpus_warm_with_photos_s"], result["corpus_warm_without_photos_s"], 100 * result["corpus_warm_added_share"]))
         if args.json:
             with open(args.json, "w") as handle:
                 json.dump(result, handle, indent=2)

@@ -22,10 +22,10 @@ struct ImageVariants: Sendable, Equatable {
         }
     }
 
-    /// Widths ascending, one WebP for each fallback.
+    /// The web's copies, widths ascending.
     var webp: [Variant]
-    var fallback: [Variant]
-    /// JPEG or PNG, twice the e-mail column's width at most, and light.
+    /// JPEG or PNG, twice the e-mail column's width at most, and light: the e-mail's copy,
+    /// the feed's, and the web's for a browser that reads no WebP (none current).
     var email: Variant
     /// The same at `Recipe.smallEmailWidth`, for a picture shown small (an author's photo).
     var smallEmail: Variant
@@ -40,7 +40,7 @@ struct ImageVariants: Sendable, Equatable {
 /// image itself.
 enum Recipe {
     /// Bumped when what is made changes: the cache's key holds it.
-    static let version = 2
+    static let version = 3
     static let webWidths = [480, 800, 1200, 1600]
     /// Twice the e-mail's 600-pixel column.
     static let emailWidth = 1200
@@ -339,7 +339,6 @@ final class ImageProcessor: Sendable {
         defer { bulletin_vips_release(largest) }
         let fullWidth = Int(bulletin_vips_width(largest))
         let transparent = bulletin_vips_has_alpha(largest) != 0
-        let fallbackFormat: Int32 = transparent ? 1 : 0
         let fallbackExtension = transparent ? "png" : "jpg"
         let stem = Self.stem(of: outputPath)
         let folderPath = (outputPath as NSString).deletingLastPathComponent
@@ -352,20 +351,18 @@ final class ImageProcessor: Sendable {
         }
 
         var encoded: [(name: String, bytes: [UInt8])] = []
-        var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
+        var webp: [ImageVariants.Variant] = []
         for width in Recipe.widths(upTo: fullWidth).reversed() {
             let image = width == fullWidth ? largest : bulletin_vips_shrink(largest, Int32(width))
             guard let image else { return .failure(failure()) }
             defer { if image != largest { bulletin_vips_release(image) } }
-            for (format, fileExtension, quality) in [(Int32(2), "webp", Recipe.webpQuality), (fallbackFormat, fallbackExtension, Recipe.jpegQuality)] {
-                guard let bytes = encode(image, format: format, quality: quality) else { return .failure(failure()) }
-                let made = variant("\(bulletin_vips_width(image))", fileExtension, image)
-                encoded.append(((made.file as NSString).lastPathComponent, bytes))
-                if format == 2 { webp.insert(made, at: 0) } else { fallback.insert(made, at: 0) }
-            }
+            guard let bytes = encode(image, format: 2, quality: Recipe.webpQuality) else { return .failure(failure()) }
+            let made = variant("\(bulletin_vips_width(image))", "webp", image)
+            encoded.append(((made.file as NSString).lastPathComponent, bytes))
+            webp.insert(made, at: 0)
         }
 
-        // The e-mail's: the fallback's kind (a PNG of at most 256 colours), its quality
+        // The e-mail's: the source's kind (a PNG of at most 256 colours), its quality
         // lowered, then its width, until it is light enough.
         var emailImage = largest
         var emailBytes: [UInt8]? = nil
@@ -400,7 +397,7 @@ final class ImageProcessor: Sendable {
         encoded.append(((card.file as NSString).lastPathComponent, cardBytes))
 
         let variants = ImageVariants(
-            webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: header.size.width,
+            webp: webp, email: email, smallEmail: smallEmail, card: card, width: header.size.width,
             height: header.size.height)
         // Kept whole or not at all: the files, then the index that names them.
         let temporary = kept.deletingLastPathComponent().appendingPathComponent(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
@@ -424,7 +421,39 @@ final class ImageProcessor: Sendable {
         var length = 0
         guard bulletin_vips_encode(image, format, Int32(quality), &bytes, &length) != 0, let bytes else { return nil }
         defer { bulletin_vips_free(bytes) }
-        return Array(UnsafeRawBufferPointer(start: bytes, count: length))
+        let encoded = Array(UnsafeRawBufferPointer(start: bytes, count: length))
+        return format == 2 ? webpWithoutMetadata(encoded) : encoded
+    }
+
+    /// A WebP file without its EXIF, XMP and colour profile chunks, its header saying so.
+    /// libvips 8.14 writes an EXIF chunk despite `strip` (fixed in later versions), and a
+    /// photo's EXIF may say where it was taken. The file as it is when it is not a WebP
+    /// this can read.
+    static func webpWithoutMetadata(_ bytes: [UInt8]) -> [UInt8] {
+        func fourCC(_ at: Int) -> String { String(decoding: bytes[at..<at + 4], as: UTF8.self) }
+        func size(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        guard bytes.count >= 12, fourCC(0) == "RIFF", fourCC(8) == "WEBP" else { return bytes }
+        var kept: [UInt8] = Array(bytes[0..<12])
+        var offset = 12
+        while offset + 8 <= bytes.count {
+            let name = fourCC(offset)
+            let end = offset + 8 + size(offset + 4) + size(offset + 4) % 2
+            guard end <= bytes.count else { return bytes }
+            switch name {
+            case "EXIF", "XMP ", "ICCP": break
+            case "VP8X":
+                var chunk = Array(bytes[offset..<end])
+                // Its flags: no profile (0x20), no EXIF (0x08), no XMP (0x04).
+                if chunk.count > 8 { chunk[8] &= ~UInt8(0x20 | 0x08 | 0x04) }
+                kept += chunk
+            default: kept += bytes[offset..<end]
+            }
+            offset = end
+        }
+        guard offset == bytes.count else { return bytes }
+        let riffSize = UInt32(kept.count - 8)
+        for index in 0..<4 { kept[4 + index] = UInt8(truncatingIfNeeded: riffSize >> (8 * UInt32(index))) }
+        return kept
     }
 
     private static func failure() -> ImageFailure {
@@ -443,7 +472,7 @@ final class ImageProcessor: Sendable {
 
     // MARK: The index of a kept image
 
-    private static let magic = Array("BULLETIN-IMAGE-1\n".utf8)
+    private static let magic = Array("BULLETIN-IMAGE-2\n".utf8)
 
     /// The variants' sizes and the names of their files in the kept folder.
     private static func index(_ variants: ImageVariants) -> [UInt8] {
@@ -456,10 +485,7 @@ final class ImageProcessor: Sendable {
             sink.int(variants.width)
             sink.int(variants.height)
             sink.int(variants.webp.count)
-            for (webp, fallback) in zip(variants.webp, variants.fallback) {
-                write(webp)
-                write(fallback)
-            }
+            for webp in variants.webp { write(webp) }
             write(variants.email)
             write(variants.smallEmail)
             write(variants.card)
@@ -494,16 +520,12 @@ final class ImageProcessor: Sendable {
                 do {
                     let width = try source.int(), height = try source.int(), count = try source.int()
                     guard (1..<64).contains(count) else { return nil }
-                    var webp: [ImageVariants.Variant] = [], fallback: [ImageVariants.Variant] = []
+                    var webp: [ImageVariants.Variant] = []
                     webp.reserveCapacity(count)
-                    fallback.reserveCapacity(count)
-                    for _ in 0..<count {
-                        webp.append(try variant())
-                        fallback.append(try variant())
-                    }
+                    for _ in 0..<count { webp.append(try variant()) }
                     let email = try variant(), smallEmail = try variant(), card = try variant()
                     guard source.offset == encoded.count else { return nil }
-                    return ImageVariants(webp: webp, fallback: fallback, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
+                    return ImageVariants(webp: webp, email: email, smallEmail: smallEmail, card: card, width: width, height: height)
                 } catch {
                     return nil
                 }
@@ -536,14 +558,13 @@ final class PublishedImages: Sendable {
 
 extension ImageVariants {
     /// Every copy, each once.
-    var copies: [Variant] { webp + fallback + [email, smallEmail, card] }
+    var copies: [Variant] { webp + [email, smallEmail, card] }
 
-    /// The widest web copy in the source's own kind: what a link to the image leads to.
-    var widest: Variant { fallback.last! }
+    /// The widest web copy: what a link to the image leads to, and the size pages give it.
+    var widest: Variant { webp.last! }
 
-    /// The copy `src` names, for browsers that read no `srcset`, and the feed's: the one
-    /// closest to a page column's width.
-    var standard: Variant { fallback.first { $0.width >= 800 } ?? widest }
+    /// The copy `src` names, for browsers that read no WebP, and the feed's: the e-mail's.
+    var standard: Variant { email }
 
     func copy(_ copy: Linker.ImageCopy) -> Variant {
         switch copy {

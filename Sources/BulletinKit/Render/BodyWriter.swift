@@ -36,14 +36,16 @@ struct BodyWriter {
         return linker.root + escapeHref(published ?? path) + (isPage && !linker.isAbsolute ? "index.html" : "") + escapeHref(suffix)
     }
 
-    /// What the web's `<img>` of an image made again says besides `src`: its copies by
-    /// width, the width they are shown at, its size, and that it loads when near.
-    func imageAttributes(_ variants: ImageVariants, webp: Bool) -> String {
-        let srcset = ImageVariants.srcset(webp ? variants.webp : variants.fallback) { linker.root + escapeHref(encodePath($0)) }
-        let sizes = " sizes=\"\(ImageVariants.bodySizes)\""
-        guard !webp else { return " type=\"image/webp\" srcset=\"\(srcset)\"" + sizes }
-        return " srcset=\"\(srcset)\"" + sizes
-            + " width=\"\(variants.widest.width)\" height=\"\(variants.widest.height)\" loading=\"lazy\" decoding=\"async\""
+    /// What the web's `<source>` of an image made again says: its copies by width and the
+    /// width they are shown at.
+    func sourceAttributes(_ variants: ImageVariants) -> String {
+        let srcset = ImageVariants.srcset(variants.webp) { linker.root + escapeHref(encodePath($0)) }
+        return " type=\"image/webp\" srcset=\"\(srcset)\" sizes=\"\(ImageVariants.bodySizes)\""
+    }
+
+    /// What its `<img>` says besides `src`: its size, and that it loads when near.
+    func imageAttributes(_ variants: ImageVariants) -> String {
+        " width=\"\(variants.widest.width)\" height=\"\(variants.widest.height)\" loading=\"lazy\" decoding=\"async\""
     }
 }
 
@@ -421,12 +423,12 @@ private struct Walk<Sink: BodySink> {
             let alt = string()
             let titled = title.isEmpty ? "" : " title=\"\(escapeHTML(title))\""
             if let variants, writer.linker.imageCopy == .widest {
-                // On the web, WebP where the browser reads it, the source's own kind elsewhere
+                // On the web, WebP where the browser reads it, the e-mail's copy elsewhere
                 // (the feed and the e-mail name one copy).
                 start("picture")
-                start("source", attributes: writer.imageAttributes(variants, webp: true), selfClosing: true)
+                start("source", attributes: writer.sourceAttributes(variants), selfClosing: true)
                 start(
-                    "img", attributes: " src=\"\(src)\"" + writer.imageAttributes(variants, webp: false) + " alt=\"\(escapeHTML(alt))\"" + titled,
+                    "img", attributes: " src=\"\(src)\"" + writer.imageAttributes(variants) + " alt=\"\(escapeHTML(alt))\"" + titled,
                     url: src, alt: alt, selfClosing: true)
                 end("picture")
             } else {

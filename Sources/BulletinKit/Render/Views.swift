@@ -68,8 +68,7 @@ final class RenderContext: Sendable {
                 size = ImageSize(width: copy.width, height: copy.height)
                 url = linker.root + encodePath(copy.path)
             } else {
-                // `src` for browsers that read no `srcset` (and the feed): the copy closest to
-                // a column's width.
+                // `src` for browsers that read no WebP (and the feed): the e-mail's copy.
                 size = ImageSize(width: made.widest.width, height: made.widest.height)
                 url = linker.root + encodePath(made.standard.path)
                 if linker.imageCopy == .widest { variants = made }
@@ -85,7 +84,7 @@ struct ImageView: TemplateObject {
     let alt: String
     let credit: String?
     var size: ImageSize? = nil
-    /// On the web, an image made again: its copies by width (`srcset`, `webp_srcset`).
+    /// On the web, an image made again: its copies by width (`webp_srcset`).
     var variants: ImageVariants? = nil
     var linker: Linker? = nil
 
@@ -96,15 +95,14 @@ struct ImageView: TemplateObject {
         case "credit": credit?.templateValue
         case "width": size?.width.templateValue
         case "height": size?.height.templateValue
-        case "srcset": srcset(webp: false)?.templateValue
-        case "webp_srcset": srcset(webp: true)?.templateValue
+        case "webp_srcset": webpSrcset?.templateValue
         default: nil
         }
     }
 
-    private func srcset(webp: Bool) -> String? {
+    private var webpSrcset: String? {
         guard let variants, let linker else { return nil }
-        return ImageVariants.srcset(webp ? variants.webp : variants.fallback) { linker.root + encodePath($0) }
+        return ImageVariants.srcset(variants.webp) { linker.root + encodePath($0) }
     }
 }
 
