@@ -25,7 +25,7 @@ import FoundationXML
         // A photo is published as its copies (ImageTests), never as it is.
         #expect(!site.exists("issues/2023-06-lettre-ete/images/vue aérienne.png"))
         let images = try FileManager.default.contentsOfDirectory(atPath: site.output.appendingPathComponent("issues/2023-06-lettre-ete/images").path)
-        #expect(images.contains { $0.range(of: #"^vue aérienne-1\.[0-9a-f]+\.png$"#, options: .regularExpression) != nil }, "\(images)")
+        #expect(images.contains { $0.range(of: #"^vue aérienne-1\.[0-9a-f]+\.webp$"#, options: .regularExpression) != nil }, "\(images)")
         #expect(!site.exists("issues/2023-09-brouillon/index.html"), "drafts are left out")
         #expect(!site.exists("issues/2099-01-futur/index.html"), "future issues are left out")
     }
@@ -103,7 +103,7 @@ import FoundationXML
         let page = try site.page("issues/2023-06-lettre-ete/index.html")
         #expect(page.contains("href=\"../../issues/2023-03-lettre-printemps/index.html\""))
         #expect(page.contains("href=\"../../issues/2023-06-lettre-ete/avenue-de-paris/index.html#suite\""))
-        #expect(page.range(of: #"src="\.\./\.\./issues/2023-06-lettre-ete/images/vue%20a%C3%A9rienne-1\.[0-9a-f]+\.png""#, options: .regularExpression) != nil)
+        #expect(page.range(of: #"src="\.\./\.\./issues/2023-06-lettre-ete/images/vue%20a%C3%A9rienne-email\.[0-9a-f]+\.png""#, options: .regularExpression) != nil)
     }
 
     @Test func archiveGroupsByYearNewestFirst() throws {
@@ -130,7 +130,7 @@ import FoundationXML
         #expect(first.elements(forName: "title").first?.stringValue?.contains("Lettre d’été") == true)
         let content = try #require(first.elements(forName: "content:encoded").first?.stringValue)
         #expect(content.contains("André Kuchinski"))
-        #expect(content.range(of: #"src="https://lettre\.example\.fr/issues/2023-06-lettre-ete/images/president-1\.[0-9a-f]+\.png""#, options: .regularExpression) != nil)
+        #expect(content.range(of: #"src="https://lettre\.example\.fr/issues/2023-06-lettre-ete/images/president-email\.[0-9a-f]+\.png""#, options: .regularExpression) != nil)
         #expect(!content.contains("%BULLETIN-ROOT%"))
         #expect(!content.contains("src=\"../"), "feed URLs are absolute")
     }
