@@ -322,6 +322,7 @@ struct VideoView: TemplateObject {
         case ("title_html", _): context.typographer.html(video.title).templateValue
         // A photo's copy a column wide (its widest is what a link to it leads to).
         case ("poster_url", _): video.poster.map { context.image($0, alt: "").url }?.templateValue
+        case ("poster_webp_srcset", _): video.poster.flatMap { context.image($0, alt: "").value(named: "webp_srcset") }
         case ("poster_width", _): video.poster.flatMap { context.image($0, alt: "").size?.width }?.templateValue
         case ("poster_height", _): video.poster.flatMap { context.image($0, alt: "").size?.height }?.templateValue
         case ("link_text", _): video.linkText?.templateValue
