@@ -285,6 +285,11 @@ import Testing
         #expect(now.count == 3 && now.intersection(first).count == 2, "the old cover's copies are gone, the others kept: \(first) → \(now)")
         let third = Builder().build(options)
         #expect(third.imagesProcessed == 0 && third.imagesCached == 3)
+        // A kept folder removed by hand (its photo's memo still names it): made again.
+        try FileManager.default.removeItem(at: kept.appendingPathComponent(try #require(now.subtracting(first).first)))
+        let fourth = Builder().build(options)
+        #expect(fourth.imagesProcessed == 1 && fourth.imagesCached == 2 && !fourth.failed, "\(fourth.printed)")
+        #expect(try folders() == now)
     }
 
     /// Without a cache (`--no-cache`), the copies are made in a folder of their own,

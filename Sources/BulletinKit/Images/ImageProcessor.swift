@@ -563,14 +563,11 @@ extension ImageVariants {
     /// The widest web copy: what a link to the image leads to, and the size pages give it.
     var widest: Variant { webp.last! }
 
-    /// The copy `src` names, for browsers that read no WebP, and the feed's: the e-mail's.
-    var standard: Variant { email }
-
+    /// The feed's copy, and the `src` of a browser that reads no WebP, are the e-mail's.
     func copy(_ copy: Linker.ImageCopy) -> Variant {
         switch copy {
         case .widest: widest
-        case .standard: standard
-        case .email: email
+        case .standard, .email: email
         }
     }
 

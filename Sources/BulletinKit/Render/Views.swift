@@ -70,7 +70,7 @@ final class RenderContext: Sendable {
             } else {
                 // `src` for browsers that read no WebP (and the feed): the e-mail's copy.
                 size = ImageSize(width: made.widest.width, height: made.widest.height)
-                url = linker.root + encodePath(made.standard.path)
+                url = linker.root + encodePath(made.email.path)
                 if linker.imageCopy == .widest { variants = made }
             }
         }
@@ -320,11 +320,9 @@ struct VideoView: TemplateObject {
         switch (name, video.source) {
         case ("title", _): video.title.templateValue
         case ("title_html", _): context.typographer.html(video.title).templateValue
-        // A photo's copy a column wide (its widest is what a link to it leads to).
-        case ("poster_url", _): video.poster.map { context.image($0, alt: "").url }?.templateValue
-        case ("poster_webp_srcset", _): video.poster.flatMap { context.image($0, alt: "").value(named: "webp_srcset") }
-        case ("poster_width", _): video.poster.flatMap { context.image($0, alt: "").size?.width }?.templateValue
-        case ("poster_height", _): video.poster.flatMap { context.image($0, alt: "").size?.height }?.templateValue
+        // The poster's `url`, `webp_srcset`, `width` and `height`, as any image's.
+        case ("poster_url", _), ("poster_webp_srcset", _), ("poster_width", _), ("poster_height", _):
+            video.poster.flatMap { context.image($0, alt: "").value(named: String(name.dropFirst("poster_".count))) }
         case ("link_text", _): video.linkText?.templateValue
         case ("is_local", .local): true.templateValue
         case ("is_local", _): false.templateValue

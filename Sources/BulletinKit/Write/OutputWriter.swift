@@ -54,8 +54,7 @@ struct OutputWriter {
                     switch file.contents {
                     case .data(let data): try Self.writeFile(data, toPath: target)
                     case .copy(let source): try manager.copyItem(atPath: source.path, toPath: target)
-                    case .kept(let path, _): try manager.copyItem(atPath: path, toPath: target)
-                    case .unchanged(let path): try manager.copyItem(atPath: path, toPath: target)
+                    case .kept(let path, _), .unchanged(let path): try manager.copyItem(atPath: path, toPath: target)
                     }
                     return nil
                 } catch {
