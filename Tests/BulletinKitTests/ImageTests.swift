@@ -292,6 +292,25 @@ import Testing
         #expect(try folders() == now)
     }
 
+    /// A cached build takes the output's copies for what their names say (it does not ask
+    /// the file system about each one), but it sees one removed by hand and puts it back.
+    @Test func aCopyRemovedFromTheOutputIsWrittenAgain() throws {
+        let site = try site(cover: png(width: 1000, height: 700), article: png(width: 1000, height: 600), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        var options = site.options()
+        options.cacheFolder = site.root.appendingPathComponent("cache")
+        for _ in 0..<2 { #expect(!Builder().build(options).failed) }
+        let images = site.output.appendingPathComponent("\(folder)/images")
+        let copies = try FileManager.default.contentsOfDirectory(atPath: images.path).filter { $0.hasSuffix(".webp") }.sorted()
+        let removed = try #require(copies.first)
+        let bytes = try Data(contentsOf: images.appendingPathComponent(removed))
+        try FileManager.default.removeItem(at: images.appendingPathComponent(removed))
+        let again = Builder().build(options)
+        #expect(!again.failed && again.imagesProcessed == 0, "\(again.printed)")
+        #expect(try Data(contentsOf: images.appendingPathComponent(removed)) == bytes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: images.path).filter { $0.hasSuffix(".webp") }.sorted() == copies)
+    }
+
     /// Without a cache (`--no-cache`), the copies are made in a folder of their own,
     /// removed once the output is written; the summary line counts them.
     @Test func aBuildWithoutCacheLeavesNoCopiesBehind() throws {

@@ -145,6 +145,10 @@ final class BuildCache: Sendable {
         var stamp: FileStamp
         /// Of the bytes written, or of the stamp of the file copied.
         var digest: UInt64
+        /// A copy of an image whose name holds its content's key (`photo-800.<key>.webp`):
+        /// the next build trusts it while its folder is unchanged, without asking `lstat`
+        /// (see `FolderListings`). Such a file is never written over with other bytes.
+        var isNamedByContent = false
     }
 
     // MARK: Opening
@@ -693,7 +697,10 @@ final class BuildCache: Sendable {
                 if let decoded = try? BinaryCoding.decode(OutputSnapshot.self, from: snapshot) {
                     decodedRecords = decoded.files
                     previousByPath = Dictionary(decoded.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                    listings = FolderListings(root: output.path, previous: decoded.folders, keepsStamps: true)
+                    let trusted = decoded.files.filter(\.isNamedByContent).map { ($0.path, $0.stamp) }
+                    listings = FolderListings(
+                        root: output.path, previous: decoded.folders, keepsStamps: true,
+                        trusted: Dictionary(trusted, uniquingKeysWith: { first, _ in first }))
                 }
                 listed = BuildCache.listing(of: listings)
                 done.leave()

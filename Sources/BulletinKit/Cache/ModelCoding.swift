@@ -375,13 +375,16 @@ extension BuildCache.PageRecord: BinaryCodable {
 
 extension BuildCache.OutputRecord: BinaryCodable {
     init(reading source: BinaryCoding.Source) throws {
-        self.init(path: try source.string(), stamp: try FileStamp(reading: source), digest: try source.varint())
+        self.init(
+            path: try source.string(), stamp: try FileStamp(reading: source), digest: try source.varint(),
+            isNamedByContent: try source.varint() != 0)
     }
 
     func write(to sink: BinaryCoding.Sink) {
         sink.string(path)
         stamp.write(to: sink)
         sink.varint(digest)
+        sink.varint(isNamedByContent ? 1 : 0)
     }
 }
 

@@ -47,6 +47,9 @@ final class FolderListings: Sendable {
     /// `root` opened for lookups, or -1 when it could not be: paths are then asked for whole.
     private let rootDescriptor: Int32
     private let previous: [String: ListedFolder]
+    /// Files trusted while their folder's stamp is the one recorded, with their stamps
+    /// as recorded: `lstat` is not asked about them (see `BuildCache.OutputRecord.isNamedByContent`).
+    private let trusted: [String: FileStamp]
     /// Nanoseconds since 1970, read before any folder was looked at (see `isRacy`).
     let startedAt: Int64
     private let state: Mutex<State>
@@ -65,9 +68,11 @@ final class FolderListings: Sendable {
     private let keepsStamps: Bool
 
     /// `previous`: what the last build recorded; empty for a build without a cache.
-    init(root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false) {
+    /// `trusted`: files whose stamps are taken as recorded, by path relative to the root.
+    init(root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false, trusted: [String: FileStamp] = [:]) {
         self.root = root
         self.keepsStamps = keepsStamps
+        self.trusted = trusted
         rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         self.previous = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var state = State()
@@ -93,7 +98,7 @@ final class FolderListings: Sendable {
             if base.lstat(nil, &info) == 0 { stamp = FileStamp(info) }
         }
         let ownStamp = known == nil ? stamp : nil
-        if let stamp, let record = previous[key], record.stamp == stamp, let entries = Self.entries(named: record.names, in: base) {
+        if let stamp, let record = previous[key], record.stamp == stamp, let entries = entries(named: record.names, in: base) {
             state.withLock { state in
                 state.kept[key] = record
                 if keepsStamps { state.seen.append((key, ownStamp, entries)) }
@@ -170,11 +175,16 @@ final class FolderListings: Sendable {
     }
 
     /// Nil when a name is gone: the folder changed within its stamp's precision.
-    private static func entries(named names: [String], in base: Base) -> [Entry]? {
+    private func entries(named names: [String], in base: Base) -> [Entry]? {
         var entries: [Entry] = []
         entries.reserveCapacity(names.count)
+        let prefix = base.key.isEmpty ? "" : base.key + "/"
         for name in names {
             var info = stat()
+            if !trusted.isEmpty, let stamp = trusted[prefix + name] {
+                entries.append(Entry(name: name, info: stamp.fileInfo))
+                continue
+            }
             guard base.lstat(name, &info) == 0 else { return nil }
             entries.append(Entry(name: name, info: info))
         }
@@ -203,6 +213,18 @@ final class FolderListings: Sendable {
 }
 
 extension FileStamp {
+    /// What `lstat` would say of a regular file with this stamp, as far as a stamp tells.
+    var fileInfo: stat {
+        var info = stat()
+        info.st_mode = S_IFREG | 0o644
+        info.st_dev = __dev_t(device)
+        info.st_ino = __ino_t(inode)
+        info.st_size = __off_t(size)
+        info.st_mtim = timespec(tv_sec: Int(modified / 1_000_000_000), tv_nsec: Int(modified % 1_000_000_000))
+        info.st_ctim = timespec(tv_sec: Int(changed / 1_000_000_000), tv_nsec: Int(changed % 1_000_000_000))
+        return info
+    }
+
     /// No file's: recorded for a stamp that cannot be trusted.
     static let none = FileStamp(device: 0, inode: 0, size: -1, modified: 0, changed: 0)
 

@@ -277,7 +277,9 @@ extension OutputWriter {
                 case .unchanged: cache.writtenDigest(of: file.path)
                 case .data, .copy, .kept: Self.digest(of: file.contents)
                 }
-            return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
+            var isNamedByContent = false
+            if case .kept = file.contents { isNamedByContent = true }
+            return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0, isNamedByContent: isNamedByContent) }
         }.compactMap { $0 }
         guard let touched else { return (records, folders.records()) }
         return (records, cache.outputFolders(untouchedBy: touched))
