@@ -209,15 +209,16 @@ final class BuildCache: Sendable {
         return sink.bytes
     }
 
-    /// What `sealed` wrapped, read by `read`, when the magic and the digest are right.
+    /// What `sealed` wrapped, read by `read`, when the magic and the digest are right
+    /// (the digest is not computed again when `checked` says the bytes were, with others).
     static func unsealed<Value>(
-        _ bytes: UnsafeRawBufferPointer, _ magic: [UInt8], _ read: (UnsafeRawBufferPointer) -> Value?
+        _ bytes: UnsafeRawBufferPointer, _ magic: [UInt8], checked: Bool = false, _ read: (UnsafeRawBufferPointer) -> Value?
     ) -> Value? {
         let start = magic.count + 8
         guard bytes.count >= start, bytes.starts(with: magic) else { return nil }
         let digest = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: magic.count, as: UInt64.self))
         let encoded = UnsafeRawBufferPointer(rebasing: bytes[start...])
-        guard StableHasher.hash(encoded) == digest else { return nil }
+        guard checked || StableHasher.hash(encoded) == digest else { return nil }
         return read(encoded)
     }
 

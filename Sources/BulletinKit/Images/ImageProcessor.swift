@@ -280,7 +280,8 @@ final class ImageProcessor: Sendable {
         // Seen by the last build, unchanged: its kept folder is there when its index is
         // (a kept folder is made whole, then renamed into place).
         if let kept = entry?.kept, access("\(keptPath)/\(kept.name)/index", R_OK) == 0,
-            let known = Self.variants(index: kept.index, in: keptPath + "/" + kept.name, name: kept.name, outputPath: outputPath)
+            // Checked with the whole memo it came in.
+            let known = Self.variants(index: kept.index, in: keptPath + "/" + kept.name, name: kept.name, outputPath: outputPath, checked: true)
         {
             state.withLock { $0.cached += 1 }
             return .success(known)
@@ -493,12 +494,13 @@ final class ImageProcessor: Sendable {
     }
 
     /// The variants an index of a kept folder names (`kept`, named `name`), published
-    /// beside `outputPath`; nil when the index is damaged.
-    private static func variants(index: [UInt8], in kept: String, name: String, outputPath: String) -> ImageVariants? {
+    /// beside `outputPath`; nil when the index is damaged. `checked`: its digest was
+    /// checked already, with the bytes it came in.
+    private static func variants(index: [UInt8], in kept: String, name: String, outputPath: String, checked: Bool = false) -> ImageVariants? {
         let stem = stem(of: outputPath)
         let prefix = (outputPath as NSString).deletingLastPathComponent + "/" + stem + "-"
         return index.withUnsafeBytes { bytes in
-            BuildCache.unsealed(bytes, magic) { encoded -> ImageVariants? in
+            BuildCache.unsealed(bytes, magic, checked: checked) { encoded -> ImageVariants? in
                 let source = BinaryCoding.Source(encoded)
                 func variant() throws -> ImageVariants.Variant {
                     // `800.webp` is published as `<stem>-800.<name>.webp`.
