@@ -111,6 +111,56 @@ import Testing
         #expect(bodies == [text, html])
     }
 
+    /// The headers of a message as the `.eml` has them, by name.
+    private func headers(_ message: String) -> [String: String] {
+        let head = message.components(separatedBy: "\r\n\r\n").first ?? ""
+        var headers: [String: String] = [:]
+        for line in head.components(separatedBy: "\r\n") where !line.hasPrefix(" ") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return headers
+    }
+
+    /// What Gmail and Yahoo require of bulk senders since February 2024: a date, a
+    /// message id, `List-Unsubscribe`, and one-click unsubscription (RFC 8058) when a web
+    /// page takes it. A merge tag means the mailing tool writes its own header.
+    @Test func theMessageCarriesTheHeadersMailProvidersRequire() throws {
+        let site = try TemporarySite(copying: "valid-basic")
+        defer { site.remove() }
+        let config = try String(contentsOf: site.root.appendingPathComponent("site.yml"), encoding: .utf8)
+        func build(unsubscribe: String) throws -> (report: BuildReport, headers: [String: String]) {
+            try site.write("site.yml", config.replacingOccurrences(of: "unsubscribe: \"mailto:desabonnement@example.fr\"", with: "unsubscribe: \(unsubscribe)"))
+            let report = site.build()
+            return (report, report.failed ? [:] : headers(try site.page(issue + "email.eml")))
+        }
+        let both = try build(unsubscribe: "[\"mailto:desabonnement@example.fr?subject=Stop\", \"https://lettre.example.fr/desabonnement?id=1\"]")
+        #expect(!both.report.failed, "\(both.report.printed)")
+        #expect(both.headers["List-Unsubscribe"] == "<mailto:desabonnement@example.fr?subject=Stop>, <https://lettre.example.fr/desabonnement?id=1>")
+        #expect(both.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click")
+        #expect(both.headers["MIME-Version"] == "1.0")
+        #expect(both.headers["Date"]?.hasSuffix(" +0100") == true || both.headers["Date"]?.hasSuffix(" +0200") == true, "Europe/Paris: \(both.headers)")
+        let messageID = try #require(both.headers["Message-ID"])
+        #expect(messageID.hasPrefix("<") && messageID.hasSuffix(">") && messageID.contains("@"))
+        // The e-mail's own link goes to the page.
+        #expect(try site.page(issue + "email.html").contains("href=\"https://lettre.example.fr/desabonnement?id=1\""))
+
+        // The same input, the same message id (a mailing tool can spot a second sending).
+        let again = try build(unsubscribe: "\"mailto:desabonnement@example.fr\"")
+        #expect(again.headers["Message-ID"] == messageID)
+        #expect(again.headers["List-Unsubscribe"] == "<mailto:desabonnement@example.fr>")
+        #expect(again.headers["List-Unsubscribe-Post"] == nil, "one click needs an https page")
+
+        let tag = try build(unsubscribe: "[\"mailto:desabonnement@example.fr\", \"*|UNSUB|*\"]")
+        #expect(!tag.report.failed && tag.headers["List-Unsubscribe"] == nil && tag.headers["List-Unsubscribe-Post"] == nil, "\(tag.headers)")
+        #expect(try site.page(issue + "email.html").contains("href=\"*|UNSUB|*\""))
+
+        let twoPages = try build(unsubscribe: "[\"https://a.example.fr/stop\", \"https://b.example.fr/stop\"]")
+        #expect(twoPages.report.failed)
+        #expect(twoPages.report.errors.contains { $0.description.hasPrefix("site.yml:") && $0.message.contains("`unsubscribe` takes one link") },
+            "\(twoPages.report.printed)")
+    }
+
     @Test func mergeTagsPassThroughVerbatim() throws {
         let site = try TemporarySite(copying: "valid-basic")
         defer { site.remove() }

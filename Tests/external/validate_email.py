@@ -11,7 +11,8 @@ For each output/issues/<issue>/ that has an index.html:
   horizontally (document scroll width <= viewport width).
 - email.eml parsed by Python's email package: multipart/alternative with text/plain then
   text/html, both UTF-8; the Subject decodes to the issue's title; both parts equal the
-  .txt and .html files.
+  .txt and .html files; Date, Message-ID, MIME-Version, and List-Unsubscribe with
+  List-Unsubscribe-Post when it names an https:// page (the example site sets both links).
 - email.txt: every article title and its absolute URL, every En bref title, the
   unsubscribe line; no "<", "&amp;" or "**"; lines wrapped near 72 columns.
 Exits 1 on any failure.
@@ -72,7 +73,7 @@ def parse(text):
     return collector
 
 
-def check_issue(folder, base_url, budget, failures, browser_pages):
+def check_issue(folder, base_url, budget, failures, browser_pages, expect_unsubscribe=True):
     name = os.path.basename(folder)
     paths = {kind: os.path.join(folder, "email." + kind) for kind in ("html", "txt", "eml")}
     for kind, path in paths.items():
@@ -140,6 +141,21 @@ def check_issue(folder, base_url, budget, failures, browser_pages):
         failures.append(f"{name}: subject {subject!r} does not carry the issue title {title!r}")
     if not message["from"] or "@" not in str(message["from"]):
         failures.append(f"{name}: email.eml has no From address")
+    # The headers Gmail and Yahoo require of bulk senders (February 2024).
+    for header in ("Date", "Message-ID", "MIME-Version"):
+        if not message[header]:
+            failures.append(f"{name}: email.eml has no {header}")
+    if message["date"] is not None and message["date"].datetime is None:
+        failures.append(f"{name}: email.eml's Date {message['date']!r} does not parse")
+    if not re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", str(message["message-id"] or "")):
+        failures.append(f"{name}: email.eml's Message-ID {message['message-id']!r} is not <id@host>")
+    links = re.findall(r"<([^<>]+)>", str(message["list-unsubscribe"] or ""))
+    unsubscribe_links = [link for link in links if link.startswith(("https://", "mailto:"))]
+    if expect_unsubscribe and (not unsubscribe_links or len(unsubscribe_links) != len(links)):
+        failures.append(f"{name}: email.eml's List-Unsubscribe {message['list-unsubscribe']!r} is not a list of <mailto:…> and <https://…>")
+    one_click = any(link.startswith("https://") for link in links)
+    if one_click != (str(message["list-unsubscribe-post"] or "") == "List-Unsubscribe=One-Click"):
+        failures.append(f"{name}: List-Unsubscribe-Post is {message['list-unsubscribe-post']!r} for List-Unsubscribe {links}")
     text = open(paths["txt"], encoding="utf-8").read()
     if len(parts) == 2:
         if parts[0].get_content().replace("\r\n", "\n") != text:

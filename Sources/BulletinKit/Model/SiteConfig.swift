@@ -23,7 +23,11 @@ public struct SiteConfig: Sendable, Hashable {
     public var social: [SocialLink]
     public var masthead: [MastheadEntry]
     public var addressMarkdown: String?
+    /// The e-mail's unsubscribe link: a web page, an address or a mailing tool's merge tag.
     public var unsubscribe: String?
+    /// `List-Unsubscribe` of `email.eml`: the `mailto:` address and the web page, not a
+    /// merge tag (the mailing tool then writes its own header).
+    public var unsubscribeHeader: [String] = []
     public var emailFrom: String?
     public var timeZone: TimeZone
     public var feedItems: Int

@@ -160,11 +160,8 @@ extension SiteConfig: FrontMatterModel {
             case .masthead: .entries(typeset: .fields(\.masthead))
             // Markdown, rendered with the bodies.
             case .address: .text()
-            case .unsubscribe:
-                .text(
-                    rule: .error(
-                        "`unsubscribe` must be an https:// URL, a mailto: address or a mailing tool's merge tag (*|UNSUB|*, {{unsubscribe}}, [[UNSUB_LINK]], %%unsubscribe%%)",
-                        unless: SiteConfigParser.isUnsubscribeLink))
+            // One, or a list of an address and a web page: checked by `SiteConfigParser.unsubscribe`.
+            case .unsubscribe: .texts()
             case .emailFrom:
                 .text(rule: .error("`email_from` must be an address on one line, e.g. \"La Lettre <lettre@example.fr>\"", unless: SiteConfigParser.isMailbox))
             case .timezone:

@@ -63,7 +63,7 @@ enum SiteConfigParser {
         }
         let emailFrom = fields.text(.emailFrom, into: &diagnostics)
         let publisher = fields.text(.publisher, into: &diagnostics)
-        let unsubscribe = fields.text(.unsubscribe, into: &diagnostics)
+        let unsubscribe = Self.unsubscribe(fields.texts(.unsubscribe, into: &diagnostics), at: fields.location(of: .unsubscribe), into: &diagnostics)
         let logo = fields.text(.logo, into: &diagnostics).map { String($0.drop { $0 == "/" }) }
         if let logo, !staticFiles.contains(logo) {
             diagnostics.append(.error("`logo` file not found: static/\(logo)", at: fields.location(of: .logo)))
@@ -75,7 +75,7 @@ enum SiteConfigParser {
             theme: theme, publisher: publisher,
             contact: fields.text(.contact, into: &diagnostics), logo: logo,
             social: social, masthead: masthead, addressMarkdown: fields.text(.address, into: &diagnostics),
-            unsubscribe: unsubscribe,
+            unsubscribe: unsubscribe.link, unsubscribeHeader: unsubscribe.header,
             emailFrom: emailFrom,
             timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML,
             emailBudgetBytes: emailBudget * 1024)
@@ -98,6 +98,29 @@ extension SiteConfigParser {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !address.contains { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "," }
+    }
+
+    /// `unsubscribe`: one link, or a `mailto:` address and a web page. The e-mail's link
+    /// is the web page (or merge tag), else the address; `List-Unsubscribe` names both,
+    /// unless a merge tag says the mailing tool writes its own.
+    static func unsubscribe(
+        _ values: [String], at location: SourceLocation, into diagnostics: inout [Diagnostic]
+    ) -> (link: String?, header: [String]) {
+        func error(_ message: String) -> (link: String?, header: [String]) {
+            diagnostics.append(.error(message, at: location))
+            return (nil, [])
+        }
+        if let wrong = values.first(where: { !isUnsubscribeLink($0) }) {
+            return error(
+                "`unsubscribe` must be an https:// URL, a mailto: address or a mailing tool's merge tag (*|UNSUB|*, {{unsubscribe}}, [[UNSUB_LINK]], %%unsubscribe%%), got \"\(MIMEMessage.oneLine(wrong))\"")
+        }
+        let addresses = values.filter { $0.lowercased().hasPrefix("mailto:") }
+        let others = values.filter { !$0.lowercased().hasPrefix("mailto:") }
+        guard addresses.count <= 1, others.count <= 1 else {
+            return error("`unsubscribe` takes one link, or a list of a mailto: address and one https:// URL or merge tag")
+        }
+        let isTag = others.first.map { !isAbsoluteWebURL($0) } ?? false
+        return (others.first ?? addresses.first, isTag ? [] : addresses + others)
     }
 
     /// Where the e-mail's unsubscribe link leads: a web page, an address, or a tag that

@@ -27,7 +27,7 @@ struct EmailRenderer {
         let host = URLComponents(string: config.baseURL)?.host ?? "bulletin.invalid"
         let message = MIMEMessage(
             from: sender(host: host), subject: subject, date: issue.date.rfc822(in: config.timeZone),
-            messageID: "issue-\(issue.number)-\(issue.slug)@\(host)", text: text, html: html)
+            messageID: "issue-\(issue.number)-\(issue.slug)@\(host)", unsubscribe: config.unsubscribeHeader, text: text, html: html)
         return [
             .text(issue.outputPath + "email.html", html),
             .text(issue.outputPath + "email.txt", text),

@@ -7,6 +7,8 @@ struct MIMEMessage {
     let subject: String
     let date: String
     let messageID: String
+    /// `List-Unsubscribe`'s links (RFC 2369): a `mailto:` address, a web page.
+    var unsubscribe: [String] = []
     let text: String
     let html: String
 
@@ -22,6 +24,7 @@ struct MIMEMessage {
                 "Date: \(date)",
                 "Message-ID: <\(messageID)>",
                 "MIME-Version: 1.0",
+            ] + unsubscribeHeaders + [
                 "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
                 "",
                 "This is a multi-part message in MIME format.",
@@ -34,6 +37,17 @@ struct MIMEMessage {
         }
         Self.append(lines: ["--\(boundary)--"], to: &bytes)
         return Data(bytes)
+    }
+
+    /// `List-Unsubscribe`, and the one-click unsubscription of RFC 8058 (which Gmail and
+    /// Yahoo require of bulk senders) when a web page takes it: it must be https.
+    private var unsubscribeHeaders: [String] {
+        guard !unsubscribe.isEmpty else { return [] }
+        var headers = ["List-Unsubscribe: " + unsubscribe.map { "<\(Self.oneLine($0))>" }.joined(separator: ", ")]
+        if unsubscribe.contains(where: { $0.lowercased().hasPrefix("https://") }) {
+            headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        }
+        return headers
     }
 
     /// Each line ended by CRLF.
