@@ -19,8 +19,12 @@ extension SimpleDate {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let offset = timeZone.secondsFromGMT(for: startOfDay(in: timeZone)) / 60
         let sign = offset < 0 ? "-" : "+"
-        return String(
-            format: "%@, %02d %@ %04d 00:00:00 %@%02d%02d", days[weekday], day, months[month - 1], year, sign,
-            abs(offset) / 60, abs(offset) % 60)
+        // Not `String(format:)`: its dynamic casts cost half a millisecond of every build.
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(days[weekday]), \(padded(day, 2)) \(months[month - 1]) \(padded(year, 4)) 00:00:00 "
+            + "\(sign)\(padded(abs(offset) / 60, 2))\(padded(abs(offset) % 60, 2))"
     }
 }
