@@ -5,7 +5,7 @@ BULLETIN = .build/release/bulletin
 # 19 (loading and relocating eight Swift libraries), a tenth of a warm build, and runs
 # where Swift is not installed. The binary is 125 MB instead of 53.
 RELEASE = -c release --product bulletin --static-swift-stdlib
-APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev pkg-config
+APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev libcurl4-openssl-dev pkg-config
 
 .PHONY: build test unit-test validate fuzz cache-check deps test-deps bench clean
 
@@ -26,6 +26,7 @@ deps:
 
 # The whole suite: Swift unit and end-to-end tests, then the external judges
 # (Nu HTML checker, feedparser, axe-core in headless Chromium) on the example site,
+# `bulletin send` against a real SMTP server (aiosmtpd) on loopback,
 # then the build cache against cold builds after random edits, then two minutes of
 # fuzzing (scripts/fuzz.sh SECONDS runs longer).
 test: deps unit-test validate cache-check fuzz
@@ -41,6 +42,7 @@ validate: test-deps build
 	.venv/bin/python Tests/external/validate_email.py output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
+	.venv/bin/python Tests/external/send_smtp.py $(BULLETIN)
 
 # Warm builds after random edits, each compared with a cold build, on a test site and a
 # generated corpus of 50 issues.

