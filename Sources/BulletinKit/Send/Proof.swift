@@ -49,16 +49,15 @@ public enum Proof {
     public static func emailFile(of issue: String, in output: URL) -> Result<URL, Failure> {
         let issues = output.appendingPathComponent("issues")
         let folders = ((try? FileManager.default.contentsOfDirectory(atPath: issues.path)) ?? []).sorted()
-        for folder in folders {
-            let file = issues.appendingPathComponent(folder).appendingPathComponent("email.eml")
-            guard let bytes = FileManager.default.contents(atPath: file.path) else { continue }
-            if folder == issue { return .success(file) }
-            // `Message-ID: <issue-40-…@host>` holds the number.
-            let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
-            if let id = head.components(separatedBy: "\r\nMessage-ID: <issue-").dropFirst().first,
-                id.prefix(while: \.isNumber) == issue, !issue.isEmpty
-            {
-                return .success(file)
+        func email(of folder: String) -> URL { issues.appendingPathComponent(folder).appendingPathComponent("email.eml") }
+        if folders.contains(issue), FileManager.default.fileExists(atPath: email(of: issue).path) { return .success(email(of: issue)) }
+        // Else by number: `Message-ID: <issue-40-…@host>` holds it, in the message's head.
+        for folder in folders where !issue.isEmpty && issue.allSatisfy(\.isNumber) {
+            guard let handle = FileHandle(forReadingAtPath: email(of: folder).path) else { continue }
+            defer { try? handle.close() }
+            let head = String(decoding: (try? handle.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+            if let id = head.components(separatedBy: "\r\nMessage-ID: <issue-").dropFirst().first, id.prefix(while: \.isNumber) == issue {
+                return .success(email(of: folder))
             }
         }
         return .failure(Failure(message: "no published issue numbered or named \"\(MIMEMessage.oneLine(issue))\" in \(output.path)/issues (drafts and future issues need --drafts or --future)"))
