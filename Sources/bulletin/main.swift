@@ -14,7 +14,7 @@ enum Exit {
 struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
-        abstract: "Builds a newsletter's issues into a website and an RSS feed.",
+        abstract: "Builds a newsletter's issues into a website (issue and article pages, archive, RSS feed) and an e-mail edition per issue, and sends proofs of it.",
         subcommands: [Build.self, Check.self, Serve.self, New.self, Init.self, Send.self],
         defaultSubcommand: nil)
 }
