@@ -18,8 +18,11 @@ import Testing
         #expect(server("smtp://127.0.0.1:2525")! == ("smtp://127.0.0.1:2525", BULLETIN_SMTP_LOOPBACK.rawValue))
         #expect(server("smtp://localhost:25")!.security == BULLETIN_SMTP_LOOPBACK.rawValue)
         #expect(server("smtp://[::1]:25")! == ("smtp://[::1]:25", BULLETIN_SMTP_LOOPBACK.rawValue))
-        // A host that merely starts like loopback's name is not loopback.
+        // A host that merely starts like loopback's name or address is not loopback.
         #expect(server("smtp://localhost.example.fr")!.security == BULLETIN_SMTP_STARTTLS.rawValue)
+        #expect(server("smtp://127.example.fr")!.security == BULLETIN_SMTP_STARTTLS.rawValue)
+        #expect(server("smtp://127.0.0.1.example.fr")!.security == BULLETIN_SMTP_STARTTLS.rawValue)
+        #expect(server("smtp://127.0.0.53")!.security == BULLETIN_SMTP_LOOPBACK.rawValue)
         #expect(server("smtp://user:secret@smtp.example.fr") == nil, "a password in the URL is refused")
         #expect(server("http://smtp.example.fr") == nil)
         #expect(server("smtp.example.fr") == nil)

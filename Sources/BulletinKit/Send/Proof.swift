@@ -36,12 +36,15 @@ public enum Proof {
         let port = url.port ?? (scheme == "smtps" ? 465 : 587)
         let implicit = scheme == "smtps" || port == 465
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let isLoopback = bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        // 127.0.0.0/8 written as an address: `127.example.fr` is a name like any other.
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        let isLoopbackAddress = octets.count == 4 && octets[0] == "127" && octets.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
+        let isLoopback = bare.lowercased() == "localhost" || bare == "::1" || isLoopbackAddress
         let shown = bare.contains(":") ? "[\(bare)]" : bare
         return .success(Server(
             url: "\(implicit ? "smtps" : "smtp")://\(shown):\(port)",
             security: implicit ? BULLETIN_SMTP_IMPLICIT_TLS : isLoopback ? BULLETIN_SMTP_LOOPBACK : BULLETIN_SMTP_STARTTLS,
-            username: url.user?.removingPercentEncoding ?? url.user, address: "\(shown):\(port)"))
+            username: url.user, address: "\(shown):\(port)"))
     }
 
     /// The `email.eml` of the issue `issue` (its number, or its folder's name) in the
