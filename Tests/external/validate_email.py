@@ -73,7 +73,7 @@ def parse(text):
     return collector
 
 
-def check_issue(folder, base_url, budget, failures, browser_pages, expect_unsubscribe=True):
+def check_issue(folder, base_url, budget, failures, browser_pages):
     name = os.path.basename(folder)
     paths = {kind: os.path.join(folder, "email." + kind) for kind in ("html", "txt", "eml")}
     for kind, path in paths.items():
@@ -151,7 +151,7 @@ def check_issue(folder, base_url, budget, failures, browser_pages, expect_unsubs
         failures.append(f"{name}: email.eml's Message-ID {message['message-id']!r} is not <id@host>")
     links = re.findall(r"<([^<>]+)>", str(message["list-unsubscribe"] or ""))
     unsubscribe_links = [link for link in links if link.startswith(("https://", "mailto:"))]
-    if expect_unsubscribe and (not unsubscribe_links or len(unsubscribe_links) != len(links)):
+    if not unsubscribe_links or len(unsubscribe_links) != len(links):
         failures.append(f"{name}: email.eml's List-Unsubscribe {message['list-unsubscribe']!r} is not a list of <mailto:…> and <https://…>")
     one_click = any(link.startswith("https://") for link in links)
     if one_click != (str(message["list-unsubscribe-post"] or "") == "List-Unsubscribe=One-Click"):

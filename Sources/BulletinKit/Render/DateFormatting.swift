@@ -15,16 +15,20 @@ extension LocaleStrings {
 extension SimpleDate {
     /// RFC 822 date of midnight in the given zone, as RSS wants: `Wed, 05 Jul 2023 00:00:00 +0200`.
     func rfc822(in timeZone: TimeZone) -> String {
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let offset = timeZone.secondsFromGMT(for: startOfDay(in: timeZone)) / 60
-        let sign = offset < 0 ? "-" : "+"
-        // Not `String(format:)`: its dynamic casts cost half a millisecond of every build.
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(days[weekday]), \(padded(day, 2)) \(months[month - 1]) \(padded(year, 4)) 00:00:00 "
-            + "\(sign)\(padded(abs(offset) / 60, 2))\(padded(abs(offset) % 60, 2))"
+        return rfc822Date(weekday: weekday, day: day, month: month, year: year, hour: 0, minute: 0, second: 0, offsetMinutes: offset)
     }
+}
+
+/// `Wed, 05 Jul 2023 00:00:00 +0200` (RFC 822, and 5322 for mail): `weekday` 0 is Sunday.
+/// Not `String(format:)`: its dynamic casts cost half a millisecond of every build.
+func rfc822Date(weekday: Int, day: Int, month: Int, year: Int, hour: Int, minute: Int, second: Int, offsetMinutes offset: Int) -> String {
+    let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func padded(_ value: Int, _ width: Int = 2) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    return "\(days[weekday]), \(padded(day)) \(months[month - 1]) \(padded(year, 4)) \(padded(hour)):\(padded(minute)):\(padded(second)) "
+        + "\(offset < 0 ? "-" : "+")\(padded(abs(offset) / 60))\(padded(abs(offset) % 60))"
 }

@@ -8,7 +8,8 @@ struct Linker: Sendable {
     /// The images made again: a link to one of them leads to one of its copies.
     var images: PublishedImages? = nil
     /// Which copy of an image made again a link leads to: the widest on the web, the
-    /// e-mail's in e-mails, one a column wide in the feed.
+    /// e-mail's in e-mails (its small one for a picture shown small), and the e-mail's
+    /// full one in the feed (`standard`: feed readers size pictures themselves).
     var imageCopy = ImageCopy.widest
 
     enum ImageCopy: Sendable { case widest, standard, email }

@@ -66,15 +66,16 @@ public enum Proof {
         return .failure(Failure(message: "no published issue numbered or named \"\(MIMEMessage.oneLine(issue))\" in \(output.path)/issues (drafts and future issues need --drafts or --future)"))
     }
 
-    /// `[BAT]` or `[Proof]`: from the built-in theme's locale of the e-mail's language.
+    /// `[BAT]` or `[Proof]`: `email_proof_marker` of the built-in theme's locale in the
+    /// e-mail's language (a site's theme may not override it).
     public static func marker(language: String) -> String {
-        let file = language.lowercased().hasPrefix("en") ? "locales/en.yml" : "locales/fr.yml"
-        let text = DefaultTheme.files[file].map { String(decoding: $0, as: UTF8.self) } ?? ""
-        for line in text.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("email_proof_marker:") {
-            let value = line.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
-            return value.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        }
-        return "[BAT]"
+        let path = language.lowercased().hasPrefix("en") ? "locales/en.yml" : "locales/fr.yml"
+        var ignored: [Diagnostic] = []
+        guard let data = DefaultTheme.files[path],
+            case .success(let locale) = YAMLFields.parse(String(decoding: data, as: UTF8.self), path: path, firstLine: 1),
+            let marker = locale.mapping("strings", into: &ignored)?.string("email_proof_marker", into: &ignored)
+        else { return "[BAT]" }
+        return marker
     }
 
     /// The proof of the message `eml`, for `recipients`, with the envelope's sender (the
@@ -143,11 +144,9 @@ public enum Proof {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func padded(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(padded(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(padded(parts.tm_hour)):\(padded(parts.tm_min)):\(padded(parts.tm_sec)) +0000"
+        return rfc822Date(
+            weekday: Int(parts.tm_wday), day: Int(parts.tm_mday), month: Int(parts.tm_mon) + 1, year: Int(parts.tm_year) + 1900,
+            hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec), offsetMinutes: 0)
     }
 }
 
