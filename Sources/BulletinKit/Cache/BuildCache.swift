@@ -50,7 +50,7 @@ final class BuildCache: Sendable {
 
     private struct State {
         var folders: [String: FolderRecord] = [:]
-        var renderKeys: [String: (key: Int, outputs: [String])] = [:]
+        var renderKeys: [String: (key: Int, outputs: [String], findings: [Diagnostic])] = [:]
         var pages: [String: Int] = [:]
         var hits = 0
         /// Issues rendered in this build (their files are written as they are made).
@@ -127,6 +127,8 @@ final class BuildCache: Sendable {
         var published: Bool
         var renderKey: Int?
         var outputs: [String]
+        /// What the preflight found in the e-mail among `outputs`.
+        var findings: [Diagnostic]
     }
 
     struct StampedFile: Sendable {
@@ -485,7 +487,7 @@ final class BuildCache: Sendable {
             files: stampedFiles(of: folder),
             symbolicLinks: folder.symbolicLinks, digest: Self.digest(of: folder), loadDiagnostics: folder.loadDiagnostics,
             diagnostics: diagnostics, contentDigest: digest, anchors: anchors,
-            dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [])
+            dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [], findings: [])
         keep(record)
         return digest
     }
@@ -605,6 +607,7 @@ final class BuildCache: Sendable {
                 if let render = state.renderKeys[folder.slug] {
                     record.renderKey = render.key
                     record.outputs = render.outputs
+                    record.findings = render.findings
                 }
                 return record
             }
@@ -739,20 +742,20 @@ final class BuildCache: Sendable {
 }
 
 extension BuildCache: RenderMemo {
-    func files(for slug: String, key: Int) -> [OutputFile]? {
+    func files(for slug: String, key: Int) -> (files: [OutputFile], findings: [Diagnostic])? {
         guard let name = previousSlugs[slug], let record = previousFolders[name], record.renderKey == key,
             !record.outputs.isEmpty, record.outputs.allSatisfy(isIntact)
         else { return nil }
         state.withLock {
-            $0.renderKeys[slug] = (key, record.outputs)
+            $0.renderKeys[slug] = (key, record.outputs, record.findings)
             $0.hits += 1
         }
-        return record.outputs.map(unchanged)
+        return (record.outputs.map(unchanged), record.findings)
     }
 
-    func store(_ files: [OutputFile], for slug: String, key: Int) {
+    func store(_ files: [OutputFile], findings: [Diagnostic], for slug: String, key: Int) {
         state.withLock {
-            $0.renderKeys[slug] = (key, files.map(\.path))
+            $0.renderKeys[slug] = (key, files.map(\.path), findings)
             $0.rendered += 1
         }
     }

@@ -28,7 +28,7 @@ public final class RenderCache: Sendable {
         var parsed: [String: ParsedIssue] = [:]
         var rendered: [String: RenderedIssue] = [:]
         var theme: (key: Int, theme: Theme?, diagnostics: [Diagnostic])?
-        var entries: [String: (key: Int, files: [OutputFile])] = [:]
+        var entries: [String: (key: Int, files: [OutputFile], findings: [Diagnostic])] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
@@ -222,16 +222,16 @@ public final class RenderCache: Sendable {
 
     // MARK: Render
 
-    func files(for slug: String, key: Int) -> [OutputFile]? {
+    func files(for slug: String, key: Int) -> (files: [OutputFile], findings: [Diagnostic])? {
         state.withLock { state in
             guard let entry = state.entries[slug], entry.key == key else { return nil }
             state.hits.issues += 1
-            return entry.files
+            return (entry.files, entry.findings)
         }
     }
 
-    func store(_ files: [OutputFile], for slug: String, key: Int) {
-        state.withLock { $0.entries[slug] = (key, files) }
+    func store(_ files: [OutputFile], findings: [Diagnostic], for slug: String, key: Int) {
+        state.withLock { $0.entries[slug] = (key, files, findings) }
     }
 
     /// A file that is no issue's (home, archive, feed), by output path.
@@ -288,8 +288,9 @@ public final class RenderCache: Sendable {
 /// `RenderCache` (the files themselves, in memory) or `build`'s `BuildCache` (files left
 /// in the output folder as they are). Both are asked with the same keys.
 protocol RenderMemo: Sendable {
-    func files(for slug: String, key: Int) -> [OutputFile]?
-    func store(_ files: [OutputFile], for slug: String, key: Int)
+    /// An issue's pages and e-mail, with what the e-mail's preflight found in them.
+    func files(for slug: String, key: Int) -> (files: [OutputFile], findings: [Diagnostic])?
+    func store(_ files: [OutputFile], findings: [Diagnostic], for slug: String, key: Int)
     /// A file that is no issue's (home, archive, feed), by output path.
     func sitePage(_ path: String, key: Int) -> OutputFile?
     func store(sitePage file: OutputFile, key: Int)

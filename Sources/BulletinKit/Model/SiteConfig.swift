@@ -3,6 +3,9 @@ import Foundation
 public enum Language: String, Sendable, CaseIterable {
     case fr
     case en
+
+    /// The `dir` of its pages and e-mails: both are written left to right.
+    var direction: String { "ltr" }
 }
 
 /// `site.yml`, validated.

@@ -139,6 +139,12 @@ extension SiteConfigParser {
         if value.lowercased().hasPrefix("mailto:") {
             return isMailbox(String(value.dropFirst(7).prefix { $0 != "?" }))
         }
+        return isMergeTag(value)
+    }
+
+    /// A mailing tool's tag for a subscriber's link (`*|UNSUB|*`, `{{unsubscribe}}`…),
+    /// which it replaces as it sends.
+    static func isMergeTag(_ value: String) -> Bool {
         let tags = [("*|", "|*"), ("{{", "}}"), ("[[", "]]"), ("%%", "%%"), ("[", "]"), ("{", "}")]
         return tags.contains { open, close in
             guard value.hasPrefix(open), value.hasSuffix(close), value.count > open.count + close.count else { return false }

@@ -28,6 +28,7 @@ final class PageView: TemplateObject {
         case "content": return content.templateValue
         case "t": return context.locale.strings.templateValue
         case "lang": return context.model.config.language.rawValue.templateValue
+        case "dir": return context.model.config.language.direction.templateValue
         case "page": return meta.templateValue
         case "site": return SiteView(context: context).templateValue
         case "latest", "recent", "has_recent", "issue", "article", "years": break

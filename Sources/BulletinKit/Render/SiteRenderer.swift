@@ -49,10 +49,11 @@ struct SiteRenderer {
         return context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .email), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)
     }
 
-    func render() -> [OutputFile] {
+    /// The site's files, and what the preflight of each issue's e-mail found.
+    func render() -> (files: [OutputFile], findings: [Diagnostic]) {
         let shared = cache == nil ? 0 : sharedRenderKey
         let issues = model.issues
-        let email = EmailRenderer(model: model, theme: theme, context: emailContext)
+        let email = EmailRenderer(model: model, theme: theme, context: emailContext, sourceRoot: sourceRoot)
         // The site's pages and each issue's pages and assets, all on every core: with one
         // article changed, the site's pages (the feed's full texts, the archive's list) were
         // most of the rendering, made one after the other.
@@ -71,24 +72,25 @@ struct SiteRenderer {
             },
             { remembered("sitemap.xml", key: { sitemapKey(shared: shared) }) { .text("sitemap.xml", sitemap()) } },
         ]
-        let made = Array(0..<(sitePages.count + issues.count)).concurrentMap { job -> [OutputFile] in
-            guard job >= sitePages.count else { return [sitePages[job]()] }
+        let made = Array(0..<(sitePages.count + issues.count)).concurrentMap { job -> (files: [OutputFile], findings: [Diagnostic]) in
+            guard job >= sitePages.count else { return ([sitePages[job]()], []) }
             let position = job - sitePages.count
             let issue = issues[position]
             let key = cache == nil ? nil : renderKey(of: issue, at: position, shared: shared)
-            if let key, let cached = cache?.files(for: issue.slug, key: key) { return cached + assetFiles(issue) }
+            if let key, let cached = cache?.files(for: issue.slug, key: key) { return (cached.files + assetFiles(issue), cached.findings) }
             let complete = complete(issue)
-            let files = issueFiles(complete, position: position).map(withPageScript) + email.files(for: complete)
-            if let key { cache?.store(files, for: issue.slug, key: key) }
-            return files + assetFiles(issue)
+            let edition = email.edition(for: complete)
+            let files = issueFiles(complete, position: position).map(withPageScript) + edition.files
+            if let key { cache?.store(files, findings: edition.findings, for: issue.slug, key: key) }
+            return (files + assetFiles(issue), edition.findings)
         }
         cache?.keep(only: Set(model.issues.map { $0.slug }))
         // The site's pages, each issue's pages and assets, robots.txt and the theme's assets,
         // appended once: with thousands of files, every pass that copies them costs more
         // than the pages `serve` renders again.
         var files: [OutputFile] = []
-        files.reserveCapacity(made.reduce(0) { $0 + $1.count } + 1 + theme.assets.count)
-        for job in made { files += job }
+        files.reserveCapacity(made.reduce(0) { $0 + $1.files.count } + 1 + theme.assets.count)
+        for job in made { files += job.files }
         files.append(.text("robots.txt", "User-agent: *\nAllow: /\n\nSitemap: \(baseURL)sitemap.xml\n"))
         for (path, file) in theme.assets.sorted(by: { $0.key < $1.key }) {
             switch file {
@@ -96,7 +98,7 @@ struct SiteRenderer {
             case .onDisk(let url): files.append(OutputFile(path: "assets/" + path, contents: .copy(url)))
             }
         }
-        return files
+        return (files, made.flatMap(\.findings))
     }
 
     /// A site-wide file, taken from the cache while what it shows of the issues is the same.

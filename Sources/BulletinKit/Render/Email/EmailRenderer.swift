@@ -9,8 +9,11 @@ struct EmailRenderer {
     let theme: Theme
     /// The web context, whose linker is replaced by absolute URLs.
     let context: RenderContext
+    /// Where the issues' Markdown files are, to point a finding at the line to fix.
+    let sourceRoot: URL
 
-    func files(for issue: Issue) -> [OutputFile] {
+    /// The issue's three files, and what the preflight found in them (see `EmailPreflight`).
+    func edition(for issue: Issue) -> (files: [OutputFile], findings: [Diagnostic]) {
         let config = model.config
         let subject = theme.locale.numberedTitle(of: issue)
         let webURL = context.linker.absolutePage(issue.outputPath)
@@ -28,11 +31,44 @@ struct EmailRenderer {
         let message = MIMEMessage(
             from: sender(host: host), subject: subject, date: issue.date.rfc822(in: config.timeZone),
             messageID: "issue-\(issue.number)-\(issue.slug)@\(host)", unsubscribe: config.unsubscribeHeader, text: text, html: html)
-        return [
+        let files: [OutputFile] = [
             .text(issue.outputPath + "email.html", html),
             .text(issue.outputPath + "email.txt", text),
             OutputFile(path: issue.outputPath + "email.eml", contents: .data(message.render())),
         ]
+        let preflight = EmailPreflight(budgetBytes: config.emailBudgetBytes)
+        let findings = preflight.check(html: html, text: text, encodedHTMLBytes: MIMEMessage.encodedSize(ofBytes: html.utf8.count))
+        return (files, locate(findings, of: issue))
+    }
+
+    /// Each finding at the line of the issue's Markdown that holds what it names (a link's
+    /// text, an image), else at the issue's `issue.md`.
+    private func locate(_ findings: [EmailPreflight.Finding], of issue: Issue) -> [Diagnostic] {
+        guard !findings.isEmpty else { return [] }
+        var texts: [(path: String, text: String)]? = nil
+        return findings.map { finding in
+            if let needle = finding.needle {
+                if texts == nil {
+                    // Read only now: an e-mail with no finding reads nothing.
+                    let folder = String(issue.sourceFolder)
+                    let names = (FileManager.default.subpaths(atPath: sourceRoot.path + "/" + folder) ?? []).sorted()
+                    let markdown = ["issue.md"] + names.filter { $0.hasSuffix(".md") && $0 != "issue.md" }
+                    texts = markdown.compactMap { name in
+                        let path = folder.isEmpty ? name : folder + "/" + name
+                        return (try? String(contentsOfFile: sourceRoot.path + "/" + path, encoding: .utf8)).map { (path, $0) }
+                    }
+                }
+                for (path, text) in texts ?? [] {
+                    guard let range = text.range(of: needle) else { continue }
+                    let offset = text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound)
+                    let starts = text.lineStartOffsets()
+                    let line = (starts.lastIndex { $0 <= offset } ?? 0)
+                    let column = text.characterColumn(lineStart: starts[line], byteColumn: offset - starts[line] + 1)
+                    return Diagnostic(finding.severity, finding.message, path: path, line: line + 1, column: column)
+                }
+            }
+            return Diagnostic(finding.severity, finding.message, path: issue.source.path)
+        }
     }
 
     /// `email_from`, else the site's contact under the publisher's or the site's name.

@@ -50,6 +50,13 @@ struct MIMEMessage {
         return headers
     }
 
+    /// The size of a part of `bytes` bytes as written here: base64, in lines of 76
+    /// characters ended by CRLF.
+    static func encodedSize(ofBytes bytes: Int) -> Int {
+        let characters = (bytes + 2) / 3 * 4
+        return characters + (characters + 75) / 76 * 2
+    }
+
     /// Each line ended by CRLF.
     private static func append(lines: [String], to bytes: inout [UInt8]) {
         for line in lines {
