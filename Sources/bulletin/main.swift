@@ -112,7 +112,7 @@ struct Build: ParsableCommand {
             throw ExitCode(Exit.siteErrors)
         }
         if !quiet {
-            let email = report.largestEmail.map { ", largest e-mail \(decimal(Double($0.bytes) / 1024, places: 1)) KB of the 102 Gmail shows" } ?? ""
+            let email = report.largestEmail.map { ", largest e-mail \(decimal(Double($0.bytes) / 1024, places: 1)) KB (Gmail clips at 102)" } ?? ""
             // Each issue's pages and e-mail are one set; home, archive, 404, feed and sitemap one each.
             let cached = report.cachedFolders + report.unchangedOutputs == 0 ? "" :
                 " (from the cache: \(report.cachedFolders) of \(report.folderCount) issue folders not parsed again, \(report.unchangedOutputs) of \(report.issueCount + 5) sets of pages not rendered again)"

@@ -15,9 +15,9 @@ import Testing
         #expect(run.stdout.hasPrefix("Built 1 issue: "))
         #expect(run.stdout.contains(" pages, "))
         #expect(run.stdout.contains(" files, largest e-mail "))
-        #expect(run.stdout.contains(" KB in "))
+        #expect(run.stdout.contains(" KB (Gmail clips at 102) in "))
         // Sizes with one decimal, seconds with two, as they always were.
-        #expect(run.stdout.contains(#/^Built 1 issue: \d+ pages, \d+ files, largest e-mail \d+\.\d KB in \d+\.\d\d s → /#))
+        #expect(run.stdout.contains(#/^Built 1 issue: \d+ pages, \d+ files, largest e-mail \d+\.\d KB \(Gmail clips at 102\) in \d+\.\d\d s → /#))
         let quiet = try bulletin(["build", "--source", site.root.path, "--quiet"])
         #expect(quiet.status == 0 && quiet.stdout.isEmpty)
     }

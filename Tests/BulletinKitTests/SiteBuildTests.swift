@@ -194,7 +194,7 @@ import FoundationXML
         defer { site.remove() }
         #expect(!site.build().failed)
         #expect(try site.page("404.html").contains("<h1>Perdu ! Lire la suite</h1>"))
-        #expect(try site.page("index.html").contains("<html lang=\"fr\">"), "other templates stay built-in")
+        #expect(try site.page("index.html").contains("<html lang=\"fr\" dir=\"ltr\">"), "other templates stay built-in")
     }
 
     @Test func englishSitesReadInEnglish() throws {
@@ -205,7 +205,7 @@ import FoundationXML
         defer { site.remove() }
         #expect(!site.build().failed)
         let page = try site.page("issues/2023-07-ete/index.html")
-        #expect(page.contains("<html lang=\"en\">"))
+        #expect(page.contains("<html lang=\"en\" dir=\"ltr\">"))
         #expect(text(of: page).contains("5 July 2023"))
     }
 }

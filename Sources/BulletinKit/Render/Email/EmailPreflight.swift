@@ -281,23 +281,31 @@ private struct EmailScan {
         if let size = style["font-size"], size.hasSuffix("px"), let pixels = Double(size.dropLast(2)) { element.fontSize = pixels }
         if let weight = style["font-weight"] { element.bold = weight == "bold" || (Int(weight) ?? 400) >= 700 }
         if ["h1", "h2", "h3", "h4", "strong", "b", "th"].contains(name), style["font-weight"] == nil { element.bold = true }
-        // In dark mode, a rule of the dark media query (`!important`) wins over them.
-        var ancestry = stack.dropFirst().map { ($0.name, $0.classes, $0.id) }
-        ancestry.append((name, element.classes, element.id))
-        if let text = CSSRule.value(of: "color", among: darkRules, for: ancestry).flatMap(RGB.init(css:)) {
-            element.dark.text = text
-            element.dark.changed = true
-        }
-        if let background = CSSRule.value(of: "background-color", among: darkRules, for: ancestry).flatMap(RGB.init(css:)) {
-            element.dark.background = background
-            element.dark.changed = true
+        // In dark mode, a rule of the dark media query (`!important`) wins over them. Its
+        // selectors are matched on the nearest ancestors only: hostile HTML nested a
+        // hundred thousand deep must not make the check quadratic.
+        if !darkRules.isEmpty {
+            var ancestry = stack.dropFirst().suffix(Self.nearestAncestors).map { ($0.name, $0.classes, $0.id) }
+            ancestry.append((name, element.classes, element.id))
+            if let text = CSSRule.value(of: "color", among: darkRules, for: ancestry).flatMap(RGB.init(css:)) {
+                element.dark.text = text
+                element.dark.changed = true
+            }
+            if let background = CSSRule.value(of: "background-color", among: darkRules, for: ancestry).flatMap(RGB.init(css:)) {
+                element.dark.background = background
+                element.dark.changed = true
+            }
         }
         elementChecks(name, attributes: attributes, style: style, hidden: element.hidden, line: tagLine)
         if !Self.voidElements.contains(name) { stack.append(element) }
     }
 
+    /// How far up a closing tag looks for its element, and dark-mode selectors for theirs.
+    private static let nearestAncestors = 64
+
     private mutating func close(_ name: String) {
-        guard let index = stack.lastIndex(where: { $0.name == name }), index > 0 else { return }
+        let nearest = stack.indices.suffix(Self.nearestAncestors)
+        guard let index = nearest.last(where: { stack[$0].name == name }), index > 0 else { return }
         stack.removeSubrange(index...)
         switch name {
         case "table":
@@ -377,7 +385,8 @@ private struct EmailScan {
                     needle: Self.fileName(url)))
             }
         }
-        if url.hasPrefix("#") || SiteConfigParser.isMergeTag(url) { return }
+        // An empty `href` is a link whose unsafe URL was removed, which was said then.
+        if url.isEmpty || url.hasPrefix("#") || SiteConfigParser.isMergeTag(url) { return }
         if let colon = url.firstIndex(of: ":"), url[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
             url.first?.isLetter == true
         {
@@ -386,7 +395,7 @@ private struct EmailScan {
         findings.append(.init(
             severity: .error,
             message: "e-mail: a relative URL (\(attribute)=\"\(Self.shortened(url))\"): it leads nowhere from an inbox; write it whole (https://…)",
-            needle: url.isEmpty ? nil : url))
+            needle: url))
     }
 
     private mutating func closeLink(_ link: (href: String, label: String?, text: String, images: String)) {

@@ -42,32 +42,44 @@ struct EmailRenderer {
     }
 
     /// Each finding at the line of the issue's Markdown that holds what it names (a link's
-    /// text, an image), else at the issue's `issue.md`.
+    /// text, an image; the second finding of the same text at its second place), else at
+    /// the issue's `issue.md`.
     private func locate(_ findings: [EmailPreflight.Finding], of issue: Issue) -> [Diagnostic] {
-        guard !findings.isEmpty else { return [] }
-        var texts: [(path: String, text: String)]? = nil
+        guard findings.contains(where: { $0.needle != nil }) else {
+            return findings.map { Diagnostic($0.severity, $0.message, path: issue.source.path) }
+        }
+        // Read only now: an e-mail with nothing to point at reads nothing.
+        let folder = String(issue.sourceFolder)
+        let names = (FileManager.default.subpaths(atPath: sourceRoot.path + "/" + folder) ?? []).sorted()
+        let files = (["issue.md"] + names.filter { $0.hasSuffix(".md") && $0 != "issue.md" }).compactMap { name -> (path: String, text: String)? in
+            let path = folder.isEmpty ? name : folder + "/" + name
+            return (try? String(contentsOfFile: sourceRoot.path + "/" + path, encoding: .utf8)).map { (path, $0) }
+        }
+        let lineStarts = files.map { $0.text.lineStartOffsets() }
+        // Each text's places, found once: ten thousand links of the same text are one search.
+        var places: [String: [(file: Int, offset: Int)]] = [:]
+        var seen: [String: Int] = [:]
         return findings.map { finding in
-            if let needle = finding.needle {
-                if texts == nil {
-                    // Read only now: an e-mail with no finding reads nothing.
-                    let folder = String(issue.sourceFolder)
-                    let names = (FileManager.default.subpaths(atPath: sourceRoot.path + "/" + folder) ?? []).sorted()
-                    let markdown = ["issue.md"] + names.filter { $0.hasSuffix(".md") && $0 != "issue.md" }
-                    texts = markdown.compactMap { name in
-                        let path = folder.isEmpty ? name : folder + "/" + name
-                        return (try? String(contentsOfFile: sourceRoot.path + "/" + path, encoding: .utf8)).map { (path, $0) }
-                    }
-                }
-                for (path, text) in texts ?? [] {
-                    guard let range = text.range(of: needle) else { continue }
-                    let offset = text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound)
-                    let starts = text.lineStartOffsets()
-                    let line = (starts.lastIndex { $0 <= offset } ?? 0)
-                    let column = text.characterColumn(lineStart: starts[line], byteColumn: offset - starts[line] + 1)
-                    return Diagnostic(finding.severity, finding.message, path: path, line: line + 1, column: column)
+            guard let needle = finding.needle else { return Diagnostic(finding.severity, finding.message, path: issue.source.path) }
+            if places[needle] == nil {
+                places[needle] = files.indices.flatMap { index in
+                    let text = files[index].text
+                    return text.ranges(of: needle).map { (index, text.utf8.distance(from: text.utf8.startIndex, to: $0.lowerBound)) }
                 }
             }
-            return Diagnostic(finding.severity, finding.message, path: issue.source.path)
+            let found = places[needle]!
+            let occurrence = seen[needle, default: 0]
+            seen[needle] = occurrence + 1
+            guard !found.isEmpty else { return Diagnostic(finding.severity, finding.message, path: issue.source.path) }
+            let (file, offset) = found[min(occurrence, found.count - 1)]
+            let starts = lineStarts[file]
+            var low = 0, high = starts.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+            }
+            let column = files[file].text.characterColumn(lineStart: starts[low], byteColumn: offset - starts[low] + 1)
+            return Diagnostic(finding.severity, finding.message, path: files[file].path, line: low + 1, column: column)
         }
     }
 
