@@ -631,24 +631,18 @@ public struct Builder: Sendable {
     /// Markdown files in order; nil when none does. Read only to say where an image that
     /// failed is named.
     static func reference(to asset: String, inFolder folder: String, of root: URL) -> SourceLocation? {
-        let base = root.appendingPathComponent(folder)
-        var files = ["issue.md"]
-        if let walker = FileManager.default.enumerator(atPath: base.path) {
-            files += walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".md") && $0 != "issue.md" }.sorted()
-        }
+        let markdown = IssueMarkdown(folder: folder, root: root)
         let name = (asset as NSString).lastPathComponent
         // The whole path first (`images/a/photo.jpg` before another folder's `photo.jpg`),
         // as written and as a Markdown link percent-encodes it.
         for needle in [asset, encodePath(asset), name, encodePath(name)] {
-            for file in files {
-                guard let text = try? String(contentsOfFile: base.appendingPathComponent(file).path, encoding: .utf8) else { continue }
-                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    guard var start = line.range(of: needle)?.lowerBound else { continue }
-                    // At the start of the path as written (`../images/photo.jpg`).
-                    while start > line.startIndex, !" \t(\"'<[".contains(line[line.index(before: start)]) { start = line.index(before: start) }
-                    return SourceLocation(path: "\(folder)/\(file)", line: index + 1, column: line.distance(from: line.startIndex, to: start) + 1)
-                }
+            guard var place = markdown.places(of: needle).first else { continue }
+            // At the start of the path as written (`../images/photo.jpg`).
+            let bytes = markdown.files[place.file].text.utf8
+            while place.offset > 0, !" \t\n(\"'<[".utf8.contains(bytes[bytes.index(bytes.startIndex, offsetBy: place.offset - 1)]) {
+                place.offset -= 1
             }
+            return markdown.location(of: place)
         }
         return nil
     }

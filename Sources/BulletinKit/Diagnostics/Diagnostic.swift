@@ -39,6 +39,10 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
+    init(_ severity: Severity, _ message: String, at location: SourceLocation) {
+        self.init(severity, message, path: location.path, line: location.line, column: location.column)
+    }
+
     public static func error(_ message: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, message, path: location.path, line: location.line, column: location.column)
     }

@@ -45,41 +45,18 @@ struct EmailRenderer {
     /// text, an image; the second finding of the same text at its second place), else at
     /// the issue's `issue.md`.
     private func locate(_ findings: [EmailPreflight.Finding], of issue: Issue) -> [Diagnostic] {
-        guard findings.contains(where: { $0.needle != nil }) else {
-            return findings.map { Diagnostic($0.severity, $0.message, path: issue.source.path) }
-        }
-        // Read only now: an e-mail with nothing to point at reads nothing.
-        let folder = String(issue.sourceFolder)
-        let names = (FileManager.default.subpaths(atPath: sourceRoot.path + "/" + folder) ?? []).sorted()
-        let files = (["issue.md"] + names.filter { $0.hasSuffix(".md") && $0 != "issue.md" }).compactMap { name -> (path: String, text: String)? in
-            let path = folder.isEmpty ? name : folder + "/" + name
-            return (try? String(contentsOfFile: sourceRoot.path + "/" + path, encoding: .utf8)).map { (path, $0) }
-        }
-        let lineStarts = files.map { $0.text.lineStartOffsets() }
+        let markdown = findings.contains { $0.needle != nil } ? IssueMarkdown(folder: String(issue.sourceFolder), root: sourceRoot) : nil
         // Each text's places, found once: ten thousand links of the same text are one search.
         var places: [String: [(file: Int, offset: Int)]] = [:]
         var seen: [String: Int] = [:]
         return findings.map { finding in
-            guard let needle = finding.needle else { return Diagnostic(finding.severity, finding.message, path: issue.source.path) }
-            if places[needle] == nil {
-                places[needle] = files.indices.flatMap { index in
-                    let text = files[index].text
-                    return text.ranges(of: needle).map { (index, text.utf8.distance(from: text.utf8.startIndex, to: $0.lowerBound)) }
-                }
-            }
-            let found = places[needle]!
+            guard let needle = finding.needle, let markdown else { return Diagnostic(finding.severity, finding.message, path: issue.source.path) }
+            let found = places[needle] ?? markdown.places(of: needle)
+            places[needle] = found
             let occurrence = seen[needle, default: 0]
             seen[needle] = occurrence + 1
             guard !found.isEmpty else { return Diagnostic(finding.severity, finding.message, path: issue.source.path) }
-            let (file, offset) = found[min(occurrence, found.count - 1)]
-            let starts = lineStarts[file]
-            var low = 0, high = starts.count - 1
-            while low < high {
-                let middle = (low + high + 1) / 2
-                if starts[middle] <= offset { low = middle } else { high = middle - 1 }
-            }
-            let column = files[file].text.characterColumn(lineStart: starts[low], byteColumn: offset - starts[low] + 1)
-            return Diagnostic(finding.severity, finding.message, path: files[file].path, line: low + 1, column: column)
+            return .init(finding.severity, finding.message, at: markdown.location(of: found[min(occurrence, found.count - 1)]))
         }
     }
 
