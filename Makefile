@@ -7,12 +7,29 @@ BULLETIN = .build/release/bulletin
 RELEASE = -c release --product bulletin --static-swift-stdlib
 APT_PACKAGES = libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev libcurl4-openssl-dev pkg-config
 
-.PHONY: build test unit-test validate fuzz cache-check deps test-deps bench clean
+PREFIX ?= /usr/local
 
-build: deps
+.PHONY: build binary install test unit-test validate install-check fuzz cache-check deps test-deps bench clean
+
+build: binary
+	$(BULLETIN) build --source . --output output
+
+# The release binary alone.
+binary: deps
 	python3 scripts/embed-theme.py
 	$(SWIFT) build $(RELEASE)
-	$(BULLETIN) build --source . --output output
+
+# `bulletin` on the PATH (PREFIX=/usr/local by default, DESTDIR for packaging), with
+# its shell completions for bash, zsh and fish. It needs no Swift on the machine: only
+# the C libraries `make deps` installs (libcmark-gfm, libvips and libcurl, the last two
+# loaded when first needed).
+install: binary
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BULLETIN) $(DESTDIR)$(PREFIX)/bin/bulletin
+	$(BULLETIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bulletin
+	$(BULLETIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_bulletin
+	$(BULLETIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/bulletin.fish
 
 # Installs the Debian packages Bulletin links against, only when missing.
 deps:
@@ -43,6 +60,11 @@ validate: test-deps build
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/send_smtp.py $(BULLETIN)
+	scripts/check-install.sh
+
+# `make install` into a scratch prefix, and the installed binary run where Swift is not.
+install-check: binary
+	scripts/check-install.sh
 
 # Warm builds after random edits, each compared with a cold build, on a test site and a
 # generated corpus of 50 issues.

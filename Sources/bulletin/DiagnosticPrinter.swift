@@ -9,7 +9,8 @@ enum DiagnosticFormat: String, ExpressibleByArgument, CaseIterable {
     case json
 }
 
-/// Prints diagnostics on standard error in the chosen format. Colours only on a terminal.
+/// Prints diagnostics in the chosen format: for a person or GitHub on standard error
+/// (colours only on a terminal), as JSON on standard output, for `| jq`.
 struct DiagnosticPrinter {
     let format: DiagnosticFormat
     /// Put before paths so that they are relative to the current folder (the repository
@@ -25,9 +26,24 @@ struct DiagnosticPrinter {
     }
 
     func print(_ diagnostics: [Diagnostic]) {
+        if format == .json {
+            // One array on one line, `[]` when all is well: `bulletin check --format json | jq length`.
+            FileHandle.standardOutput.write(Data(("[" + diagnostics.map(line(for:)).joined(separator: ",") + "]\n").utf8))
+            return
+        }
         // In one write: a site with hundreds of warnings made as many system calls.
         guard !diagnostics.isEmpty else { return }
         printError(diagnostics.map(line(for:)).joined(separator: "\n"))
+    }
+
+    /// A line for a person (the summary of a build): on standard output, unless that
+    /// carries JSON for a program.
+    func say(_ line: String) {
+        if format == .json {
+            printError(line)
+        } else {
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
     }
 
     func line(for diagnostic: Diagnostic) -> String {

@@ -76,7 +76,7 @@ struct Send: ParsableCommand {
         }
         switch Proof.send(proof.bytes, from: proof.from, to: recipients, through: server, password: environment["BULLETIN_SMTP_PASSWORD"], timeout: timeout) {
         case .success:
-            Swift.print("Proof of \(relativePath(file.deletingLastPathComponent())) sent to \(recipients.joined(separator: ", ")) through \(server.address)")
+            site.printer.say("Proof of \(relativePath(file.deletingLastPathComponent())) sent to \(recipients.joined(separator: ", ")) through \(server.address)")
         case .failure(let failure):
             throw fail("the proof was not sent through \(server.address): \(failure.message)")
         }

@@ -42,21 +42,15 @@ struct Serve: AsyncParsableCommand {
         let printer = DiagnosticPrinter(format: format, source: source)
         try await server.run(
             onReady: { url in
-                printOutput("Serving \(source == "." ? "the site" : source) at \(url) (drafts and future issues shown). Ctrl-C stops.")
+                printer.say("Serving \(source == "." ? "the site" : source) at \(url) (drafts and future issues shown). Ctrl-C stops.")
             },
             onBuild: { report in
                 printer.print(report.diagnostics)
                 if report.failed {
-                    // As `build`: with `--format json`, standard error holds only JSON objects.
-                    if format != .json { printError("rebuild failed: the browser shows the errors; the last good build is still served") }
+                    printError("rebuild failed: the browser shows the errors; the last good build is still served")
                 } else {
-                    printOutput("Built \(report.issuesPhrase), \(report.pageCount) pages in \(decimal(report.seconds, places: 2)) s")
+                    printer.say("Built \(report.issuesPhrase), \(report.pageCount) pages in \(decimal(report.seconds, places: 2)) s")
                 }
             })
     }
-}
-
-/// Unbuffered, so that a terminal or a test reading the pipe sees each line at once.
-private func printOutput(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -12,9 +12,13 @@ enum Exit {
 /// the runtime scan every protocol conformance of the binary at start (3 of the 19 ms
 /// that `bulletin --help` took).
 struct Bulletin: ParsableCommand {
+    /// `bulletin --version`.
+    static let version = "0.12.0"
+
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Builds a newsletter's issues into a website (issue and article pages, archive, RSS feed) and an e-mail edition per issue, and sends proofs of it.",
+        version: "bulletin \(version)",
         subcommands: [Build.self, Check.self, Serve.self, New.self, Init.self, Send.self],
         defaultSubcommand: nil)
 }
@@ -108,7 +112,7 @@ struct Build: ParsableCommand {
         site.printer.print(report.diagnostics)
         if report.failed {
             let errors = report.diagnostics.filter { $0.severity == .error }.count
-            if site.format != .json { printError("build failed: \(errors) error\(errors == 1 ? "" : "s"); \(options.outputFolder.path) left as it was") }
+            printError("build failed: \(errors) error\(errors == 1 ? "" : "s"); \(options.outputFolder.path) left as it was")
             throw ExitCode(Exit.siteErrors)
         }
         if !quiet {
@@ -118,7 +122,7 @@ struct Build: ParsableCommand {
                 " (from the cache: \(report.cachedFolders) of \(report.folderCount) issue folders not parsed again, \(report.unchangedOutputs) of \(report.issueCount + 5) sets of pages not rendered again)"
             let imageCount = report.imagesProcessed + report.imagesCached
             let images = imageCount == 0 ? "" : ", \(imageCount) image\(imageCount == 1 ? "" : "s") (\(report.imagesProcessed) made, \(report.imagesCached) from the cache)"
-            Swift.print(
+            site.printer.say(
                 "Built \(report.issuesPhrase): \(report.pageCount) pages, \(report.fileCount) files\(images)\(email) in \(decimal(report.seconds, places: 2)) s\(cached) → \(relativePath(options.outputFolder))")
         }
     }
@@ -138,7 +142,7 @@ struct Check: ParsableCommand {
         let report = Builder().build(options)
         site.printer.print(report.diagnostics)
         if report.failed { throw ExitCode(Exit.siteErrors) }
-        Swift.print("No errors: \(report.issueCount) issue\(report.issueCount == 1 ? "" : "s"), \(report.pageCount) pages.")
+        site.printer.say("No errors: \(report.issueCount) issue\(report.issueCount == 1 ? "" : "s"), \(report.pageCount) pages.")
     }
 }
 

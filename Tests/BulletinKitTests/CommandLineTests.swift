@@ -90,16 +90,28 @@ import Testing
         let github = try bulletin(["check", "--source", site.root.path, "--format", "github"])
         #expect(github.status == 1)
         #expect(github.stderr.contains("::error file=\(site.root.path)/issues/2023-07-ete/issue.md,line=4,col=7::`date` must be a real date"))
+        // JSON on standard output, for `| jq`; what a person reads on standard error.
         let json = try bulletin(["build", "--source", site.root.path, "--format", "json"])
         #expect(json.status == 1)
-        let lines = json.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "only JSON objects on standard error: \(json.stderr)")
-        let first = try #require(lines.first)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], "\(json.stdout)")
+        #expect(array.count == 1, "\(json.stdout)")
+        #expect(json.stderr.hasPrefix("build failed: 1 error"), "\(json.stderr)")
+        let object = try #require(array.first)
         #expect(object["severity"] as? String == "error")
         #expect(object["line"] as? Int == 4)
         #expect((object["path"] as? String)?.hasSuffix("issues/2023-07-ete/issue.md") == true)
         #expect(try bulletin(["check", "--format", "xml"]).status == 2)
+        // A clean site: an empty array, and the summary for a person on standard error.
+        try site.write("issues/2023-07-ete/issue.md", TemporarySite.minimalIssue)
+        let clean = try bulletin(["check", "--source", site.root.path, "--format", "json", "--now", "2026-01-01"])
+        #expect(clean.status == 0 && clean.stdout == "[]\n", "\(clean.stdout)")
+        #expect(clean.stderr.hasPrefix("No errors: 1 issue"))
+    }
+
+    @Test func versionIsPrinted() throws {
+        let run = try bulletin(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("bulletin 0."), "\(run.stdout)")
     }
 
     @Test func usageErrorsExitTwo() throws {
