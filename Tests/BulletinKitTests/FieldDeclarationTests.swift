@@ -85,7 +85,7 @@ import Testing
     private static let social = Mapping(
         "social.", keys: SiteConfig.SocialLink.Key.keys, french: ["name"], [Sample("url", "https://example.fr/a", "https://example.fr/b")])
     private static let masthead = Mapping("masthead.", keys: SiteConfig.MastheadEntry.Key.keys, french: ["role", "name"])
-    private static let feed = Mapping("feed.", keys: SiteConfig.FeedKey.keys, [Sample("items", "5", "6")])
+    private static let feed = Mapping("feed.", keys: SiteConfig.FeedKey.keys, [Sample("items", "5", "6"), Sample("formats", "[rss, atom]", "[json]")])
     private static let markdown = Mapping("markdown.", keys: SiteConfig.MarkdownKey.keys, [Sample("unsafe_html", "false", "true")])
     private static let email = Mapping("email.", keys: SiteConfig.EmailKey.keys, [Sample("size_budget_kb", "80", "81")])
     private static let site = Mapping(
@@ -286,6 +286,6 @@ import Testing
         for image in ["cover.jpg", "other.jpg"] { try site.write(folder + "images/" + image, png(width: 4, height: 3)) }
         let report = site.build(drafts: true)
         #expect(report.errors.isEmpty, "\(report.printed)")
-        return try fileTree(site.output).filter { !$0.key.hasPrefix(folder) && $0.key != "feed.xml" && $0.key != "sitemap.xml" }
+        return try fileTree(site.output).filter { !$0.key.hasPrefix(folder) && !["feed.xml", "atom.xml", "feed.json", "sitemap.xml"].contains($0.key) }
     }
 }

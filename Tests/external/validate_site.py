@@ -13,6 +13,11 @@ Judges the built folder with tools that know nothing of Bulletin:
   3. feed.xml with feedparser: well-formed (bozo false), RSS 2.0, one item per
      issue page, each item with title, absolute link to an issue page, guid,
      RFC 822 pubDate and content:encoded; newest first.
+  3b. atom.xml with feedparser (Atom 1.0, bozo false) and feed.json against JSON Feed
+     1.1's required fields and types: the same issues, with absolute URLs, RFC 3339
+     dates with the site's offset, an author, full content, and each issue's picture
+     as its processed copy (never the original); every page's <head> links to all
+     three feeds.
   4. sitemap.xml, robots.txt, 404.html.
   5. Every relative or root-relative href/src/srcset/poster in every page, and
      every url(...) in every stylesheet, resolves to a file in OUTPUT_DIR
@@ -394,6 +399,12 @@ def check_metadata(site: Site, rep: Report, base: str | None) -> None:
                 f, why = url_to_file(site, base, img)
                 if f is None:
                     rep.error(f"{name}: og:image {img} does not resolve: {why}")
+        for kind, file_name in (("application/atom+xml", "atom.xml"), ("application/feed+json", "feed.json")):
+            found = find_links(pp, "alternate", kind)
+            if len(found) != 1:
+                rep.error(f"{name}: {len(found)} <link rel=alternate type={kind}>, expected one")
+            elif not (ABSOLUTE_HTTP.match(found[0]) and found[0].endswith("/" + file_name)):
+                rep.error(f"{name}: the {kind} alternate is {found[0]!r}, not the absolute URL of {file_name}")
         alts = find_links(pp, "alternate", "application/rss+xml")
         if not alts:
             rep.error(f"{name}: no <link rel=alternate type=application/rss+xml>")
@@ -482,6 +493,131 @@ def check_feed(site: Site, rep: Report, base: str | None) -> None:
         for p in site.issue_pages:
             if p not in linked:
                 rep.error(f"no feed item links to {site.rel(p)}")
+
+
+# --------------------------------------------------------------------------- 3b. atom.xml, feed.json
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
+
+
+def issue_urls(site: Site, base: str | None) -> set[str]:
+    """The absolute URL of every issue page, as the feeds name them."""
+    if not base:
+        return set()
+    return {base + site.rel(p)[: -len("index.html")] for p in site.issue_pages}
+
+
+def check_feed_image(site: Site, rep: Report, base: str | None, label: str, url: str) -> None:
+    """An issue's picture in a feed: absolute, in the output, a processed copy (its name
+    carries a content key), JPEG or PNG, not the original photo."""
+    if not ABSOLUTE_HTTP.match(url):
+        rep.error(f"{label}: image {url!r} is not absolute")
+        return
+    if base:
+        f, why = url_to_file(site, base, url)
+        if f is None:
+            rep.error(f"{label}: image {url} does not resolve: {why}")
+            return
+        if not re.search(r"\.[0-9a-f]{16}\.(jpe?g|png)$", f.name):
+            rep.error(f"{label}: image {site.rel(f)} is not a processed JPEG or PNG copy")
+
+
+def check_atom_and_json_feed(site: Site, rep: Report, base: str | None) -> None:
+    rep.section("atom.xml (feedparser) and feed.json (JSON Feed 1.1)")
+    expected = issue_urls(site, base)
+    atom = site.root / "atom.xml"
+    if not atom.is_file():
+        rep.error("atom.xml is missing")
+    else:
+        import feedparser
+        d = feedparser.parse(atom.read_bytes())
+        if d.bozo:
+            rep.error(f"atom.xml is not well-formed (bozo): {d.get('bozo_exception')!r}")
+        if d.version != "atom10":
+            rep.error(f"atom.xml version is {d.version!r}, expected 'atom10'")
+        for key in ("title", "id", "updated", "author"):
+            if not d.feed.get(key):
+                rep.error(f"atom.xml: the feed has no {key}")
+        if d.feed.get("updated") and not RFC3339.match(d.feed.updated):
+            rep.error(f"atom.xml: feed updated {d.feed.updated!r} is not RFC 3339")
+        links = set()
+        for i, e in enumerate(d.entries, 1):
+            rep.checked()
+            label = f"atom.xml entry {i} ({e.get('title', '?')!r})"
+            for key in ("title", "id", "updated", "published", "author", "summary"):
+                if not e.get(key):
+                    rep.error(f"{label}: no {key}")
+            for key in ("updated", "published"):
+                if e.get(key) and not RFC3339.match(e[key]):
+                    rep.error(f"{label}: {key} {e[key]!r} is not RFC 3339")
+            if not re.search(r"\d", e.get("title", "")):
+                rep.error(f"{label}: title carries no issue number")
+            content = e.get("content") or []
+            if not content or content[0].get("type") != "text/html" or len(content[0].get("value", "")) < 200:
+                rep.error(f"{label}: no full HTML content")
+            links.add(e.get("link", ""))
+            for thumbnail in e.get("media_thumbnail", []):
+                check_feed_image(site, rep, base, label, thumbnail.get("url", ""))
+        if base and links != expected:
+            rep.error(f"atom.xml links {sorted(links)}, the issue pages are {sorted(expected)}")
+        rep.info(f"atom.xml: {len(d.entries)} entries")
+    path = site.root / "feed.json"
+    if not path.is_file():
+        rep.error("feed.json is missing")
+        return
+    try:
+        feed = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        rep.error(f"feed.json is not JSON: {error}")
+        return
+    def expect(obj, key, kind, label, required=True):
+        if key not in obj:
+            if required:
+                rep.error(f"{label}: no {key}")
+            return None
+        if not isinstance(obj[key], kind):
+            rep.error(f"{label}: {key} is {type(obj[key]).__name__}, expected {kind.__name__ if isinstance(kind, type) else kind}")
+            return None
+        return obj[key]
+    if feed.get("version") != "https://jsonfeed.org/version/1.1":
+        rep.error(f"feed.json: version is {feed.get('version')!r}")
+    expect(feed, "title", str, "feed.json")
+    for key in ("home_page_url", "feed_url"):
+        url = expect(feed, key, str, "feed.json")
+        if url and not ABSOLUTE_HTTP.match(url):
+            rep.error(f"feed.json: {key} {url!r} is not absolute")
+    authors = expect(feed, "authors", list, "feed.json")
+    if authors is not None and not all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in authors):
+        rep.error("feed.json: authors are not objects with a name")
+    items = expect(feed, "items", list, "feed.json") or []
+    urls = set()
+    for i, item in enumerate(items, 1):
+        rep.checked()
+        label = f"feed.json item {i}"
+        if not isinstance(item, dict):
+            rep.error(f"{label} is not an object")
+            continue
+        expect(item, "id", str, label)
+        url = expect(item, "url", str, label)
+        urls.add(url)
+        title = expect(item, "title", str, label) or ""
+        if not re.search(r"\d", title):
+            rep.error(f"{label}: title carries no issue number")
+        content = expect(item, "content_html", str, label) or ""
+        if len(content) < 200:
+            rep.error(f"{label}: content_html is not the issue's whole content")
+        date = expect(item, "date_published", str, label)
+        if date and not RFC3339.match(date):
+            rep.error(f"{label}: date_published {date!r} is not RFC 3339")
+        expect(item, "summary", str, label, required=False)
+        image = expect(item, "image", str, label, required=False)
+        if image:
+            check_feed_image(site, rep, base, label, image)
+        item_authors = expect(item, "authors", list, label)
+        if item_authors is not None and not all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in item_authors):
+            rep.error(f"{label}: authors are not objects with a name")
+    if base and urls != expected:
+        rep.error(f"feed.json links {sorted(u for u in urls if u)}, the issue pages are {sorted(expected)}")
+    rep.info(f"feed.json: {len(items)} items")
 
 
 # --------------------------------------------------------------------------- 4. sitemap, robots, 404
@@ -877,6 +1013,7 @@ def main(argv: list[str]) -> int:
     check_nu(site, rep, check_css=not args.no_css)
     check_metadata(site, rep, base)
     check_feed(site, rep, base)
+    check_atom_and_json_feed(site, rep, base)
     check_sitemap_robots_404(site, rep, base)
     check_links(site, rep)
     check_no_script(site, rep)

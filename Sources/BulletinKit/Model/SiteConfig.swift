@@ -8,6 +8,32 @@ public enum Language: String, Sendable, CaseIterable {
     var direction: String { "ltr" }
 }
 
+/// A feed of the issues, each with its file at the root of the output.
+public enum FeedFormat: String, Sendable, CaseIterable {
+    /// RSS 2.0, with each issue's content in `content:encoded`.
+    case rss
+    /// Atom 1.0 (RFC 4287).
+    case atom
+    /// JSON Feed 1.1.
+    case json
+
+    var fileName: String {
+        switch self {
+        case .rss: "feed.xml"
+        case .atom: "atom.xml"
+        case .json: "feed.json"
+        }
+    }
+
+    var mediaType: String {
+        switch self {
+        case .rss: "application/rss+xml"
+        case .atom: "application/atom+xml"
+        case .json: "application/feed+json"
+        }
+    }
+}
+
 /// `site.yml`, validated.
 public struct SiteConfig: Sendable, Hashable {
     public struct SocialLink: Sendable, Hashable { public let name: String; public let url: String }
@@ -34,6 +60,8 @@ public struct SiteConfig: Sendable, Hashable {
     public var emailFrom: String?
     public var timeZone: TimeZone
     public var feedItems: Int
+    /// The feeds written, all three unless `feed.formats` names fewer.
+    public var feedFormats: [FeedFormat] = FeedFormat.allCases
     public var unsafeHTML: Bool
     /// Size over which `email.html` gets a warning (Gmail clips messages past 102 KB).
     public var emailBudgetBytes = defaultEmailBudgetKB * 1024

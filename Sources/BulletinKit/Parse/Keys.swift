@@ -178,10 +178,13 @@ extension SiteConfig: FrontMatterModel {
     /// The keys of `feed:`.
     enum FeedKey: String, FrontMatterKey {
         case items
+        case formats
 
         var field: Field<SiteConfig> {
             switch self {
             case .items: .number(rule: .error("feed `items` must be at least 1", unless: { $0 >= 1 }))
+            // Checked by `SiteConfigParser`: some of `rss`, `atom`, `json`.
+            case .formats: .texts()
             }
         }
     }

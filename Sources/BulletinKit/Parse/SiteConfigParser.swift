@@ -47,9 +47,20 @@ enum SiteConfigParser {
             return SiteConfig.MastheadEntry(role: role, name: name)
         }
         var feedItems = 20
+        var feedFormats = FeedFormat.allCases
         if let feed = fields.block(.feed, keys: SiteConfig.FeedKey.self, into: &diagnostics) {
             feed.warnUnknownKeys(into: &diagnostics)
             feedItems = feed.number(.items, into: &diagnostics) ?? feedItems
+            if feed.isSet(.formats) {
+                let named = feed.texts(.formats, into: &diagnostics)
+                if let wrong = named.first(where: { FeedFormat(rawValue: $0) == nil }) ?? (named.isEmpty ? "" : nil) {
+                    diagnostics.append(.error(
+                        "feed `formats` lists one or more of rss, atom and json, got \"\(MIMEMessage.oneLine(wrong))\"", at: feed.location(of: .formats)))
+                } else {
+                    // In the order of `allCases`, each once.
+                    feedFormats = FeedFormat.allCases.filter { named.contains($0.rawValue) }
+                }
+            }
         }
         var unsafeHTML = false
         if let markdown = fields.block(.markdown, keys: SiteConfig.MarkdownKey.self, into: &diagnostics) {
@@ -77,7 +88,7 @@ enum SiteConfigParser {
             social: social, masthead: masthead, addressMarkdown: fields.text(.address, into: &diagnostics),
             unsubscribe: unsubscribe.link, unsubscribeHeader: unsubscribe.header,
             emailFrom: emailFrom,
-            timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, unsafeHTML: unsafeHTML,
+            timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, feedFormats: feedFormats, unsafeHTML: unsafeHTML,
             emailBudgetBytes: emailBudget * 1024)
         return diagnostics[errorCount...].hasErrors ? nil : config
     }

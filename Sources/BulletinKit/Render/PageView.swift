@@ -97,6 +97,10 @@ struct PageMeta: TemplateObject {
 struct SiteView: TemplateObject {
     let context: RenderContext
 
+    private func feedName(_ format: FeedFormat) -> String {
+        context.locale.strings["feed_" + format.rawValue] ?? format.rawValue
+    }
+
     func value(named name: String) -> TemplateValue? {
         let config = context.model.config
         let linker = context.linker
@@ -109,8 +113,16 @@ struct SiteView: TemplateObject {
         case "logo": return config.logo.map { context.image($0, alt: config.title, maxWidth: 200).templateValue }
         case "home_url": return linker.page("").templateValue
         case "archive_url": return linker.page("archive/").templateValue
-        case "feed_url": return linker.file("feed.xml").templateValue
-        case "absolute_feed_url": return linker.absoluteFile("feed.xml").templateValue
+        // The first feed the site writes (RSS unless `feed.formats` leaves it out).
+        case "feed_url": return config.feedFormats.first.map { linker.file($0.fileName) }?.templateValue
+        case "feed_name": return config.feedFormats.first.map { feedName($0) }?.templateValue
+        case "feeds":
+            return config.feedFormats.map { format in
+                ["name": feedName(format), "url": linker.file(format.fileName), "absolute_url": linker.absoluteFile(format.fileName), "media_type": format.mediaType]
+            }.templateValue
+        case "absolute_feed_url": return linker.absoluteFile(FeedFormat.rss.fileName).templateValue
+        case "absolute_atom_url": return linker.absoluteFile(FeedFormat.atom.fileName).templateValue
+        case "absolute_json_feed_url": return linker.absoluteFile(FeedFormat.json.fileName).templateValue
         case "absolute_url", "absolute_home_url": return config.baseURL.templateValue
         case "social": return config.social.map { LinkView(title: $0.name, url: $0.url) }.templateValue
         case "has_social": return (!config.social.isEmpty).templateValue

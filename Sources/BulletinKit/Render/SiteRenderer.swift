@@ -54,6 +54,8 @@ struct SiteRenderer {
         let shared = cache == nil ? 0 : sharedRenderKey
         let issues = model.issues
         let email = EmailRenderer(model: model, theme: theme, context: emailContext, sourceRoot: sourceRoot)
+        // Made once for the feeds that show them, and only if one of them is not taken from the cache.
+        let feedItems = Once { self.feedItems() }
         // The site's pages and each issue's pages and assets, all on every core: with one
         // article changed, the site's pages (the feed's full texts, the archive's list) were
         // most of the rendering, made one after the other.
@@ -65,13 +67,14 @@ struct SiteRenderer {
             },
             { remembered("archive/index.html", shared: shared, full: [], listed: issues) { withPageScript(archivePage()) } },
             { remembered("404.html", shared: shared, full: [], listed: []) { withPageScript(notFoundPage()) } },
-            {
-                remembered("feed.xml", shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
-                    .text("feed.xml", feed())
-                }
-            },
             { remembered("sitemap.xml", key: { sitemapKey(shared: shared) }) { .text("sitemap.xml", sitemap()) } },
-        ]
+        ] + model.config.feedFormats.map { format in
+            {
+                remembered(format.fileName, shared: shared, full: issues.prefix(model.config.feedItems), listed: []) {
+                    .text(format.fileName, feed(format, items: feedItems.value))
+                }
+            }
+        }
         let made = Array(0..<(sitePages.count + issues.count)).concurrentMap { job -> (files: [OutputFile], findings: [Diagnostic]) in
             guard job >= sitePages.count else { return ([sitePages[job]()], []) }
             let position = job - sitePages.count
@@ -221,21 +224,90 @@ struct SiteRenderer {
 
     // MARK: Feed and sitemap
 
-    private func feed() -> String {
-        let context = context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .standard))
-        let items = model.issues.prefix(model.config.feedItems).map(complete).map { issue in
+    /// The feeds' items: the newest issues, each with its whole content.
+    private func feedItems() -> [FeedItemView] {
+        let context = feedContext
+        let config = model.config
+        return model.issues.prefix(config.feedItems).map(complete).map { issue in
             let view = IssueView(issue: issue, context: context, isFull: true)
             let pageView = PageView(body: .issue(view), meta: PageMeta(
                 kind: .issue, title: issue.title, description: issue.effectiveSummary,
                 absoluteURL: baseURL + encodePath(issue.outputPath)), context: context)
             return FeedItemView(
-                issue: view, pubDate: issue.date.rfc822(in: model.config.timeZone),
+                issue: view, numberedTitle: theme.locale.numberedTitle(of: issue), pubDate: issue.date.rfc822(in: config.timeZone),
+                updated: issue.date.rfc3339(in: config.timeZone),
+                author: issue.edito?.author ?? config.publisher ?? config.title,
+                image: issue.cover.map(feedImage),
                 contentHTML: theme.render("partials/issue-content", StackedView(top: view, below: pageView)))
         }
+    }
+
+    /// Absolute URLs, and images as the feed carries them: the e-mail's copy, not the original.
+    private var feedContext: RenderContext {
+        context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .standard))
+    }
+
+    /// An issue's picture in a feed: the copy made for the e-mail (1,200 pixels wide at
+    /// most), else the image as it is (an SVG, a GIF).
+    private func feedImage(_ image: ImageRef) -> FeedItemView.Image {
+        if let copy = images?.variants[image.path]?.email {
+            return .init(url: baseURL + encodePath(copy.path), width: copy.width, height: copy.height, alt: image.alt, mediaType: Self.mediaType(of: copy.path))
+        }
+        let size = imageSizes[image.path]
+        return .init(url: baseURL + encodePath(image.path), width: size?.width, height: size?.height, alt: image.alt, mediaType: Self.mediaType(of: image.path))
+    }
+
+    private static func mediaType(of path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "png": "image/png"
+        case "gif": "image/gif"
+        case "svg": "image/svg+xml"
+        case "webp": "image/webp"
+        default: "image/jpeg"
+        }
+    }
+
+    private func feed(_ format: FeedFormat, items: [FeedItemView]) -> String {
+        let config = model.config
         let view = FeedView(
-            page: PageView(body: .notFound, meta: homeMeta, context: context), items: items,
-            lastBuildDate: model.issues.first?.date.rfc822(in: model.config.timeZone))
-        return theme.render("feed", view)
+            page: PageView(body: .notFound, meta: homeMeta, context: feedContext), items: items,
+            lastBuildDate: model.issues.first?.date.rfc822(in: config.timeZone),
+            updated: model.issues.first?.date.rfc3339(in: config.timeZone), author: config.publisher ?? config.title)
+        switch format {
+        case .rss: return theme.render("feed", view)
+        case .atom: return theme.render("atom", view)
+        case .json: return jsonFeed(view)
+        }
+    }
+
+    /// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): written here, not by a
+    /// template, so that every string is escaped as JSON wants.
+    private func jsonFeed(_ view: FeedView) -> String {
+        let config = model.config
+        func author(_ name: String) -> [[String: Any]] { [["name": name]] }
+        var feed: [String: Any] = [
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": config.title,
+            "home_page_url": baseURL,
+            "feed_url": baseURL + FeedFormat.json.fileName,
+            "language": config.language.rawValue,
+            "authors": author(view.author),
+        ]
+        feed["description"] = config.description
+        if let logo = config.logo { feed["icon"] = baseURL + encodePath(logo) }
+        feed["items"] = view.items.map { item -> [String: Any] in
+            let issue = item.issue.issue
+            let url = baseURL + encodePath(issue.outputPath)
+            var entry: [String: Any] = [
+                "id": url, "url": url, "title": item.numberedTitle, "content_html": item.contentHTML,
+                "date_published": item.updated, "authors": author(item.author),
+            ]
+            entry["summary"] = issue.effectiveSummary.isEmpty ? nil : issue.effectiveSummary
+            entry["image"] = item.image?.url
+            return entry
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: feed, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     private func sitemap() -> String {
@@ -263,27 +335,81 @@ struct FeedView: TemplateObject {
     let page: PageView
     let items: [FeedItemView]
     let lastBuildDate: String?
+    /// The newest issue's date, in RFC 3339 (Atom's `updated`).
+    let updated: String?
+    let author: String
 
     func value(named name: String) -> TemplateValue? {
         switch name {
         case "items": items.templateValue
         case "last_build_date": lastBuildDate?.templateValue
+        case "updated": updated?.templateValue
+        case "author_name": author.templateValue
         default: page.value(named: name)
         }
     }
 }
 
 struct FeedItemView: TemplateObject {
+    /// A feed's picture of an issue, with what a reader needs to show it.
+    struct Image: TemplateObject {
+        let url: String
+        let width: Int?
+        let height: Int?
+        let alt: String
+        let mediaType: String
+
+        func value(named name: String) -> TemplateValue? {
+            switch name {
+            case "url": url.templateValue
+            case "width": width?.templateValue
+            case "height": height?.templateValue
+            case "alt": alt.templateValue
+            case "media_type": mediaType.templateValue
+            default: nil
+            }
+        }
+    }
+
     let issue: IssueView
+    let numberedTitle: String
     let pubDate: String
+    /// The issue's date at midnight in the site's zone, in RFC 3339.
+    let updated: String
+    let author: String
+    let image: Image?
     let contentHTML: String
 
     func value(named name: String) -> TemplateValue? {
         switch name {
         case "pub_date": pubDate.templateValue
+        case "updated": updated.templateValue
+        case "numbered_title": numberedTitle.templateValue
+        case "author_name": author.templateValue
+        case "feed_image": image?.templateValue
         case "content_html": contentHTML.templateValue
         default: issue.value(named: name)
         }
+    }
+}
+
+/// A value made the first time it is asked for, by whichever thread asks first.
+final class Once<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var made: Value?
+    private let make: () -> Value
+
+    init(_ make: @escaping () -> Value) {
+        self.make = make
+    }
+
+    var value: Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let made { return made }
+        let value = make()
+        made = value
+        return value
     }
 }
 
