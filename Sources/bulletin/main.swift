@@ -119,7 +119,7 @@ struct Build: ParsableCommand {
             let email = report.largestEmail.map { ", largest e-mail \(decimal(Double($0.bytes) / 1024, places: 1)) KB (Gmail clips at 102)" } ?? ""
             // Each issue's pages and e-mail are one set; home, archive, 404, feed and sitemap one each.
             let cached = report.cachedFolders + report.unchangedOutputs == 0 ? "" :
-                " (from the cache: \(report.cachedFolders) of \(report.folderCount) issue folders not parsed again, \(report.unchangedOutputs) of \(report.issueCount + 5) sets of pages not rendered again)"
+                " (from the cache: \(report.cachedFolders) of \(report.folderCount) issue folders not parsed again, \(report.unchangedOutputs) of \(report.pageSetCount) sets of pages not rendered again)"
             let imageCount = report.imagesProcessed + report.imagesCached
             let images = imageCount == 0 ? "" : ", \(imageCount) image\(imageCount == 1 ? "" : "s") (\(report.imagesProcessed) made, \(report.imagesCached) from the cache)"
             site.printer.say(

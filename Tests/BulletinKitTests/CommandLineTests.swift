@@ -34,7 +34,7 @@ import Testing
         #expect(!first.stdout.contains("from the cache"))
         #expect(FileManager.default.fileExists(atPath: cache.appendingPathComponent("build.cache").path))
         let second = try bulletin(["build", "--source", site.root.path, "--now", "2026-01-01"])
-        #expect(second.stdout.contains("(from the cache: 1 of 1 issue folders not parsed again, 6 of 6 sets of pages not rendered again)"), "\(second.stdout)")
+        #expect(second.stdout.contains("(from the cache: 1 of 1 issue folders not parsed again, 8 of 8 sets of pages not rendered again)"), "\(second.stdout)")
         try FileManager.default.removeItem(at: cache)
         let uncached = try bulletin(["build", "--no-cache", "--source", site.root.path, "--now", "2026-01-01"])
         #expect(uncached.status == 0 && !uncached.stdout.contains("from the cache"))

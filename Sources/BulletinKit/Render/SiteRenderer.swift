@@ -28,6 +28,9 @@ struct SiteRenderer {
 
     private var baseURL: String { model.config.baseURL }
 
+    /// The files that are no issue's: home, archive, 404, sitemap, and each feed.
+    static func sitePageCount(_ config: SiteConfig) -> Int { 4 + config.feedFormats.count }
+
     private func context(depth: Int) -> RenderContext {
         RenderContext(
             model: model, locale: theme.locale, linker: withImages(.relative(depth: depth, baseURL: baseURL)), address: address,
