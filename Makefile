@@ -58,6 +58,12 @@ validate: test-deps build
 	.venv/bin/python Tests/external/validate_site.py output
 	.venv/bin/python Tests/external/validate_email.py output
 	.venv/bin/python Tests/external/print_pdf.py output
+	@# The example recoloured by one line of site.yml, judged again (axe-core's contrast
+	@# checks above all); --strict: a warning about the palette's contrast fails it.
+	rm -rf .build/recoloured && mkdir -p .build/recoloured && cp -r site.yml issues static .build/recoloured/
+	echo 'colors: {accent: "#7a1f5c"}' >> .build/recoloured/site.yml
+	$(BULLETIN) build --source .build/recoloured --output .build/recoloured/output --no-cache --strict --quiet
+	.venv/bin/python Tests/external/validate_site.py .build/recoloured/output
 	.venv/bin/python Tests/external/serve_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/sanitizer_browser.py $(BULLETIN)
 	.venv/bin/python Tests/external/send_smtp.py $(BULLETIN)

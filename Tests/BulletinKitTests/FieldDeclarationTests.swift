@@ -88,6 +88,17 @@ import Testing
     private static let feed = Mapping("feed.", keys: SiteConfig.FeedKey.keys, [Sample("items", "5", "6"), Sample("formats", "[rss, atom]", "[json]")])
     private static let markdown = Mapping("markdown.", keys: SiteConfig.MarkdownKey.keys, [Sample("unsafe_html", "false", "true")])
     private static let email = Mapping("email.", keys: SiteConfig.EmailKey.keys, [Sample("size_budget_kb", "80", "81")])
+    private static let colors = Mapping(
+        "colors.", keys: SiteConfig.ColorKey.keys,
+        // Two palettes that read well (a hard one is a warning).
+        [
+            Sample("accent", "\"#0b4f8a\"", "\"#0a3d6b\""), Sample("ink", "\"#111111\"", "\"#222222\""),
+            Sample("muted", "\"#4a4a4a\"", "\"#505050\""), Sample("background", "\"#ffffff\"", "\"#fefefe\""),
+            Sample("surface", "\"#f5f5f5\"", "\"#f0f0f0\""), Sample("rule", "\"#cccccc\"", "\"#dddddd\""),
+            Sample("warm", "\"#d9a21b\"", "\"#c89010\""),
+        ])
+    private static let fonts = Mapping(
+        "fonts.", keys: SiteConfig.FontKey.keys, [Sample("body", "\"Arial\"", "\"Georgia\""), Sample("headings", "\"Arial\"", "\"Georgia\"")])
     private static let site = Mapping(
         "site.", keys: SiteConfig.Key.keys, french: ["title", "description", "publisher", "contact", "address"],
         [
@@ -96,10 +107,11 @@ import Testing
             Sample("unsubscribe", "https://example.fr/desabonnement", "mailto:lettre@example.fr"),
             Sample("email_from", "lettre@example.fr", "La Lettre <lettre@example.fr>"), Sample("timezone", "Europe/Paris", "UTC"),
             Sample("social", .list(social)), Sample("masthead", .list(masthead)), Sample("feed", .block(feed)),
-            Sample("markdown", .block(markdown)), Sample("email", .block(email)),
+            Sample("markdown", .block(markdown)), Sample("email", .block(email)), Sample("colors", .block(colors)),
+            Sample("fonts", .block(fonts)),
         ])
 
-    private static let mappings = [issue, edito, video, figure, agendaItem, article, site, social, masthead, feed, markdown, email]
+    private static let mappings = [issue, edito, video, figure, agendaItem, article, site, social, masthead, feed, markdown, email, colors, fonts]
 
     // MARK: Writing and parsing the samples
 

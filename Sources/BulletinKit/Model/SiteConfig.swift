@@ -65,6 +65,10 @@ public struct SiteConfig: Sendable, Hashable {
     public var unsafeHTML: Bool
     /// Size over which `email.html` gets a warning (Gmail clips messages past 102 KB).
     public var emailBudgetBytes = defaultEmailBudgetKB * 1024
+    /// `colors` and `fonts`.
+    public var palette = Palette()
+    /// `static/site.css` exists: every page loads it after the theme's stylesheet.
+    public var hasSiteStylesheet = false
     /// Under Gmail's 102 KB, with room for what the sending platform adds.
     static let defaultEmailBudgetKB = 90
     /// 100 MB: past it no mail server takes the message, and the count of bytes stays far from overflowing.

@@ -134,7 +134,7 @@ extension SiteConfig: FrontMatterModel {
     /// The keys of `site.yml`.
     enum Key: String, FrontMatterKey {
         case title, baseURL = "base_url", language, description, theme, publisher, contact, logo, social, masthead, address
-        case unsubscribe, emailFrom = "email_from", timezone, feed, markdown, email
+        case unsubscribe, emailFrom = "email_from", timezone, feed, markdown, email, colors, fonts
 
         var field: Field<SiteConfig> {
             switch self {
@@ -171,6 +171,8 @@ extension SiteConfig: FrontMatterModel {
             case .feed: .block()
             case .markdown: .block()
             case .email: .block()
+            case .colors: .block()
+            case .fonts: .block()
             }
         }
     }
@@ -197,6 +199,26 @@ extension SiteConfig: FrontMatterModel {
             switch self {
             case .unsafeHTML: .flag()
             }
+        }
+    }
+
+    /// The keys of `colors:`: the palette of `Palette.defaults`.
+    enum ColorKey: String, FrontMatterKey {
+        case accent, ink, muted, background, surface, rule, warm
+
+        var field: Field<SiteConfig> {
+            .text(rule: .error(unless: { RGB.isHexColor($0) }) { "colours are written #rrggbb or #rgb, e.g. \"#0b4f8a\"; got \"\($0)\"" })
+        }
+    }
+
+    /// The keys of `fonts:`: CSS font stacks, put in every page's `<style>`.
+    enum FontKey: String, FrontMatterKey {
+        case body, headings
+
+        var field: Field<SiteConfig> {
+            .text(rule: .error(unless: Palette.isFontStack) {
+                "a font is a list of family names separated by commas, e.g. \"Marianne, Arial, sans-serif\"; got \"\(MIMEMessage.oneLine($0))\""
+            })
         }
     }
 

@@ -72,6 +72,27 @@ enum SiteConfigParser {
             email.warnUnknownKeys(into: &diagnostics)
             emailBudget = email.number(.sizeBudgetKB, into: &diagnostics) ?? emailBudget
         }
+        var palette = Palette()
+        if let colors = fields.block(.colors, keys: SiteConfig.ColorKey.self, into: &diagnostics) {
+            colors.warnUnknownKeys(into: &diagnostics)
+            for key in SiteConfig.ColorKey.allCases {
+                guard let value = colors.text(key, into: &diagnostics) else { continue }
+                // `#abc` as `#aabbcc`: one way to write each colour.
+                palette.chosen[key.rawValue] = RGB(css: value)?.hex ?? value
+            }
+            for weak in palette.weakPairs {
+                // At the colour the site chose (of the two, the text's first).
+                let key = [weak.text, weak.on].compactMap(SiteConfig.ColorKey.init(rawValue:)).first { palette.chosen[$0.rawValue] != nil }
+                diagnostics.append(.warning(
+                    "\(weak.text == "text on the accent" ? weak.text : "`\(weak.text)`") on `\(weak.on)` has a contrast of \(String((weak.ratio * 100).rounded() / 100)):1, under WCAG AA's 4.5:1: readers with low vision cannot read it",
+                    at: key.map(colors.location(of:)) ?? fields.location(of: .colors)))
+            }
+        }
+        if let fonts = fields.block(.fonts, keys: SiteConfig.FontKey.self, into: &diagnostics) {
+            fonts.warnUnknownKeys(into: &diagnostics)
+            palette.bodyFont = fonts.text(.body, into: &diagnostics)
+            palette.headingsFont = fonts.text(.headings, into: &diagnostics)
+        }
         let emailFrom = fields.text(.emailFrom, into: &diagnostics)
         let publisher = fields.text(.publisher, into: &diagnostics)
         let unsubscribe = Self.unsubscribe(fields.texts(.unsubscribe, into: &diagnostics), at: fields.location(of: .unsubscribe), into: &diagnostics)
@@ -89,7 +110,7 @@ enum SiteConfigParser {
             unsubscribe: unsubscribe.link, unsubscribeHeader: unsubscribe.header,
             emailFrom: emailFrom,
             timeZone: timeZone ?? TimeZone(identifier: "Europe/Paris")!, feedItems: feedItems, feedFormats: feedFormats, unsafeHTML: unsafeHTML,
-            emailBudgetBytes: emailBudget * 1024)
+            emailBudgetBytes: emailBudget * 1024, palette: palette, hasSiteStylesheet: staticFiles.contains("site.css"))
         return diagnostics[errorCount...].hasErrors ? nil : config
     }
 }

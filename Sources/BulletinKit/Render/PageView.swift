@@ -29,6 +29,7 @@ final class PageView: TemplateObject {
         case "t": return context.locale.strings.templateValue
         case "lang": return context.model.config.language.rawValue.templateValue
         case "dir": return context.model.config.language.direction.templateValue
+        case "colors": return context.model.config.palette.templateValues.templateValue
         case "page": return meta.templateValue
         case "site": return SiteView(context: context).templateValue
         case "latest", "recent", "has_recent", "issue", "article", "years": break
@@ -124,6 +125,8 @@ struct SiteView: TemplateObject {
         case "absolute_atom_url": return linker.absoluteFile(FeedFormat.atom.fileName).templateValue
         case "absolute_json_feed_url": return linker.absoluteFile(FeedFormat.json.fileName).templateValue
         case "absolute_url", "absolute_home_url": return config.baseURL.templateValue
+        case "palette_css": return config.palette.css?.templateValue
+        case "has_stylesheet": return config.hasSiteStylesheet.templateValue
         case "social": return config.social.map { LinkView(title: $0.name, url: $0.url) }.templateValue
         case "has_social": return (!config.social.isEmpty).templateValue
         case "masthead": return config.masthead.map { ["role": $0.role, "name": $0.name] }.templateValue

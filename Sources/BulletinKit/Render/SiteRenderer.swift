@@ -46,7 +46,7 @@ struct SiteRenderer {
     /// Absolute URLs, inline styles, images fitted to the e-mail's column.
     private var emailContext: RenderContext {
         let style = EmailStyle(
-            styles: theme.emailStyles,
+            styles: theme.emailStyles.mapValues(model.config.palette.filling),
             imageSizes: Dictionary(imageSizes.map { (baseURL + encodePath($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }),
             maxImageWidth: EmailRenderer.contentWidth)
         return context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .email), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)

@@ -118,10 +118,21 @@ struct Theme: Sendable {
         let print = fingerprint.finalize()
         // A theme parsed cleanly before has no loop of partials: looking for one again cost
         // a warm build 1 % of its time, on one core.
-        if print != parsedCleanly, let cycle = partialCycle(in: templateTexts) {
-            diagnostics.append(Diagnostic(
-                .error, "template includes itself: \(cycle.names.joined(separator: " → ")); a loop of partials never ends",
-                path: displayPath(cycle.path), line: cycle.line, column: cycle.column))
+        if print != parsedCleanly {
+            let references = partialReferences(in: templateTexts)
+            // A mistyped name would render nothing, silently.
+            for name in references.keys.sorted() {
+                for reference in references[name]! where templateTexts[reference.name] == nil {
+                    diagnostics.append(Diagnostic(
+                        .error, "no template `\(reference.name)` for this partial: the theme has templates/\(reference.name).mustache neither in \(sitePrefix) nor built in",
+                        path: displayPath(templateTexts[name]!.path), line: reference.line, column: reference.column))
+                }
+            }
+            if let cycle = partialCycle(in: templateTexts, references: references) {
+                diagnostics.append(Diagnostic(
+                    .error, "template includes itself: \(cycle.names.joined(separator: " → ")); a loop of partials never ends",
+                    path: displayPath(cycle.path), line: cycle.line, column: cycle.column))
+            }
         }
         let strings = locale.strings
         let library: TemplateLibrary
@@ -235,23 +246,9 @@ final class TemplateLibrary: Sendable {
 /// The first loop of templates that include each other (`{{> name}}`, `{{< name}}`), with
 /// where the include that closes it is written: rendering one would recurse until the
 /// stack overflows.
-private func partialCycle(in templates: [String: (path: String, text: String)]) -> (names: [String], path: String, line: Int, column: Int)? {
-    var references: [String: [(name: String, line: Int, column: Int)]] = [:]
-    for (name, template) in templates {
-        var found: [(String, Int, Int)] = []
-        for (index, line) in template.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var rest = line[...]
-            while let open = rest.range(of: "{{") {
-                let tag = rest[open.upperBound...]
-                let column = line.distance(from: line.startIndex, to: open.lowerBound) + 1
-                rest = tag
-                guard let kind = tag.first, kind == ">" || kind == "<" else { continue }
-                let target = tag.dropFirst().drop { $0 == " " }.prefix { $0 != "}" && $0 != " " }
-                if !target.isEmpty, !target.hasPrefix("*") { found.append((String(target), index + 1, column)) }
-            }
-        }
-        references[name] = found
-    }
+private func partialCycle(
+    in templates: [String: (path: String, text: String)], references: [String: [(name: String, line: Int, column: Int)]]
+) -> (names: [String], path: String, line: Int, column: Int)? {
     var done: Set<String> = []
     var stack: [String] = []
     func visit(_ name: String) -> (names: [String], path: String, line: Int, column: Int)? {
@@ -270,6 +267,28 @@ private func partialCycle(in templates: [String: (path: String, text: String)]) 
         if let cycle = visit(name) { return cycle }
     }
     return nil
+}
+
+/// The partials each template includes by name (`{{> partials/header}}`, a parent
+/// `{{< base}}`), where they are written; not those named by a value (`{{>*name}}`).
+private func partialReferences(in templates: [String: (path: String, text: String)]) -> [String: [(name: String, line: Int, column: Int)]] {
+    var references: [String: [(name: String, line: Int, column: Int)]] = [:]
+    for (name, template) in templates {
+        var found: [(String, Int, Int)] = []
+        for (index, line) in template.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = line[...]
+            while let open = rest.range(of: "{{") {
+                let tag = rest[open.upperBound...]
+                let column = line.distance(from: line.startIndex, to: open.lowerBound) + 1
+                rest = tag
+                guard let kind = tag.first, kind == ">" || kind == "<" else { continue }
+                let target = tag.dropFirst().drop { $0 == " " }.prefix { $0 != "}" && $0 != " " }
+                if !target.isEmpty, !target.hasPrefix("*") { found.append((String(target), index + 1, column)) }
+            }
+        }
+        references[name] = found
+    }
+    return references
 }
 
 /// A locale file being assembled from the built-in theme and the site's overrides.

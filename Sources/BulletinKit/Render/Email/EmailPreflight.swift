@@ -545,6 +545,11 @@ struct RGB: Equatable {
         return nil
     }
 
+    /// `#rgb` or `#rrggbb`: what `site.yml`'s colours are written as.
+    static func isHexColor(_ text: String) -> Bool {
+        text.hasPrefix("#") && [4, 7].contains(text.count) && text.dropFirst().allSatisfy(\.isHexDigit)
+    }
+
     /// WCAG 2's relative luminance.
     var luminance: Double {
         func linear(_ channel: Double) -> Double {
