@@ -59,11 +59,13 @@ struct PageMeta: TemplateObject {
     /// What a shared link shows (`og:image`).
     var image: SharedImage? = nil
 
+    /// An image as a page's card or a feed's item shows it, with what a reader needs to show it.
     struct SharedImage: TemplateObject {
         let url: String
         let width: Int?
         let height: Int?
         let alt: String
+        var mediaType: String? = nil
 
         func value(named name: String) -> TemplateValue? {
             switch name {
@@ -71,6 +73,7 @@ struct PageMeta: TemplateObject {
             case "width": width?.templateValue
             case "height": height?.templateValue
             case "alt": alt.templateValue
+            case "media_type": mediaType?.templateValue
             default: nil
             }
         }

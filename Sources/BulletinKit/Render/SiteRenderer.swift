@@ -252,7 +252,7 @@ struct SiteRenderer {
 
     /// An issue's picture in a feed: the copy made for the e-mail (1,200 pixels wide at
     /// most), else the image as it is (an SVG, a GIF).
-    private func feedImage(_ image: ImageRef) -> FeedItemView.Image {
+    private func feedImage(_ image: ImageRef) -> PageMeta.SharedImage {
         if let copy = images?.variants[image.path]?.email {
             return .init(url: baseURL + encodePath(copy.path), width: copy.width, height: copy.height, alt: image.alt, mediaType: Self.mediaType(of: copy.path))
         }
@@ -354,33 +354,13 @@ struct FeedView: TemplateObject {
 }
 
 struct FeedItemView: TemplateObject {
-    /// A feed's picture of an issue, with what a reader needs to show it.
-    struct Image: TemplateObject {
-        let url: String
-        let width: Int?
-        let height: Int?
-        let alt: String
-        let mediaType: String
-
-        func value(named name: String) -> TemplateValue? {
-            switch name {
-            case "url": url.templateValue
-            case "width": width?.templateValue
-            case "height": height?.templateValue
-            case "alt": alt.templateValue
-            case "media_type": mediaType.templateValue
-            default: nil
-            }
-        }
-    }
-
     let issue: IssueView
     let numberedTitle: String
     let pubDate: String
     /// The issue's date at midnight in the site's zone, in RFC 3339.
     let updated: String
     let author: String
-    let image: Image?
+    let image: PageMeta.SharedImage?
     let contentHTML: String
 
     func value(named name: String) -> TemplateValue? {

@@ -257,9 +257,11 @@ enum ScaffoldTemplates {
         # un numéro daté paraît et l'heure des dates du flux RSS.
         timezone: Europe/Paris
 
-        # Flux RSS (facultatif) : combien de numéros il contient.
+        # Flux (facultatif) : combien de numéros ils contiennent, et lesquels écrire
+        # (RSS feed.xml, Atom atom.xml, JSON Feed feed.json ; les trois par défaut).
         feed:
           items: 20
+          formats: [rss, atom, json]
 
         # Markdown (facultatif). Par défaut, le HTML écrit dans les textes est filtré :
         # seules les balises de typographie comme <sup> sont gardées. N'activez
@@ -271,6 +273,21 @@ enum ScaffoldTemplates {
         # avertit (Gmail tronque les messages de plus de 102 Ko).
         # email:
         #   size_budget_kb: 90
+
+        # Couleurs et polices (facultatif) : elles remplacent celles du thème, dans les
+        # pages comme dans l'e-mail. Une seule ligne suffit pour changer l'accent ;
+        # une couleur trop peu contrastée pour être lue donne un avertissement.
+        # colors:
+        #   accent: "#0f4c81"      # liens, bandeau, boutons
+        #   ink: "#1a1d21"         # texte
+        #   muted: "#4f5862"       # dates, sources
+        #   background: "#ffffff"  # fond
+        #   surface: "#f2f5f9"     # encadrés
+        #   rule: "#d3dae3"        # filets
+        #   warm: "#d9a21b"        # filets décoratifs
+        # fonts:
+        #   body: "Marianne, Arial, sans-serif"
+        #   headings: "Spectral, Georgia, serif"
 
         """
 
