@@ -41,32 +41,35 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "Tests" / "BulletinKitTests" / "Fixtures" / "valid-basic"
 ISSUE = "issues/2023-06-lettre-ete"
 
-# Each runs `alert(N)` in some browser if it gets through as written.
+# Each runs `alert(N)` in some browser if it gets through as written. Images have an
+# `alt` and an absolute `src`, tables a role: the site must build, and the e-mail's
+# preflight refuses a relative URL, an image without `alt` and a layout table without
+# `role="presentation"` (an absolute `src` that cannot load fires `onerror` as `x` does).
 PAYLOADS = [
-    '<img src="x"/onerror=alert(1)>',
-    '<img src="x"onerror=alert(2)>',
+    '<img alt="" src="https://lettre.example.fr/x"/onerror=alert(1)>',
+    '<img alt="" src="https://lettre.example.fr/x"onerror=alert(2)>',
     '<svg/onload=alert(3)>',
     '<a/href="javascript:alert(4)">lien 4</a>',
     '<svg><a><animate attributeName="href" values="javascript:alert(5)" begin="0s" /><text x="20" y="20">lien 5</text></a></svg>',
     '<details open ontoggle=alert(6)><summary>6</summary></details>',
-    '<img src=x onerror="&#97;lert(7)">',
+    '<img alt="" src=https://lettre.example.fr/x onerror="&#97;lert(7)">',
     '<iframe srcdoc="<script>alert(8)</script>"></iframe>',
     '<object data="javascript:alert(9)"></object>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(10)></style></mglyph></table></mtext></math>',
+    '<math><mtext><table role=presentation><mglyph><style><img alt="" src=https://lettre.example.fr/x onerror=alert(10)></style></mglyph></table></mtext></math>',
     '<a href="jav&#x09;ascript:alert(11)">lien 11</a>',
     '<input autofocus onfocus=alert(12)>',
     '<video><source onerror=alert(13)></video>',
     '<form><button formaction=javascript:alert(14)>bouton 14</button></form>',
-    '<noscript><p title="</noscript><img src=x onerror=alert(15)>"></noscript>',
+    '<noscript><p title="</noscript><img alt="" src=https://lettre.example.fr/x onerror=alert(15)>"></noscript>',
     '<a href="data:text/html,<script>alert(16)</script>">lien 16</a>',
     '<<script>alert(17);//<</script>',
-    '<IMG SRC="x" ONERROR="alert(18)">',
+    '<IMG ALT="" SRC="https://lettre.example.fr/x" ONERROR="alert(18)">',
     '<a href="JaVaScRiPt&colon;alert(19)">lien 19</a>',
     '<div style="width:10px" onmouseover=alert(20)>survol 20</div>',
     '<svg><script>alert(21)</script></svg>',
-    '<img src=x onerror=alert(22)//',
+    '<img alt="" src=https://lettre.example.fr/x onerror=alert(22)//',
 ]
-KEPT = '<figure class="kept-figure"><img src="images/../images/absent.jpg" alt="Vue"><figcaption>Gardé</figcaption></figure>'
+KEPT = '<figure class="kept-figure"><img src="https://lettre.example.fr/absent.jpg" alt="Vue"><figcaption>Gardé</figcaption></figure>'
 
 ON_NEW_DOCUMENT = r"""
 (function () {
