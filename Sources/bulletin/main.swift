@@ -17,7 +17,7 @@ struct Bulletin: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
-        abstract: "Builds a newsletter's issues into a website (issue and article pages, archive, RSS feed) and an e-mail edition per issue, and sends proofs of it.",
+        abstract: "Builds a newsletter's issues into a website (issue and article pages, archive; RSS, Atom and JSON feeds) and an e-mail edition per issue, checks them, and sends proofs of the e-mail.",
         version: "bulletin \(version)",
         subcommands: [Build.self, Check.self, Serve.self, New.self, Init.self, Send.self],
         defaultSubcommand: nil)
