@@ -366,9 +366,11 @@ public struct Builder: Sendable {
         let anchors = rendered.flatMap(\.anchors) + reused.values.flatMap(\.record.anchors).filter { !unchangedPages.contains($0.page) }
         report.diagnostics += ContentRenderer.AnchorCheck.verify(anchors, in: files)
         // The e-mails' preflight, said after the pages' own checks.
-        report.diagnostics += output.findings
+        for email in output.emails {
+            report.diagnostics += email.check.findings
+            if email.check.htmlPartBytes > report.largestEmail?.bytes ?? -1 { report.largestEmail = (email.path, email.check.htmlPartBytes) }
+        }
         guard !report.diagnostics.hasErrors else { return nil }
-        findLargestEmail(files, buildCache: buildCache, report: &report)
         report.issueCount = model.issues.count
         report.pageSetCount = model.issues.count + SiteRenderer.sitePageCount(config)
         report.pageCount = files.indices.reduce(0) { $0 + (files[$1].isPage ? 1 : 0) }
@@ -507,26 +509,6 @@ public struct Builder: Sendable {
                 serials: content.parseSerials, staticFiles: source.staticFiles, publication: publication.finalize())
         }
         return content
-    }
-
-    /// The largest e-mail for the summary line, by its HTML part as encoded in `email.eml`
-    /// (what Gmail measures; the preflight says when it is too large).
-    private func findLargestEmail(_ files: [OutputFile], buildCache: BuildCache?, report: inout BuildReport) {
-        // By index: copying each of thousands of files out of the array cost more than the check.
-        for index in files.indices where files[index].path.hasSuffix("/email.html") {
-            let file = files[index]
-            let size: Int
-            switch file.contents {
-            case .data(let data): size = data.count
-            case .unchanged:
-                // Left as the build cache found it (only the build cache leaves a file so):
-                // the stamp it took says its size.
-                size = Int(buildCache?.foundStamp(of: file.path)?.size ?? 0)
-            case .copy, .kept: continue
-            }
-            let encoded = MIMEMessage.encodedSize(ofBytes: size)
-            if encoded > report.largestEmail?.bytes ?? -1 { report.largestEmail = (file.path, encoded) }
-        }
     }
 
     /// The site's theme; with a cache, made again only when its folder or the language changed.

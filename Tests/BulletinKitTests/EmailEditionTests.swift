@@ -104,11 +104,14 @@ import Testing
         #expect(decoded.hasPrefix("Lettre n°"))
         let text = try site.page(issue + "email.txt")
         let html = try site.page(issue + "email.html")
-        // Each part is base64 of the files beside it.
-        let bodies = message.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().map {
-            String(decoding: Data(base64Encoded: $0.components(separatedBy: "\r\n--").first!.replacingOccurrences(of: "\r\n", with: ""))!, as: UTF8.self)
+        // Each part is the file beside it, quoted-printable, in lines of 76 characters at most.
+        let parts = message.components(separatedBy: "Content-Transfer-Encoding: quoted-printable\r\n\r\n").dropFirst().map {
+            $0.components(separatedBy: "\r\n--=_bulletin_").first!
         }
-        #expect(bodies == [text, html])
+        #expect(parts.map(decodeQuotedPrintable) == [text, html])
+        for part in parts {
+            #expect(part.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 && $0.utf8.allSatisfy { $0 < 0x80 } })
+        }
     }
 
     /// The headers of a message as the `.eml` has them, by name.

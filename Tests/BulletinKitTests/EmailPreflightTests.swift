@@ -170,12 +170,27 @@ import Testing
         #expect(RGB(css: "transparent") == nil)
     }
 
-    @Test func theEncodedSizeIsTheBase64OfTheMessage() {
-        let html = String(repeating: "é<p>", count: 1000)
-        let message = MIMEMessage(from: "a@b.fr", subject: "s", date: "d", messageID: "m@b", text: "t", html: html)
-        let written = String(decoding: message.render(), as: UTF8.self)
-        let part = written.components(separatedBy: "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")[1]
-            .components(separatedBy: "--=_bulletin_")[0]
-        #expect(part.utf8.count == MIMEMessage.encodedSize(ofBytes: html.utf8.count))
+    /// Measured as the `.eml` has the part: quoted-printable, `é` as `=C3=A9`, `=` as `=3D`.
+    @Test func theSizeIsThatOfThePartAsWritten() {
+        let html = String(repeating: "é<p class=\"a\">\n", count: 1000) + "fin "
+        let message = MIMEMessage(from: "a@b.fr", subject: "s", date: "d", messageID: "m@b", text: "t", html: html).rendered()
+        let written = String(decoding: message.bytes, as: UTF8.self)
+        let part = written.components(separatedBy: "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")[1]
+            .components(separatedBy: "\r\n--=_bulletin_")[0]
+        #expect(part.utf8.count == message.htmlPartBytes)
+        #expect(part.hasPrefix("=C3=A9<p class=3D\"a\">\r\n"))
+        #expect(part.hasSuffix("fin=20"), "a space at the end would be lost")
+        #expect(decodeQuotedPrintable(part) == html)
+    }
+
+    /// Lines folded at 76 characters, never inside an `=XX`, and nothing changed by it.
+    @Test(arguments: [String(repeating: "a", count: 300), String(repeating: "é", count: 100), String(repeating: "ab=", count: 90), ".From here\nFrom there\n", " \n\t\n"])
+    func quotedPrintableRoundTrips(_ text: String) {
+        var bytes: [UInt8] = []
+        MIMEMessage.appendQuotedPrintable(text, to: &bytes)
+        let encoded = String(decoding: bytes, as: UTF8.self)
+        #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
+        #expect(!encoded.contains("\r\nFrom ") && !encoded.hasPrefix("From ") && !encoded.hasPrefix("."))
+        #expect(decodeQuotedPrintable(encoded) == text, "\(encoded)")
     }
 }

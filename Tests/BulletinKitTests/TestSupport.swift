@@ -220,3 +220,23 @@ extension RenderedMarkdown {
     /// The teaser as the issue page shows it (no heading ids).
     var teaserHTML: String { BodyWriter(linker: .relative(depth: 0, baseURL: ""), headingIDs: false).html(teaser) }
 }
+
+/// A quoted-printable part decoded as a mail client decodes it (RFC 2045, 6.7): folded
+/// lines joined, `=XX` made bytes again, CRLF made `\n`.
+func decodeQuotedPrintable(_ encoded: String) -> String {
+    let bytes = Array(encoded.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "\r\n", with: "\n").utf8)
+    var decoded: [UInt8] = []
+    var index = 0
+    while index < bytes.count {
+        if bytes[index] == UInt8(ascii: "="), index + 2 < bytes.count,
+            let value = UInt8(String(decoding: bytes[index + 1...min(index + 2, bytes.count - 1)], as: UTF8.self), radix: 16)
+        {
+            decoded.append(value)
+            index += 3
+        } else {
+            decoded.append(bytes[index])
+            index += 1
+        }
+    }
+    return String(decoding: decoded, as: UTF8.self)
+}

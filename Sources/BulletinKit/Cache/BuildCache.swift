@@ -50,7 +50,7 @@ final class BuildCache: Sendable {
 
     private struct State {
         var folders: [String: FolderRecord] = [:]
-        var renderKeys: [String: (key: Int, outputs: [String], findings: [Diagnostic])] = [:]
+        var renderKeys: [String: (key: Int, outputs: [String], email: EmailCheck)] = [:]
         var pages: [String: Int] = [:]
         var hits = 0
         /// Issues rendered in this build (their files are written as they are made).
@@ -127,8 +127,8 @@ final class BuildCache: Sendable {
         var published: Bool
         var renderKey: Int?
         var outputs: [String]
-        /// What the preflight found in the e-mail among `outputs`.
-        var findings: [Diagnostic]
+        /// What the preflight found and measured in the e-mail among `outputs`.
+        var email: EmailCheck
     }
 
     struct StampedFile: Sendable {
@@ -487,7 +487,7 @@ final class BuildCache: Sendable {
             files: stampedFiles(of: folder),
             symbolicLinks: folder.symbolicLinks, digest: Self.digest(of: folder), loadDiagnostics: folder.loadDiagnostics,
             diagnostics: diagnostics, contentDigest: digest, anchors: anchors,
-            dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [], findings: [])
+            dependencies: dependencies.sorted(), published: published, renderKey: nil, outputs: [], email: EmailCheck())
         keep(record)
         return digest
     }
@@ -607,7 +607,7 @@ final class BuildCache: Sendable {
                 if let render = state.renderKeys[folder.slug] {
                     record.renderKey = render.key
                     record.outputs = render.outputs
-                    record.findings = render.findings
+                    record.email = render.email
                 }
                 return record
             }
@@ -742,20 +742,20 @@ final class BuildCache: Sendable {
 }
 
 extension BuildCache: RenderMemo {
-    func files(for slug: String, key: Int) -> (files: [OutputFile], findings: [Diagnostic])? {
+    func files(for slug: String, key: Int) -> (files: [OutputFile], email: EmailCheck)? {
         guard let name = previousSlugs[slug], let record = previousFolders[name], record.renderKey == key,
             !record.outputs.isEmpty, record.outputs.allSatisfy(isIntact)
         else { return nil }
         state.withLock {
-            $0.renderKeys[slug] = (key, record.outputs, record.findings)
+            $0.renderKeys[slug] = (key, record.outputs, record.email)
             $0.hits += 1
         }
-        return (record.outputs.map(unchanged), record.findings)
+        return (record.outputs.map(unchanged), record.email)
     }
 
-    func store(_ files: [OutputFile], findings: [Diagnostic], for slug: String, key: Int) {
+    func store(_ files: [OutputFile], email: EmailCheck, for slug: String, key: Int) {
         state.withLock {
-            $0.renderKeys[slug] = (key, files.map(\.path), findings)
+            $0.renderKeys[slug] = (key, files.map(\.path), email)
             $0.rendered += 1
         }
     }

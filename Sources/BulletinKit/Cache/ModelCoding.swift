@@ -330,7 +330,7 @@ extension BuildCache.FolderRecord: BinaryCodable {
             digest: try source.varint(), loadDiagnostics: try source.list(Diagnostic.self), diagnostics: try source.list(Diagnostic.self),
             contentDigest: try source.varint(), anchors: try source.list(ContentRenderer.AnchorCheck.self),
             dependencies: try source.strings(), published: try source.bool(), renderKey: try source.bool() ? try source.int() : nil,
-            outputs: try source.strings(), findings: try source.list(Diagnostic.self))
+            outputs: try source.strings(), email: EmailCheck(findings: try source.list(Diagnostic.self), htmlPartBytes: try source.int()))
     }
 
     func write(to sink: BinaryCoding.Sink) {
@@ -347,7 +347,8 @@ extension BuildCache.FolderRecord: BinaryCodable {
         sink.bool(renderKey != nil)
         if let renderKey { sink.int(renderKey) }
         sink.list(outputs)
-        sink.list(findings)
+        sink.list(email.findings)
+        sink.int(email.htmlPartBytes)
     }
 }
 

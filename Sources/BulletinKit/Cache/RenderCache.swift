@@ -28,7 +28,7 @@ public final class RenderCache: Sendable {
         var parsed: [String: ParsedIssue] = [:]
         var rendered: [String: RenderedIssue] = [:]
         var theme: (key: Int, theme: Theme?, diagnostics: [Diagnostic])?
-        var entries: [String: (key: Int, files: [OutputFile], findings: [Diagnostic])] = [:]
+        var entries: [String: (key: Int, files: [OutputFile], email: EmailCheck)] = [:]
         var sitePages: [String: (key: Int, file: OutputFile)] = [:]
         var markdown: [String: (key: Int, entry: MarkdownEntry)] = [:]
         /// Numbers results as they are made: a result made again gets a new one.
@@ -222,16 +222,16 @@ public final class RenderCache: Sendable {
 
     // MARK: Render
 
-    func files(for slug: String, key: Int) -> (files: [OutputFile], findings: [Diagnostic])? {
+    func files(for slug: String, key: Int) -> (files: [OutputFile], email: EmailCheck)? {
         state.withLock { state in
             guard let entry = state.entries[slug], entry.key == key else { return nil }
             state.hits.issues += 1
-            return (entry.files, entry.findings)
+            return (entry.files, entry.email)
         }
     }
 
-    func store(_ files: [OutputFile], findings: [Diagnostic], for slug: String, key: Int) {
-        state.withLock { $0.entries[slug] = (key, files, findings) }
+    func store(_ files: [OutputFile], email: EmailCheck, for slug: String, key: Int) {
+        state.withLock { $0.entries[slug] = (key, files, email) }
     }
 
     /// A file that is no issue's (home, archive, feed), by output path.
@@ -288,9 +288,9 @@ public final class RenderCache: Sendable {
 /// `RenderCache` (the files themselves, in memory) or `build`'s `BuildCache` (files left
 /// in the output folder as they are). Both are asked with the same keys.
 protocol RenderMemo: Sendable {
-    /// An issue's pages and e-mail, with what the e-mail's preflight found in them.
-    func files(for slug: String, key: Int) -> (files: [OutputFile], findings: [Diagnostic])?
-    func store(_ files: [OutputFile], findings: [Diagnostic], for slug: String, key: Int)
+    /// An issue's pages and e-mail, with what the e-mail's preflight found and measured.
+    func files(for slug: String, key: Int) -> (files: [OutputFile], email: EmailCheck)?
+    func store(_ files: [OutputFile], email: EmailCheck, for slug: String, key: Int)
     /// A file that is no issue's (home, archive, feed), by output path.
     func sitePage(_ path: String, key: Int) -> OutputFile?
     func store(sitePage file: OutputFile, key: Int)

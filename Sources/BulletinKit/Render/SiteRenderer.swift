@@ -52,8 +52,9 @@ struct SiteRenderer {
         return context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .email), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)
     }
 
-    /// The site's files, and what the preflight of each issue's e-mail found.
-    func render() -> (files: [OutputFile], findings: [Diagnostic]) {
+    /// The site's files, and what the preflight found and measured in each issue's
+    /// e-mail, by the output path of its `email.html`.
+    func render() -> (files: [OutputFile], emails: [(path: String, check: EmailCheck)]) {
         let shared = cache == nil ? 0 : sharedRenderKey
         let issues = model.issues
         let email = EmailRenderer(model: model, theme: theme, context: emailContext, sourceRoot: sourceRoot)
@@ -78,17 +79,17 @@ struct SiteRenderer {
                 }
             }
         }
-        let made = Array(0..<(sitePages.count + issues.count)).concurrentMap { job -> (files: [OutputFile], findings: [Diagnostic]) in
-            guard job >= sitePages.count else { return ([sitePages[job]()], []) }
+        let made = Array(0..<(sitePages.count + issues.count)).concurrentMap { job -> (files: [OutputFile], email: EmailCheck?) in
+            guard job >= sitePages.count else { return ([sitePages[job]()], nil) }
             let position = job - sitePages.count
             let issue = issues[position]
             let key = cache == nil ? nil : renderKey(of: issue, at: position, shared: shared)
-            if let key, let cached = cache?.files(for: issue.slug, key: key) { return (cached.files + assetFiles(issue), cached.findings) }
+            if let key, let cached = cache?.files(for: issue.slug, key: key) { return (cached.files + assetFiles(issue), cached.email) }
             let complete = complete(issue)
             let edition = email.edition(for: complete)
             let files = issueFiles(complete, position: position).map(withPageScript) + edition.files
-            if let key { cache?.store(files, findings: edition.findings, for: issue.slug, key: key) }
-            return (files + assetFiles(issue), edition.findings)
+            if let key { cache?.store(files, email: edition.check, for: issue.slug, key: key) }
+            return (files + assetFiles(issue), edition.check)
         }
         cache?.keep(only: Set(model.issues.map { $0.slug }))
         // The site's pages, each issue's pages and assets, robots.txt and the theme's assets,
@@ -104,7 +105,10 @@ struct SiteRenderer {
             case .onDisk(let url): files.append(OutputFile(path: "assets/" + path, contents: .copy(url)))
             }
         }
-        return (files, made.flatMap(\.findings))
+        let emails = issues.indices.compactMap { position in
+            made[sitePages.count + position].email.map { (issues[position].outputPath + "email.html", $0) }
+        }
+        return (files, emails)
     }
 
     /// A site-wide file, taken from the cache while what it shows of the issues is the same.

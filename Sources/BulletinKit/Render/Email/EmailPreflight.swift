@@ -76,6 +76,14 @@ struct EmailPreflight {
     }
 }
 
+/// What the preflight found in an issue's e-mail, and the size of its HTML part as
+/// written in `email.eml`: kept with the page set, for the builds that take the
+/// page set from a cache to say and count again.
+struct EmailCheck: Sendable, Hashable {
+    var findings: [Diagnostic] = []
+    var htmlPartBytes = 0
+}
+
 /// One pass over an e-mail's HTML: its elements with the colours they inherit, in light
 /// mode (inline styles, `bgcolor`) and dark mode (the `prefers-color-scheme: dark` rules
 /// of its `<style>` blocks).

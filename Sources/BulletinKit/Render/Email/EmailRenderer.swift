@@ -13,7 +13,7 @@ struct EmailRenderer {
     let sourceRoot: URL
 
     /// The issue's three files, and what the preflight found in them (see `EmailPreflight`).
-    func edition(for issue: Issue) -> (files: [OutputFile], findings: [Diagnostic]) {
+    func edition(for issue: Issue) -> (files: [OutputFile], check: EmailCheck) {
         let config = model.config
         let subject = theme.locale.numberedTitle(of: issue)
         let webURL = context.linker.absolutePage(issue.outputPath)
@@ -31,14 +31,15 @@ struct EmailRenderer {
         let message = MIMEMessage(
             from: sender(host: host), subject: subject, date: issue.date.rfc822(in: config.timeZone),
             messageID: "issue-\(issue.number)-\(issue.slug)@\(host)", unsubscribe: config.unsubscribeHeader, text: text, html: html)
+        let eml = message.rendered()
         let files: [OutputFile] = [
             .text(issue.outputPath + "email.html", html),
             .text(issue.outputPath + "email.txt", text),
-            OutputFile(path: issue.outputPath + "email.eml", contents: .data(message.render())),
+            OutputFile(path: issue.outputPath + "email.eml", contents: .data(eml.bytes)),
         ]
         let preflight = EmailPreflight(budgetBytes: config.emailBudgetBytes)
-        let findings = preflight.check(html: html, text: text, encodedHTMLBytes: MIMEMessage.encodedSize(ofBytes: html.utf8.count))
-        return (files, locate(findings, of: issue))
+        let findings = preflight.check(html: html, text: text, encodedHTMLBytes: eml.htmlPartBytes)
+        return (files, EmailCheck(findings: locate(findings, of: issue), htmlPartBytes: eml.htmlPartBytes))
     }
 
     /// Each finding at the line of the issue's Markdown that holds what it names (a link's

@@ -12,8 +12,12 @@ struct MIMEMessage {
     let text: String
     let html: String
 
-    /// The message's bytes, written as they are made: the parts' base64 is never a string.
-    func render() -> Data {
+    /// The message's bytes, written as they are made.
+    func render() -> Data { rendered().bytes }
+
+    /// The message's bytes, and the size of its HTML part as written (what Gmail's
+    /// clipping point is measured on).
+    func rendered() -> (bytes: Data, htmlPartBytes: Int) {
         let boundary = "=_bulletin_" + String(messageID.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.prefix(40).map(Character.init))
         var bytes: [UInt8] = []
         bytes.reserveCapacity((text.utf8.count + html.utf8.count) * 140 / 100 + 1024)
@@ -29,14 +33,19 @@ struct MIMEMessage {
                 "",
                 "This is a multi-part message in MIME format.",
             ], to: &bytes)
+        var htmlPartBytes = 0
         for (type, body) in [("text/plain", text), ("text/html", html)] {
             Self.append(
-                lines: ["--\(boundary)", "Content-Type: \(type); charset=UTF-8", "Content-Transfer-Encoding: base64", ""],
+                lines: ["--\(boundary)", "Content-Type: \(type); charset=UTF-8", "Content-Transfer-Encoding: quoted-printable", ""],
                 to: &bytes)
-            if !body.isEmpty { Self.appendBase64(body, to: &bytes) }
+            let start = bytes.count
+            Self.appendQuotedPrintable(body, to: &bytes)
+            if type == "text/html" { htmlPartBytes = bytes.count - start }
+            // The line break before the next boundary is the boundary's, not the body's.
+            bytes.append(contentsOf: [0x0D, 0x0A])
         }
         Self.append(lines: ["--\(boundary)--"], to: &bytes)
-        return Data(bytes)
+        return (Data(bytes), htmlPartBytes)
     }
 
     /// `List-Unsubscribe`, and the one-click unsubscription of RFC 8058 (which Gmail and
@@ -50,13 +59,6 @@ struct MIMEMessage {
         return headers
     }
 
-    /// The size of a part of `bytes` bytes as written here: base64, in lines of 76
-    /// characters ended by CRLF.
-    static func encodedSize(ofBytes bytes: Int) -> Int {
-        let characters = (bytes + 2) / 3 * 4
-        return characters + (characters + 75) / 76 * 2
-    }
-
     /// Each line ended by CRLF.
     private static func append(lines: [String], to bytes: inout [UInt8]) {
         for line in lines {
@@ -65,14 +67,50 @@ struct MIMEMessage {
         }
     }
 
-    /// Base64 in lines of 76 characters, as MIME wants, each ended by CRLF.
-    private static func appendBase64(_ body: String, to bytes: inout [UInt8]) {
-        let encoded = Data(body.utf8).base64EncodedData()
-        encoded.withUnsafeBytes { encoded in
-            for start in stride(from: 0, to: encoded.count, by: 76) {
-                bytes.append(contentsOf: encoded[start..<min(start + 76, encoded.count)])
-                bytes.append(contentsOf: [0x0D, 0x0A])
+    /// Quoted-printable (RFC 2045, 6.7), each line ended by CRLF: ASCII as it is, `=` and
+    /// every other byte as `=XX`, lines folded at 76 characters by a final `=`. For a
+    /// French letter's HTML it is a fifth smaller than base64 (38 KB against 47 for the
+    /// example's largest), which leaves that much more room under Gmail's clipping point,
+    /// and a person can read it.
+    static func appendQuotedPrintable(_ body: String, to bytes: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var column = 0
+        func softBreak(before width: Int) {
+            // Room for the piece and for the `=` that ends a folded line.
+            if column + width > 75 {
+                bytes.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
+                column = 0
             }
+        }
+        let utf8 = Array(body.utf8)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == 0x0A {
+                bytes.append(contentsOf: [0x0D, 0x0A])
+                column = 0
+                index += 1
+                continue
+            }
+            // The body's end is a line's end too.
+            let next = index + 1 < utf8.count ? utf8[index + 1] : 0x0A
+            let atLineEnd = next == 0x0A
+            // Spaces before a line's end would be lost in transit; `.` and `F` (of "From ")
+            // at a line's start are changed by some servers.
+            let literal =
+                (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")
+                    && !(column == 0 && (byte == UInt8(ascii: ".") || byte == UInt8(ascii: "F"))))
+                || ((byte == 0x20 || byte == 0x09) && !atLineEnd)
+            if literal {
+                softBreak(before: 1)
+                bytes.append(byte)
+                column += 1
+            } else {
+                softBreak(before: 3)
+                bytes.append(contentsOf: [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                column += 3
+            }
+            index += 1
         }
     }
 
