@@ -56,7 +56,7 @@ struct SiteOptions: ParsableArguments {
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
-    @Option(help: "How to print errors and warnings: text, github (workflow commands that annotate a pull request) or json (one object per line).")
+    @Option(help: "How to print errors and warnings: text, github (workflow commands that annotate a pull request) or json (one array of objects on standard output, for jq).")
     var format: DiagnosticFormat = .text
 
     var printer: DiagnosticPrinter { DiagnosticPrinter(format: format, source: source) }
