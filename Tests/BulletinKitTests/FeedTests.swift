@@ -57,6 +57,22 @@ import Testing
         #expect(page.contains("<a href=\"atom.xml\">"), "\(page)")
     }
 
+    /// Written by hand: quotes, backslashes and control characters escaped as JSON wants.
+    @Test func theJSONFeedEscapesWhatItCarries() throws {
+        let site = try TemporarySite([
+            "site.yml": "title: 'La \"Lettre\" \\ test'\nbase_url: \"https://lettre.example.fr/\"\nlanguage: fr\n",
+            "issues/2023-07-ete/issue.md": "---\ntitle: \"Été \\\"chaud\\\"\"\nnumber: 1\ndate: 2023-07-05\nsummary: \"Un\\ttab\"\n---\nÉdito.\n",
+        ])
+        defer { site.remove() }
+        let report = site.build()
+        #expect(!report.failed, "\(report.printed)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(site.page("feed.json").utf8)) as? [String: Any])
+        #expect((json["title"] as? String)?.contains("\\ test") == true, "\(json)")
+        let item = try #require((json["items"] as? [[String: Any]])?.first)
+        #expect((item["title"] as? String)?.contains("chaud") == true)
+        #expect((item["summary"] as? String)?.contains("\t") == true, "\(item)")
+    }
+
     @Test func anUnknownFormatIsAnErrorAtItsLine() throws {
         let site = try TemporarySite([
             "site.yml": TemporarySite.minimalSiteYML + "feed:\n  formats: [rss, rdf]\n", "issues/2023-07-ete/issue.md": TemporarySite.minimalIssue,

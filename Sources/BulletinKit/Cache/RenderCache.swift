@@ -319,16 +319,26 @@ extension SiteRenderer {
         hasher.combine(bytes: address?.bytes ?? [])
         hasher.combine(typographer.language?.rawValue)
         hasher.combine(pageScript)
-        // The copies' names hold their images' content: another photo, other names.
-        for (path, made) in (images?.variants ?? [:]).sorted(by: { $0.key < $1.key }) {
-            hasher.combine(path)
-            for variant in made.copies { hasher.combine(variant.path) }
+        // The copies' names hold their images' content: another photo, other names. Each
+        // entry hashed alone and the hashes added, which no order changes: sorting hundreds
+        // of paths was a part of every warm build.
+        var copies: UInt64 = 0
+        for (path, made) in images?.variants ?? [:] {
+            var entry = StableHasher()
+            entry.combine(path)
+            for variant in made.copies { entry.combine(variant.path) }
+            copies &+= entry.finalize()
         }
-        for (path, size) in imageSizes.sorted(by: { $0.key < $1.key }) {
-            hasher.combine(path)
-            hasher.combine(size.width)
-            hasher.combine(size.height)
+        hasher.combine(copies)
+        var sizes: UInt64 = 0
+        for (path, size) in imageSizes {
+            var entry = StableHasher()
+            entry.combine(path)
+            entry.combine(size.width)
+            entry.combine(size.height)
+            sizes &+= entry.finalize()
         }
+        hasher.combine(sizes)
         return Int(truncatingIfNeeded: hasher.finalize())
     }
 

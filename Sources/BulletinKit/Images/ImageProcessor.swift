@@ -540,12 +540,13 @@ final class ImageProcessor: Sendable {
 /// link to instead of it (the original is not published: it may carry a GPS position).
 final class PublishedImages: Sendable {
     let variants: [String: ImageVariants]
-    /// The same, by percent-encoded path, as bodies hold them.
-    private let encoded: [String: ImageVariants]
+    /// The same, by percent-encoded path, as bodies hold them: made when a body first
+    /// asks (a warm build renders the bodies of one issue, or none).
+    private let encoded: Once<[String: ImageVariants]>
 
     init(_ variants: [String: ImageVariants]) {
         self.variants = variants
-        encoded = Dictionary(variants.map { (encodePath($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        encoded = Once { Dictionary(variants.map { (encodePath($0.key), $0.value) }, uniquingKeysWith: { first, _ in first }) }
     }
 
     /// The path a page links to for the file at `path` (not encoded): one of the image's
@@ -555,7 +556,7 @@ final class PublishedImages: Sendable {
     }
 
     /// The variants of the image at `path`, percent-encoded.
-    func variants(encoded path: String) -> ImageVariants? { encoded[path] }
+    func variants(encoded path: String) -> ImageVariants? { encoded.value[path] }
 }
 
 extension ImageVariants {

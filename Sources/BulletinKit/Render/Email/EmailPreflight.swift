@@ -97,7 +97,7 @@ private struct EmailScan {
     var visibleText = ""
 
     private var stack: [Element] = []
-    private var darkRules: [CSSRule] = []
+    private var darkRules = CSSRule.Index()
     private var inBody = false
     private var bodyElements = 0
     private var sawPreheader = false
@@ -217,7 +217,7 @@ private struct EmailScan {
                 skip(past: "</\(name)")
                 if name == "style" {
                     let end = max(start, position - name.utf8.count - 2)
-                    darkRules += CSSRule.darkRules(in: String(decoding: bytes[start..<end], as: UTF8.self))
+                    darkRules.add(CSSRule.darkRules(in: String(decoding: bytes[start..<end], as: UTF8.self)))
                 }
                 skip(past: ">")
                 close(name)
@@ -276,7 +276,7 @@ private struct EmailScan {
 
     private mutating func open(_ name: String, attributes: [String: String], line tagLine: Int) {
         let parent = stack[stack.count - 1]
-        let style = Self.declarations(attributes["style"] ?? "")
+        let style = attributes["style"].map { Self.declarations($0, only: Self.styleProperties) } ?? [:]
         var element = Element(
             name: name, classes: (attributes["class"] ?? "").split(separator: " ").map(String.init), id: attributes["id"],
             hidden: parent.hidden || style["display"] == "none" || attributes["hidden"] != nil, light: parent.light, dark: parent.dark,
@@ -292,14 +292,15 @@ private struct EmailScan {
         // In dark mode, a rule of the dark media query (`!important`) wins over them. Its
         // selectors are matched on the nearest ancestors only: hostile HTML nested a
         // hundred thousand deep must not make the check quadratic.
-        if !darkRules.isEmpty {
+        let candidates = darkRules.candidates(name: name, classes: element.classes, id: element.id)
+        if !candidates.isEmpty {
             var ancestry = stack.dropFirst().suffix(Self.nearestAncestors).map { ($0.name, $0.classes, $0.id) }
             ancestry.append((name, element.classes, element.id))
-            if let text = CSSRule.value(of: "color", among: darkRules, for: ancestry).flatMap(RGB.init(css:)) {
+            if let text = darkRules.value(of: "color", among: candidates, for: ancestry).flatMap(RGB.init(css:)) {
                 element.dark.text = text
                 element.dark.changed = true
             }
-            if let background = CSSRule.value(of: "background-color", among: darkRules, for: ancestry).flatMap(RGB.init(css:)) {
+            if let background = darkRules.value(of: "background-color", among: candidates, for: ancestry).flatMap(RGB.init(css:)) {
                 element.dark.background = background
                 element.dark.changed = true
             }
@@ -485,15 +486,30 @@ private struct EmailScan {
         }
     }
 
-    /// A `style` attribute's declarations, by property, lowercased, without `!important`.
-    static func declarations(_ style: String) -> [String: String] {
+    /// What the checks read of an inline style.
+    private static let styleProperties: Set<String> = ["color", "background-color", "background", "font-size", "font-weight", "display"]
+
+    /// A `style` attribute's declarations, by property, lowercased, without `!important`;
+    /// with `only`, those properties alone. Byte by byte, a value made only for a property
+    /// asked for: every tag of an e-mail has a long style, and splitting and lowercasing
+    /// each declaration was most of the check.
+    static func declarations(_ style: String, only names: Set<String>? = nil) -> [String: String] {
         var result: [String: String] = [:]
-        for declaration in style.split(separator: ";") {
-            guard let colon = declaration.firstIndex(of: ":") else { continue }
-            let name = declaration[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = declaration[declaration.index(after: colon)...].trimmingCharacters(in: .whitespaces).lowercased()
+        let bytes = Array(style.utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            defer { start = end + 1 }
+            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")) else { continue }
+            var (nameStart, nameEnd) = (start, colon)
+            while nameStart < nameEnd, isSpace(bytes[nameStart]) { nameStart += 1 }
+            while nameEnd > nameStart, isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+            let name = String(decoding: bytes[nameStart..<nameEnd].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+            guard result[name] == nil, names?.contains(name) ?? true else { continue }
+            var value = String(decoding: bytes[(colon + 1)..<end], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             if value.hasSuffix("!important") { value = String(value.dropLast(10)).trimmingCharacters(in: .whitespaces) }
-            if result[name] == nil { result[name] = value }
+            result[name] = value
         }
         return result
     }
@@ -678,14 +694,43 @@ struct CSSRule {
         return flush() ? compound : nil
     }
 
-    /// The value the rules give `property` on the last element of `ancestry` (from the
-    /// root): the most specific matching selector's, the later on a tie.
-    static func value(of property: String, among rules: [CSSRule], for ancestry: [(String, [String], String?)]) -> String? {
-        guard !rules.isEmpty, let element = ancestry.last else { return nil }
-        var best: (specificity: Int, order: Int, value: String)? = nil
-        for rule in rules {
-            guard let value = rule.declarations[property] else { continue }
-            for selector in rule.selectors {
+    /// The rules' selectors by what their last part names (a class, else a tag, an id,
+    /// or nothing), so that an element is matched only against those that could match it.
+    struct Index {
+        private var rules: [CSSRule] = []
+        /// (rule, selector) by `.class`, `tag`, `#id` or `*`.
+        private var byKey: [String: [(rule: Int, selector: Int)]] = [:]
+
+        mutating func add(_ more: [CSSRule]) {
+            for rule in more {
+                let number = rules.count
+                rules.append(rule)
+                for (index, selector) in rule.selectors.enumerated() {
+                    guard let last = selector.last else { continue }
+                    let key = last.classes.first.map { "." + $0 } ?? last.tag ?? last.id.map { "#" + $0 } ?? "*"
+                    byKey[key, default: []].append((number, index))
+                }
+            }
+        }
+
+        /// The selectors whose last part may match an element with this name, classes and id.
+        func candidates(name: String, classes: [String], id: String?) -> [(rule: Int, selector: Int)] {
+            guard !byKey.isEmpty else { return [] }
+            var found = (byKey[name] ?? []) + (byKey["*"] ?? [])
+            for name in classes { found += byKey["." + name] ?? [] }
+            if let id { found += byKey["#" + id] ?? [] }
+            return found
+        }
+
+        /// The value the rules give `property` on the last element of `ancestry` (from the
+        /// root): the most specific matching selector's, the later on a tie.
+        func value(of property: String, among candidates: [(rule: Int, selector: Int)], for ancestry: [(String, [String], String?)]) -> String? {
+            guard let element = ancestry.last else { return nil }
+            var best: (specificity: Int, order: Int, value: String)? = nil
+            for candidate in candidates {
+                let rule = rules[candidate.rule]
+                guard let value = rule.declarations[property] else { continue }
+                let selector = rule.selectors[candidate.selector]
                 guard let last = selector.last, last.matches(element) else { continue }
                 // The other parts, each on an ancestor, outermost first.
                 var remaining = selector.dropLast()
@@ -700,7 +745,7 @@ struct CSSRule {
                     best = (specificity, rule.order, value)
                 }
             }
+            return best?.value
         }
-        return best?.value
     }
 }

@@ -7,10 +7,22 @@ import Foundation
 struct EmailStyle: Sendable {
     /// Inline style by tag name.
     let styles: [String: String]
-    /// Image sizes by absolute URL.
-    let imageSizes: [String: ImageSize]
+    /// Image sizes by absolute URL, made when an editor's raw `<img>` first asks: most
+    /// builds have none, and making it for every image was a part of each warm build.
+    private let sizes: Once<[String: ImageSize]>
+    var imageSizes: [String: ImageSize] { sizes.value }
     /// Widest an image may be in the content column.
     let maxImageWidth: Int
+
+    init(styles: [String: String], imageSizes: @escaping @Sendable () -> [String: ImageSize], maxImageWidth: Int) {
+        self.styles = styles
+        self.sizes = Once(imageSizes)
+        self.maxImageWidth = maxImageWidth
+    }
+
+    init(styles: [String: String], imageSizes: [String: ImageSize], maxImageWidth: Int) {
+        self.init(styles: styles, imageSizes: { imageSizes }, maxImageWidth: maxImageWidth)
+    }
 
     /// Every start tag gets the style of its name (unless it has one) and, for an image,
     /// its size. Byte by byte: a regular expression over each e-mail's HTML was a fifth of
