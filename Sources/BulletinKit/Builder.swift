@@ -372,7 +372,7 @@ public struct Builder: Sendable {
         }
         guard !report.diagnostics.hasErrors else { return nil }
         report.issueCount = model.issues.count
-        report.pageSetCount = model.issues.count + SiteRenderer.sitePageCount(config)
+        report.pageSetCount = output.pageSets
         report.pageCount = files.indices.reduce(0) { $0 + (files[$1].isPage ? 1 : 0) }
         report.fileCount = files.count
         var retired: [Any] = [source, parsed, rendered, reused, content, issues, model]

@@ -14,7 +14,7 @@ import Testing
         "input": "margin:0", "br": "line-height:0",
     ]
     static let email = EmailStyle(
-        styles: styles, imageSizes: ["https://example.fr/a.jpg": ImageSize(width: 1200, height: 800)], maxImageWidth: 536)
+        styles: styles, imageSizes: { ["https://example.fr/a.jpg": ImageSize(width: 1200, height: 800)] }, maxImageWidth: 536)
 
     /// The three writings of `markdown` and their oracles.
     static func compare(_ markdown: String, unsafe: Bool, typeset: Bool) -> [(what: String, ours: String, theirs: String)] {

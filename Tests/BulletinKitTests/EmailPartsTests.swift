@@ -86,7 +86,7 @@ import Testing
     @Test func stylesGoInlineAndImagesGetTheirSize() {
         let styler = EmailStyle(
             styles: ["p": "margin:0 0 16px;", "a": "color:#0b4f8a;"],
-            imageSizes: ["https://x.fr/i.jpg": ImageSize(width: 1200, height: 600)], maxImageWidth: 536)
+            imageSizes: { ["https://x.fr/i.jpg": ImageSize(width: 1200, height: 600)] }, maxImageWidth: 536)
         let html = styler.style("<p>Voir <a href=\"https://x.fr/\">ici</a> <img src=\"https://x.fr/i.jpg\" alt=\"I\" /></p>")
         #expect(html == "<p style=\"margin:0 0 16px;\">Voir <a href=\"https://x.fr/\" style=\"color:#0b4f8a;\">ici</a> <img src=\"https://x.fr/i.jpg\" alt=\"I\" width=\"536\" height=\"268\" class=\"fluid\" /></p>")
     }
@@ -118,7 +118,7 @@ extension EmailStyleTests {
     ])
     func findsTheTagsTheRegularExpressionFound(html: String) {
         let styles = ["p": "margin:0;", "a": "color:#0b4f8a;", "br": "x:y;", "h2": "font:1;", "th": "t:h;", "li": "l:i;", "em": "e:m;"]
-        let styler = EmailStyle(styles: styles, imageSizes: [:], maxImageWidth: 536)
+        let styler = EmailStyle(styles: styles, imageSizes: { [:] }, maxImageWidth: 536)
         #expect(styler.style(html) == styledByRegularExpression(html, styles: styles))
     }
 }
@@ -127,7 +127,7 @@ extension EmailStyleTests {
     @Test func subjectIsEncodedAndPartsAreQuotedPrintable() {
         let message = String(decoding: MIMEMessage(
             from: "La Lettre <lettre@example.fr>", subject: "Lettre n° 42 — Été", date: "Wed, 05 Jul 2023 00:00:00 +0200",
-            messageID: "issue-42@example.fr", text: "Bonjour", html: "<p>Bonjour</p>").render(), as: UTF8.self)
+            messageID: "issue-42@example.fr", text: "Bonjour", html: "<p>Bonjour</p>").rendered().bytes, as: UTF8.self)
         #expect(message.contains("Subject: =?UTF-8?B?"))
         #expect(message.contains("Content-Type: multipart/alternative; boundary="))
         #expect(message.contains("Content-Type: text/plain; charset=UTF-8"))

@@ -58,6 +58,12 @@ import Testing
             name: "a relative image", change: adding("<tr><td><img src=\"/logo.png\" alt=\"Logo\"></td></tr>"),
             severity: .error, says: "a relative URL (src=\"/logo.png\")"),
         Breakage(
+            name: "a relative background image", change: adding("<tr><td style=\"background-image:url('images/fond.png')\">Fond</td></tr>"),
+            severity: .error, says: "a relative URL (style=\"images/fond.png\")"),
+        Breakage(
+            name: "a relative srcset", change: adding("<tr><td><img src=\"https://lettre.example.fr/a.png\" srcset=\"a-2x.png 2x\" alt=\"\"></td></tr>"),
+            severity: .error, says: "a relative URL (srcset=\"a-2x.png\")"),
+        Breakage(
             name: "a text part much shorter", change: adding("<tr><td>" + String(repeating: "Un paragraphe que seul le HTML porte, absent de la version texte. ", count: 150) + "</td></tr>"),
             severity: .error, says: "its text part has"),
         Breakage(
@@ -184,13 +190,18 @@ import Testing
     }
 
     /// Lines folded at 76 characters, never inside an `=XX`, and nothing changed by it.
-    @Test(arguments: [String(repeating: "a", count: 300), String(repeating: "é", count: 100), String(repeating: "ab=", count: 90), ".From here\nFrom there\n", " \n\t\n"])
+    @Test(arguments: [
+        String(repeating: "a", count: 300), String(repeating: "é", count: 100), String(repeating: "ab=", count: 90),
+        ".From here\nFrom there\n", " \n\t\n",
+        // A `.` and a "From " where a line is folded.
+        String(repeating: "a", count: 75) + ".b", String(repeating: "a", count: 75) + "From c", String(repeating: "é", count: 25) + ".",
+    ])
     func quotedPrintableRoundTrips(_ text: String) {
         var bytes: [UInt8] = []
         MIMEMessage.appendQuotedPrintable(text, to: &bytes)
         let encoded = String(decoding: bytes, as: UTF8.self)
         #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
-        #expect(!encoded.contains("\r\nFrom ") && !encoded.hasPrefix("From ") && !encoded.hasPrefix("."))
+        #expect(!encoded.components(separatedBy: "\r\n").contains { $0.hasPrefix(".") || $0.hasPrefix("From ") }, "\(encoded)")
         #expect(decodeQuotedPrintable(encoded) == text, "\(encoded)")
     }
 }

@@ -124,26 +124,20 @@ public struct Palette: Sendable, Hashable {
         return css
     }
 
-    /// The pairs of colours the site's text is set in that fail WCAG AA (4.5:1), with
-    /// their ratio: ink, muted and accent on the background, the surface; text on the accent.
-    var weakPairs: [(text: String, on: String, ratio: Double)] {
-        var pairs: [(String, String)] = [("ink", "background"), ("muted", "background"), ("accent", "background"), ("ink", "surface")]
-        pairs = pairs.filter { chosen[$0.0] != nil || chosen[$0.1] != nil }
+    /// The pairs of colours the site's text is set in that fail WCAG AA (4.5:1): ink,
+    /// muted and accent on the background, ink on the surface, text on the accent. Each
+    /// with the colour the site chose to point at (the text's, else the background's).
+    var weakPairs: [(pair: String, color: String, ratio: Double)] {
+        let pairs = [("ink", "background"), ("muted", "background"), ("accent", "background"), ("ink", "surface")]
         var weak = pairs.compactMap { text, on -> (String, String, Double)? in
+            guard let color = [text, on].first(where: { chosen[$0] != nil }) else { return nil }
             let ratio = rgb(text).contrast(with: rgb(on))
-            return ratio < 4.5 ? (text, on, ratio) : nil
+            return ratio < 4.5 ? ("`\(text)` on `\(on)`", color, ratio) : nil
         }
         if chosen["accent"] != nil {
             let ratio = RGB(css: onAccent)!.contrast(with: rgb("accent"))
             if ratio < 4.5 { weak.append(("text on the accent", "accent", ratio)) }
         }
         return weak
-    }
-}
-
-extension RGB {
-    /// This colour moved toward `other` by `share` (0: itself, 1: `other`).
-    func mixed(with other: RGB, by share: Double) -> RGB {
-        RGB(red: red + (other.red - red) * share, green: green + (other.green - green) * share, blue: blue + (other.blue - blue) * share)
     }
 }

@@ -81,11 +81,9 @@ enum SiteConfigParser {
                 palette.chosen[key.rawValue] = RGB(css: value)?.hex ?? value
             }
             for weak in palette.weakPairs {
-                // At the colour the site chose (of the two, the text's first).
-                let key = [weak.text, weak.on].compactMap(SiteConfig.ColorKey.init(rawValue:)).first { palette.chosen[$0.rawValue] != nil }
                 diagnostics.append(.warning(
-                    "\(weak.text == "text on the accent" ? weak.text : "`\(weak.text)`") on `\(weak.on)` has a contrast of \(String((weak.ratio * 100).rounded() / 100)):1, under WCAG AA's 4.5:1: readers with low vision cannot read it",
-                    at: key.map(colors.location(of:)) ?? fields.location(of: .colors)))
+                    "\(weak.pair) has a contrast of \(String((weak.ratio * 100).rounded() / 100)):1, under WCAG AA's 4.5:1: readers with low vision cannot read it",
+                    at: SiteConfig.ColorKey(rawValue: weak.color).map(colors.location(of:)) ?? fields.location(of: .colors)))
             }
         }
         if let fonts = fields.block(.fonts, keys: SiteConfig.FontKey.self, into: &diagnostics) {

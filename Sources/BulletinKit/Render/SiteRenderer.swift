@@ -28,9 +28,6 @@ struct SiteRenderer {
 
     private var baseURL: String { model.config.baseURL }
 
-    /// The files that are no issue's: home, archive, 404, sitemap, and each feed.
-    static func sitePageCount(_ config: SiteConfig) -> Int { 4 + config.feedFormats.count }
-
     private func context(depth: Int) -> RenderContext {
         RenderContext(
             model: model, locale: theme.locale, linker: withImages(.relative(depth: depth, baseURL: baseURL)), address: address,
@@ -53,9 +50,10 @@ struct SiteRenderer {
         return context(depth: 0).with(withImages(.absolute(baseURL: baseURL)).leading(to: .email), emailStyle: style, maxImageWidth: EmailRenderer.contentWidth)
     }
 
-    /// The site's files, and what the preflight found and measured in each issue's
-    /// e-mail, by the output path of its `email.html`.
-    func render() -> (files: [OutputFile], emails: [(path: String, check: EmailCheck)]) {
+    /// The site's files; what the preflight found and measured in each issue's e-mail, by
+    /// the output path of its `email.html`; and how many sets of pages were made (each
+    /// issue's, each site page: home, archive, 404, sitemap, each feed).
+    func render() -> (files: [OutputFile], emails: [(path: String, check: EmailCheck)], pageSets: Int) {
         let shared = cache == nil ? 0 : sharedRenderKey
         let issues = model.issues
         let email = EmailRenderer(model: model, theme: theme, context: emailContext, sourceRoot: sourceRoot)
@@ -109,7 +107,7 @@ struct SiteRenderer {
         let emails = issues.indices.compactMap { position in
             made[sitePages.count + position].email.map { (issues[position].outputPath + "email.html", $0) }
         }
-        return (files, emails)
+        return (files, emails, made.count)
     }
 
     /// A site-wide file, taken from the cache while what it shows of the issues is the same.
@@ -387,25 +385,6 @@ struct FeedItemView: TemplateObject {
     }
 }
 
-/// A value made the first time it is asked for, by whichever thread asks first.
-final class Once<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var made: Value?
-    private let make: () -> Value
-
-    init(_ make: @escaping () -> Value) {
-        self.make = make
-    }
-
-    var value: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        if let made { return made }
-        let value = make()
-        made = value
-        return value
-    }
-}
 
 /// The partial `issue-content` runs inside `{{#issue}}` on the issue page; the feed
 /// gives it the same stack: the issue first, then the page.
@@ -436,7 +415,7 @@ private struct JSONWriter {
 
     mutating func key(_ name: String) {
         separate()
-        text += Self.quoted(name) + ": "
+        text += doubleQuoted(name) + ": "
         pendingValue = true
     }
 
@@ -458,7 +437,7 @@ private struct JSONWriter {
 
     mutating func member(_ name: String, _ value: String) {
         separate()
-        text += Self.quoted(name) + ": " + Self.quoted(value)
+        text += doubleQuoted(name) + ": " + doubleQuoted(value)
     }
 
     /// `"authors": [{"name": …}]`.
@@ -469,25 +448,5 @@ private struct JSONWriter {
         member("name", name)
         close("}")
         close("]")
-    }
-
-    /// A JSON string: `"` and `\\` escaped, control characters as `\\uXXXX` (or `\\n`…).
-    static func quoted(_ value: String) -> String {
-        var result = "\""
-        result.reserveCapacity(value.utf8.count + 2)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -106,3 +106,30 @@ func nonXMLCharacterWarning(_ scalar: Unicode.Scalar, count: Int, at location: S
         "control character \(name) replaced by a space\(more): no feed or page can carry it (a line break from Word? press Enter instead)",
         at: location)
 }
+
+/// `text` between double quotes, as JSON and YAML both read it: `"` and `\\` escaped, line
+/// breaks and tabs as `\\n`, `\\r`, `\\t`, and as `\\uXXXX` every other control character
+/// and those that editors and parsers handle badly (U+2028, U+2029, a byte-order mark).
+func doubleQuoted(_ text: String) -> String {
+    var result = "\""
+    result.reserveCapacity(text.utf8.count + 2)
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\t": result += "\\t"
+        case "\r": result += "\\r"
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF
+            {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return result + "\""
+}

@@ -20,10 +20,6 @@ struct EmailStyle: Sendable {
         self.maxImageWidth = maxImageWidth
     }
 
-    init(styles: [String: String], imageSizes: [String: ImageSize], maxImageWidth: Int) {
-        self.init(styles: styles, imageSizes: { imageSizes }, maxImageWidth: maxImageWidth)
-    }
-
     /// Every start tag gets the style of its name (unless it has one) and, for an image,
     /// its size. Byte by byte: a regular expression over each e-mail's HTML was a fifth of
     /// the e-mail's cost. A start tag is `<` and a name, then either `>`, `/>` or white

@@ -12,10 +12,7 @@ struct MIMEMessage {
     let text: String
     let html: String
 
-    /// The message's bytes, written as they are made.
-    func render() -> Data { rendered().bytes }
-
-    /// The message's bytes, and the size of its HTML part as written (what Gmail's
+    /// The message's bytes, written as they are made, and the size of its HTML part as written (what Gmail's
     /// clipping point is measured on).
     func rendered() -> (bytes: Data, htmlPartBytes: Int) {
         let boundary = "=_bulletin_" + String(messageID.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.prefix(40).map(Character.init))
@@ -75,12 +72,10 @@ struct MIMEMessage {
     static func appendQuotedPrintable(_ body: String, to bytes: inout [UInt8]) {
         let hex = Array("0123456789ABCDEF".utf8)
         var column = 0
-        func softBreak(before width: Int) {
-            // Room for the piece and for the `=` that ends a folded line.
-            if column + width > 75 {
-                bytes.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
-                column = 0
-            }
+        // A folded line ends with `=`: 75 characters before it at most.
+        func softBreak() {
+            bytes.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
+            column = 0
         }
         let utf8 = Array(body.utf8)
         var index = 0
@@ -96,17 +91,21 @@ struct MIMEMessage {
             let next = index + 1 < utf8.count ? utf8[index + 1] : 0x0A
             let atLineEnd = next == 0x0A
             // Spaces before a line's end would be lost in transit; `.` and `F` (of "From ")
-            // at a line's start are changed by some servers.
-            let literal =
+            // at a line's start, folded or not, are changed by some servers.
+            func isLiteral(atColumn column: Int) -> Bool {
                 (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")
                     && !(column == 0 && (byte == UInt8(ascii: ".") || byte == UInt8(ascii: "F"))))
-                || ((byte == 0x20 || byte == 0x09) && !atLineEnd)
+                    || ((byte == 0x20 || byte == 0x09) && !atLineEnd)
+            }
+            var literal = isLiteral(atColumn: column)
+            if column + (literal ? 1 : 3) > 75 {
+                softBreak()
+                literal = isLiteral(atColumn: 0)
+            }
             if literal {
-                softBreak(before: 1)
                 bytes.append(byte)
                 column += 1
             } else {
-                softBreak(before: 3)
                 bytes.append(contentsOf: [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
                 column += 3
             }
