@@ -323,7 +323,9 @@ public struct Builder: Sendable {
         }
 
         // Images: the copies readers get of the issues' photos and pictures.
-        let images = makeImages(model.issues, options: options, buildCache: buildCache, facts: &facts, report: &report)
+        let images = makeImages(
+            model.issues, folders: source.issues, listedAt: loader.listings.startedAt, options: options, buildCache: buildCache, facts: &facts,
+            report: &report)
         guard !report.diagnostics.hasErrors else { return nil }
 
         // 5. Render (6. Write is `build`'s, once every check passed)
@@ -560,19 +562,25 @@ public struct Builder: Sendable {
     /// made on every core or taken from where they are kept; `check` only reads their
     /// headers. An image that cannot be read is an error; one narrower than a page shows
     /// a cover or an article's image, a warning (it would look blurred).
+    ///
+    /// Each photo's stamp is the one its folder's listing took (at `listedAt`, nanoseconds
+    /// since 1970): it is not asked for again.
     private func makeImages(
-        _ issues: [Issue], options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts, report: inout BuildReport
+        _ issues: [Issue], folders: [IssueFolder], listedAt: Int64, options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts,
+        report: inout BuildReport
     ) -> PublishedImages? {
-        var sources: [(output: String, file: String, folder: String, asset: String)] = []
+        lazy var stamps = Dictionary(folders.map { ("issues/" + $0.name, $0.stamps) }, uniquingKeysWith: { first, _ in first })
+        var sources: [(output: String, file: String, folder: String, asset: String, stamp: FileStamp?)] = []
         for issue in issues {
+            let folder = String(issue.sourceFolder)
             for asset in issue.assets where Recipe.isRaster(asset) {
-                sources.append((issue.outputPath + asset, "\(options.source.path)/\(issue.sourceFolder)/\(asset)", String(issue.sourceFolder), asset))
+                sources.append((issue.outputPath + asset, "\(options.source.path)/\(folder)/\(asset)", folder, asset, stamps[folder]?[asset]))
             }
         }
         guard !sources.isEmpty else { return nil }
         // Shown as wide as a page's column: covers and articles' images.
         let shown = Set(issues.flatMap { issue in ([issue.cover] + issue.articles.map(\.image)).compactMap { $0?.path } })
-        func said(_ source: (output: String, file: String, folder: String, asset: String), _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
+        func said(_ source: (output: String, file: String, folder: String, asset: String, stamp: FileStamp?), _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
             let message: String
             let severity: Diagnostic.Severity
             switch result {
@@ -597,9 +605,9 @@ public struct Builder: Sendable {
             ?? (options.servedSite != nil ? options.source.appendingPathComponent(".bulletin-cache/images") : nil)
         let folder = kept
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("bulletin-images-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let processor = ImageProcessor(folder: folder)
+        let processor = ImageProcessor(folder: folder, startedAt: listedAt)
         if kept == nil { facts.temporaryImages = folder }
-        let made = sources.concurrentMap { processor.variants(of: $0.file, outputPath: $0.output) }
+        let made = sources.concurrentMap { processor.variants(of: $0.file, outputPath: $0.output, stamp: $0.stamp) }
         processor.save()
         var variants: [String: ImageVariants] = [:]
         for (result, source) in zip(made, sources) {

@@ -127,7 +127,9 @@ final class ImageProcessor: Sendable {
     /// entry, and so its kept copies.
     static let keptDays: Int64 = 30
 
-    init(folder: URL) {
+    /// `startedAt`: when the build began looking at its sources (nanoseconds since 1970),
+    /// for whether a source's stamp is too recent to be trusted (see `FileStamp.isRacy`).
+    init(folder: URL, startedAt: Int64? = nil) {
         self.folder = folder
         keptPath = folder.path
         libraryVersion = Self.libraryVersion(keptIn: folder)
@@ -158,7 +160,7 @@ final class ImageProcessor: Sendable {
         memo = Mutex(Memo(entries: entries))
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        startedAt = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+        self.startedAt = min(startedAt ?? .max, Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec))
         today = Int64(now.tv_sec) / 86_400
     }
 
@@ -257,16 +259,22 @@ final class ImageProcessor: Sendable {
     }
 
     /// The variants of the image at `path`, published under `outputPath` (the original's
-    /// path in the output); each variant names the file it is kept in.
-    func variants(of path: String, outputPath: String) -> Result<ImageVariants, ImageFailure> {
+    /// path in the output); each variant names the file it is kept in. `stamp`: the
+    /// file's, when its folder's listing took it (after this processor's `startedAt`).
+    func variants(of path: String, outputPath: String, stamp known: FileStamp? = nil) -> Result<ImageVariants, ImageFailure> {
         let version: String
         switch libraryVersion {
         case .failure(let failure): return .failure(failure)
         case .success(let found): version = found
         }
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .failure(ImageFailure(message: "it cannot be read")) }
-        let stamp = FileStamp(info)
+        let stamp: FileStamp
+        if let known {
+            stamp = known
+        } else {
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return .failure(ImageFailure(message: "it cannot be read")) }
+            stamp = FileStamp(info)
+        }
         var entry = memo.withLock { memo -> Memo.Entry? in
             guard var entry = memo.entries[path] else { return nil }
             if entry.day != today {
@@ -341,13 +349,12 @@ final class ImageProcessor: Sendable {
         let fullWidth = Int(bulletin_vips_width(largest))
         let transparent = bulletin_vips_has_alpha(largest) != 0
         let fallbackExtension = transparent ? "png" : "jpg"
-        let stem = Self.stem(of: outputPath)
-        let folderPath = (outputPath as NSString).deletingLastPathComponent
+        let prefix = Self.prefix(of: outputPath)
         try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
         // In the output, named by the image's key: a CDN may keep each one forever.
         func variant(_ suffix: String, _ fileExtension: String, _ image: UnsafeMutableRawPointer) -> ImageVariants.Variant {
             ImageVariants.Variant(
-                path: "\(folderPath)/\(stem)-\(suffix).\(name).\(fileExtension)", width: Int(bulletin_vips_width(image)),
+                path: "\(prefix)\(suffix).\(name).\(fileExtension)", width: Int(bulletin_vips_width(image)),
                 height: Int(bulletin_vips_height(image)), file: kept.path + "/\(suffix).\(fileExtension)")
         }
 
@@ -464,11 +471,19 @@ final class ImageProcessor: Sendable {
         return ImageFailure(message: message.isEmpty ? "not an image libvips can read" : message)
     }
 
-    /// `cover.jpg` → `cover`
-    private static func stem(of path: String) -> String {
-        let name = (path as NSString).lastPathComponent
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
-        return String(name[..<dot])
+    /// `issues/a/images/cover.jpg` → `issues/a/images/cover-`: what each copy's name starts
+    /// with. By bytes: it is made for every photo at every build.
+    private static func prefix(of outputPath: String) -> String {
+        let bytes = outputPath.utf8
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
+        let nameStart = slash.map { bytes.index(after: $0) } ?? bytes.startIndex
+        var stemEnd = bytes.endIndex
+        if let dot = bytes[nameStart...].lastIndex(of: UInt8(ascii: ".")), dot != nameStart { stemEnd = dot }
+        var prefix = String(outputPath[..<(slash ?? bytes.startIndex)])
+        prefix += "/"
+        prefix += outputPath[nameStart..<stemEnd]
+        prefix += "-"
+        return prefix
     }
 
     // MARK: The index of a kept image
@@ -497,8 +512,7 @@ final class ImageProcessor: Sendable {
     /// beside `outputPath`; nil when the index is damaged. `checked`: its digest was
     /// checked already, with the bytes it came in.
     private static func variants(index: [UInt8], in kept: String, name: String, outputPath: String, checked: Bool = false) -> ImageVariants? {
-        let stem = stem(of: outputPath)
-        let prefix = (outputPath as NSString).deletingLastPathComponent + "/" + stem + "-"
+        let prefix = prefix(of: outputPath)
         return index.withUnsafeBytes { bytes in
             BuildCache.unsealed(bytes, magic, checked: checked) { encoded -> ImageVariants? in
                 let source = BinaryCoding.Source(encoded)

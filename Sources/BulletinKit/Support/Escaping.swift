@@ -8,19 +8,26 @@ func escapeHTML(_ text: String, apostrophe: Bool = false) -> String {
             || (apostrophe && byte == UInt8(ascii: "'"))
     }
     guard text.containsByte(where: special) else { return text }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.utf8.count + 16)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
-        case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
-        case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
-        case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
-        case UInt8(ascii: "'") where apostrophe: bytes.append(contentsOf: "&#39;".utf8)
-        default: bytes.append(byte)
+    var text = text
+    return text.withUTF8 { input in
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count + input.count / 8 + 16)
+        // Runs of bytes with nothing to escape are copied whole.
+        var run = 0
+        for index in input.indices where special(input[index]) {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index]))
+            switch input[index] {
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
+            default: output.append(contentsOf: "&#39;".utf8)
+            }
+            run = index + 1
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[run...]))
+        return String(decoding: output, as: UTF8.self)
     }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Percent-encodes an output path for use in `href`/`src`, segment by segment: what
@@ -111,25 +118,51 @@ func nonXMLCharacterWarning(_ scalar: Unicode.Scalar, count: Int, at location: S
 /// breaks and tabs as `\\n`, `\\r`, `\\t`, and as `\\uXXXX` every other control character
 /// and those that editors and parsers handle badly (U+2028, U+2029, a byte-order mark).
 func doubleQuoted(_ text: String) -> String {
-    var result = "\""
-    result.reserveCapacity(text.utf8.count + 2)
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        case "\r": result += "\\r"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF
-            {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
+    var text = text
+    return text.withUTF8 { input in
+        var output: [UInt8] = [UInt8(ascii: "\"")]
+        output.reserveCapacity(input.count + 16)
+        let hex: StaticString = "0123456789ABCDEF"
+        func unicodeEscape(_ value: Int) {
+            output.append(contentsOf: "\\u".utf8)
+            for shift in [12, 8, 4, 0] { output.append(hex.utf8Start[(value >> shift) & 0xF]) }
         }
+        // Byte by byte, runs with nothing to escape copied whole: the feeds' texts are long.
+        var run = 0
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            let next = index + 1 < input.count ? input[index + 1] : 0
+            let third = index + 2 < input.count ? input[index + 2] : 0
+            var width = 1
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0..<0x20, 0x7F: break
+            // U+0080–U+009F (C1 controls)
+            case 0xC2 where (0x80...0x9F).contains(next): width = 2
+            // U+2028, U+2029
+            case 0xE2 where next == 0x80 && (third == 0xA8 || third == 0xA9): width = 3
+            // U+FEFF, the byte-order mark
+            case 0xEF where next == 0xBB && third == 0xBF: width = 3
+            default:
+                index += 1
+                continue
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index]))
+            switch (byte, width) {
+            case (UInt8(ascii: "\""), _): output.append(contentsOf: "\\\"".utf8)
+            case (UInt8(ascii: "\\"), _): output.append(contentsOf: "\\\\".utf8)
+            case (UInt8(ascii: "\n"), _): output.append(contentsOf: "\\n".utf8)
+            case (UInt8(ascii: "\t"), _): output.append(contentsOf: "\\t".utf8)
+            case (UInt8(ascii: "\r"), _): output.append(contentsOf: "\\r".utf8)
+            case (_, 1): unicodeEscape(Int(byte))
+            case (_, 2): unicodeEscape(Int(next))
+            default: unicodeEscape(byte == 0xE2 ? (third == 0xA8 ? 0x2028 : 0x2029) : 0xFEFF)
+            }
+            index += width
+            run = index
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[run...]))
+        output.append(UInt8(ascii: "\""))
+        return String(decoding: output, as: UTF8.self)
     }
-    return result + "\""
 }
