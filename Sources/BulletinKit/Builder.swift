@@ -181,7 +181,7 @@ public struct Builder: Sendable {
                             let outputs = writer.records(of: files, cache: buildCache, touched: touched)
                             buildCache.save(
                                 contentSettings: run.contentSettings, theme: run.theme, folders: run.folders, outputs: outputs.files,
-                                outputFolders: outputs.folders, summary: summary)
+                                outputFolders: outputs.folders, copies: outputs.copies, summary: summary)
                         }
                         if let templates = run.templates?.parsedSoFar { buildCache.keep(templates: templates, fingerprint: run.theme) }
                     }

@@ -360,8 +360,8 @@ import Testing
         // Another binary's cache (its build id, written first, differs), its digest right:
         // read, and ignored.
         let original = try Data(contentsOf: file)
-        let header = "BULLETIN-BUILD-CACHE-2\n".utf8.count
-        #expect(original.prefix(header) == Data("BULLETIN-BUILD-CACHE-2\n".utf8))
+        let header = "BULLETIN-BUILD-CACHE-3\n".utf8.count
+        #expect(original.prefix(header) == Data("BULLETIN-BUILD-CACHE-3\n".utf8))
         var payload = Data(original.dropFirst(header + 8))
         let idStart = payload.startIndex + 1
         payload[idStart] = payload[idStart] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")

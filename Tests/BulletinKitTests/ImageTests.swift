@@ -330,3 +330,22 @@ import Testing
         #expect(site.exists("\(folder)/index.html"))
     }
 }
+
+/// The names the copies of images are published under, which a cached build trusts.
+@Suite struct CopyNameTests {
+    @Test func copiesAreKnownByTheirNamesAlone() {
+        for name in [
+            "issues/a/images/photo-800.0123456789abcdef.webp", "photo-email.0123456789abcdef.jpg", "plan-email-small.fedcba9876543210.png",
+            "a.b-card.0000000000000000.jpg",
+        ] {
+            #expect(Recipe.isCopyName(name), "\(name)")
+        }
+        for name in [
+            "photo.0123456789abcdef.webp", "photo-800.0123456789ABCDEF.webp", "photo-800.0123456789abcde.webp",
+            "photo-800.0123456789abcdeff.webp", "photo-800.0123456789abcdef.gif", "photo-800.0123456789abcdef.webp.html",
+            "a-b/photo.0123456789abcdef.webp", "photo-800_0123456789abcdef.webp", "-.0123456789abcdef", "", "photo-800.jpg",
+        ] {
+            #expect(!Recipe.isCopyName(name), "\(name)")
+        }
+    }
+}

@@ -20,7 +20,7 @@ import Synchronization
 /// leaves it as it was, with the output.
 final class BuildCache: Sendable {
     static let fileName = "build.cache"
-    private static let magic = Array("BULLETIN-BUILD-CACHE-2\n".utf8)
+    private static let magic = Array("BULLETIN-BUILD-CACHE-3\n".utf8)
 
     let folder: URL
     /// `<folder>/issues/`: one file per issue, named by its digest (see `record`).
@@ -88,8 +88,26 @@ final class BuildCache: Sendable {
 
     /// The output folder as a build left it.
     struct OutputSnapshot {
+        /// Every file but the copies of images.
         var files: [OutputRecord]
         var folders: [ListedFolder]
+        /// The copies of images (`Recipe.isCopyName`), which have no record each: a copy
+        /// holds what its name says, and is trusted while its folder is unchanged. The 700
+        /// copies of 100 photos cost a warm build more in records than in anything else.
+        var copies = Copies()
+    }
+
+    /// How many copies of images the output has, and the sum of their paths' digests.
+    struct Copies: Sendable, Equatable {
+        var count = 0
+        var digest: UInt64 = 0
+
+        mutating func add(_ path: String) {
+            var hasher = StableHasher()
+            hasher.combine(path)
+            count += 1
+            digest &+= hasher.finalize()
+        }
     }
 
     /// What a build said and made, said again by the next one if it finds every input and
@@ -147,10 +165,6 @@ final class BuildCache: Sendable {
         var stamp: FileStamp
         /// Of the bytes written, or of the stamp of the file copied.
         var digest: UInt64
-        /// A copy of an image whose name holds its content's key (`photo-800.<key>.webp`):
-        /// the next build trusts it while its folder is unchanged, without asking `lstat`
-        /// (see `FolderListings`). Such a file is never written over with other bytes.
-        var isNamedByContent = false
     }
 
     // MARK: Opening
@@ -579,12 +593,25 @@ final class BuildCache: Sendable {
             access(output.path + "/" + OutputWriter.markerName, F_OK) == 0
         else { return nil }
         let found = found
-        guard found.count == previousOutputs.count, found.allSatisfy({ previousOutputs[$0.key]?.stamp == $0.value }) else { return nil }
+        let previousCopies = outputListing.copies
+        guard found.count == previousOutputs.count + previousCopies.count else { return nil }
+        // Every file with the stamp recorded, and the copies (which have none) those the last build had.
+        var copies = Copies()
+        for (path, stamp) in found {
+            if let record = previousOutputs[path] {
+                guard record.stamp == stamp else { return nil }
+            } else {
+                guard Recipe.isCopyName(path) else { return nil }
+                copies.add(path)
+            }
+        }
+        guard copies == previousCopies else { return nil }
         // Folders listed again (their stamps were too recent to trust) are trusted next time.
         if !readOnly, !sourceFolders.isUnchanged || !outputFolders.isUnchanged {
             var snapshot = previous
             snapshot.sourceFolders = sourceFolders.records()
-            snapshot.output = BinaryCoding.encode(OutputSnapshot(files: outputListing.records, folders: outputFolders.records()), capacity: previous.output.count)
+            snapshot.output = BinaryCoding.encode(
+                OutputSnapshot(files: outputListing.records, folders: outputFolders.records(), copies: previousCopies), capacity: previous.output.count)
             _ = Self.replace(folder.appendingPathComponent(Self.fileName), with: Self.index(snapshot, capacity: previousIndexSize))
         }
         if !readOnly, let source = sourceFolders.stamps(), let output = outputFolders.stamps() {
@@ -599,7 +626,7 @@ final class BuildCache: Sendable {
     /// cannot be written is left out: the next build is a cold one.
     func save(
         contentSettings: UInt64, theme: UInt64, folders: [IssueFolder], outputs: [OutputRecord], outputFolders listed: [ListedFolder],
-        summary: Summary
+        copies: Copies, summary: Summary
     ) {
         let (records, pages) = state.withLock { state -> ([FolderRecord], [PageRecord]) in
             let folders = folders.compactMap { folder -> FolderRecord? in
@@ -615,7 +642,8 @@ final class BuildCache: Sendable {
         }
         let snapshot = Snapshot(
             binary: Self.binaryIdentity, contentSettings: contentSettings,
-            theme: theme, folders: records, pages: pages, output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed), capacity: previous?.output.count ?? 0),
+            theme: theme, folders: records, pages: pages,
+            output: BinaryCoding.encode(OutputSnapshot(files: outputs, folders: listed, copies: copies), capacity: previous?.output.count ?? 0),
             sourceFolders: sourceFolders.records(), summary: summary)
         // The issues are written (see `record`): the index that names them, then the
         // issues no record names go. A manifest of the last build's stamps goes first.
@@ -682,8 +710,9 @@ final class BuildCache: Sendable {
     /// The output folder as the last build left it and as this one finds it, made on
     /// another thread from the start.
     private final class OutputListing: @unchecked Sendable {
-        /// The last build's records, as written and by path.
+        /// The last build's records, as written and by path, and its copies.
         private var decodedRecords: [OutputRecord] = []
+        private var decodedCopies = Copies()
         private var previousByPath: [String: OutputRecord] = [:]
         /// The folders, listed or vouched for.
         private var listings: FolderListings
@@ -700,11 +729,9 @@ final class BuildCache: Sendable {
             DispatchQueue.global().async { [self] in
                 if let decoded = try? BinaryCoding.decode(OutputSnapshot.self, from: snapshot) {
                     decodedRecords = decoded.files
+                    decodedCopies = decoded.copies
                     previousByPath = Dictionary(decoded.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                    let trusted = decoded.files.filter(\.isNamedByContent).map { ($0.path, $0.stamp) }
-                    listings = FolderListings(
-                        root: output.path, previous: decoded.folders, keepsStamps: true,
-                        trusted: Dictionary(trusted, uniquingKeysWith: { first, _ in first }))
+                    listings = FolderListings(root: output.path, previous: decoded.folders, keepsStamps: true, trustsCopies: true)
                 }
                 listed = BuildCache.listing(of: listings)
                 done.leave()
@@ -713,6 +740,7 @@ final class BuildCache: Sendable {
 
         // Each waits for the listing the first time.
         var records: [OutputRecord] { done.wait(); return decodedRecords }
+        var copies: Copies { done.wait(); return decodedCopies }
         var previous: [String: OutputRecord] { done.wait(); return previousByPath }
         var folders: FolderListings { done.wait(); return listings }
         var found: [String: FileStamp] { done.wait(); return listed }

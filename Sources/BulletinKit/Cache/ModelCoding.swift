@@ -284,12 +284,16 @@ extension BuildCache.Snapshot: BinaryCodable {
 
 extension BuildCache.OutputSnapshot: BinaryCodable {
     init(reading source: BinaryCoding.Source) throws {
-        self.init(files: try source.list(BuildCache.OutputRecord.self), folders: try source.list(ListedFolder.self))
+        self.init(
+            files: try source.list(BuildCache.OutputRecord.self), folders: try source.list(ListedFolder.self),
+            copies: BuildCache.Copies(count: try source.int(), digest: try source.varint()))
     }
 
     func write(to sink: BinaryCoding.Sink) {
         sink.list(files)
         sink.list(folders)
+        sink.int(copies.count)
+        sink.varint(copies.digest)
     }
 }
 
@@ -378,15 +382,13 @@ extension BuildCache.PageRecord: BinaryCodable {
 extension BuildCache.OutputRecord: BinaryCodable {
     init(reading source: BinaryCoding.Source) throws {
         self.init(
-            path: try source.string(), stamp: try FileStamp(reading: source), digest: try source.varint(),
-            isNamedByContent: try source.varint() != 0)
+            path: try source.string(), stamp: try FileStamp(reading: source), digest: try source.varint())
     }
 
     func write(to sink: BinaryCoding.Sink) {
         sink.string(path)
         stamp.write(to: sink)
         sink.varint(digest)
-        sink.varint(isNamedByContent ? 1 : 0)
     }
 }
 

@@ -57,6 +57,27 @@ enum Recipe {
     /// The extensions of what is made: GIF (which may move), SVG and videos are left as they are.
     static let rasterExtensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
 
+    /// Whether the file at `path` (or named `path`) is named as a copy is published:
+    /// `<stem>-<suffix>.<key>.<extension>`, the key sixteen hexadecimal digits, the
+    /// extension one a copy has. What it holds is what its name says: a cached build
+    /// trusts it while its folder is unchanged, with no record of its own (see
+    /// `FolderListings` and `BuildCache.OutputSnapshot.copies`).
+    static func isCopyName(_ path: String) -> Bool {
+        let whole = path.utf8
+        let bytes = whole[(whole.lastIndex(of: UInt8(ascii: "/")).map { whole.index(after: $0) } ?? whole.startIndex)...]
+        guard bytes.count > 18, let dot = bytes.lastIndex(of: UInt8(ascii: ".")),
+            bytes.distance(from: bytes.startIndex, to: dot) >= 18
+        else { return false }
+        let ext = bytes[bytes.index(after: dot)...]
+        guard ext.elementsEqual("webp".utf8) || ext.elementsEqual("jpg".utf8) || ext.elementsEqual("png".utf8) else { return false }
+        let keyStart = bytes.index(dot, offsetBy: -16)
+        let keyDot = bytes.index(before: keyStart)
+        guard bytes[keyDot] == UInt8(ascii: "."),
+            bytes[keyStart..<dot].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        else { return false }
+        return bytes[..<keyDot].contains(UInt8(ascii: "-"))
+    }
+
     static func isRaster(_ path: String) -> Bool {
         guard let dot = path.lastIndex(of: ".") else { return false }
         return rasterExtensions.contains(path[path.index(after: dot)...].lowercased())

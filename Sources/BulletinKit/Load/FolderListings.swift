@@ -47,9 +47,9 @@ final class FolderListings: Sendable {
     /// `root` opened for lookups, or -1 when it could not be: paths are then asked for whole.
     private let rootDescriptor: Int32
     private let previous: [String: ListedFolder]
-    /// Files trusted while their folder's stamp is the one recorded, with their stamps
-    /// as recorded: `lstat` is not asked about them (see `BuildCache.OutputRecord.isNamedByContent`).
-    private let trusted: [String: FileStamp]
+    /// Whether the copies of images (`Recipe.isCopyName`) in a folder whose stamp is the
+    /// one recorded are taken as they are named, `lstat` not asked about them: the output's.
+    private let trustsCopies: Bool
     /// Nanoseconds since 1970, read before any folder was looked at (see `isRacy`).
     let startedAt: Int64
     private let state: Mutex<State>
@@ -68,11 +68,11 @@ final class FolderListings: Sendable {
     private let keepsStamps: Bool
 
     /// `previous`: what the last build recorded; empty for a build without a cache.
-    /// `trusted`: files whose stamps are taken as recorded, by path relative to the root.
-    init(root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false, trusted: [String: FileStamp] = [:]) {
+    /// `trustsCopies`: see the property.
+    init(root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false, trustsCopies: Bool = false) {
         self.root = root
         self.keepsStamps = keepsStamps
-        self.trusted = trusted
+        self.trustsCopies = trustsCopies
         rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         self.previous = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var state = State()
@@ -141,7 +141,8 @@ final class FolderListings: Sendable {
         for (key, own, entries) in seen {
             if let own { stamps.append((key, own)) }
             let prefix = key.isEmpty ? "" : key + "/"
-            for entry in entries { stamps.append((prefix + entry.name, entry.stamp)) }
+            // A copy trusted by its name has no stamp: its folder's stands for it.
+            for entry in entries where entry.stamp != .copy { stamps.append((prefix + entry.name, entry.stamp)) }
         }
         return stamps.contains { $0.stamp.isRacy(before: startedAt) } ? nil : stamps
     }
@@ -178,11 +179,10 @@ final class FolderListings: Sendable {
     private func entries(named names: [String], in base: Base) -> [Entry]? {
         var entries: [Entry] = []
         entries.reserveCapacity(names.count)
-        let prefix = base.key.isEmpty ? "" : base.key + "/"
         for name in names {
             var info = stat()
-            if !trusted.isEmpty, let stamp = trusted[prefix + name] {
-                entries.append(Entry(name: name, info: stamp.fileInfo))
+            if trustsCopies, Recipe.isCopyName(name) {
+                entries.append(Entry(name: name, info: Self.copyInfo))
                 continue
             }
             guard base.lstat(name, &info) == 0 else { return nil }
@@ -190,6 +190,9 @@ final class FolderListings: Sendable {
         }
         return entries
     }
+
+    /// What a copy trusted by its name is taken to be: a regular file, stamped `.copy`.
+    private static let copyInfo = FileStamp.copy.fileInfo
 
     private static func list(_ path: String) -> (names: [String], entries: [Entry])? {
         guard let directory = opendir(path) else { return nil }
@@ -227,6 +230,9 @@ extension FileStamp {
 
     /// No file's: recorded for a stamp that cannot be trusted.
     static let none = FileStamp(device: 0, inode: 0, size: -1, modified: 0, changed: 0)
+
+    /// No file's either: a copy of an image trusted by its name, `lstat` not asked.
+    static let copy = FileStamp(device: 0, inode: 0, size: -2, modified: 0, changed: 0)
 
     /// Whether a change made after `time` (nanoseconds since 1970) could leave this stamp
     /// as it is. Linux takes file times from a clock that moves once per tick (up to 10 ms);

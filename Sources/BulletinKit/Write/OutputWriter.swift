@@ -205,7 +205,9 @@ extension OutputWriter {
         let changed = files.filter { file in
             switch file.contents {
             case .unchanged: false
-            case .data, .copy, .kept: cache.writtenDigest(of: file.path) != Self.digest(of: file.contents)
+            // A copy of an image holds what its name says: there, it is as it should be.
+            case .kept: cache.foundStamp(of: file.path) == nil
+            case .data, .copy: cache.writtenDigest(of: file.path) != Self.digest(of: file.contents)
             }
         }
         let folders = Set(changed.map { ($0.path as NSString).deletingLastPathComponent }).filter { !$0.isEmpty }
@@ -253,14 +255,18 @@ extension OutputWriter {
     /// The output folder as written, for the next build's cache: `touched` names the files
     /// written or removed (nil: the whole folder was written); the others are as the cache
     /// found them. With them, the output's folders as the next build may trust them (see
-    /// `FolderListings`).
-    func records(of files: [OutputFile], cache: BuildCache, touched: Set<String>?) -> (files: [BuildCache.OutputRecord], folders: [ListedFolder]) {
+    /// `FolderListings`), and the copies of images, which have no record each.
+    func records(
+        of files: [OutputFile], cache: BuildCache, touched: Set<String>?
+    ) -> (files: [BuildCache.OutputRecord], folders: [ListedFolder], copies: BuildCache.Copies) {
         let folders = FolderListings(root: output.path)
         let listed = touched == nil ? BuildCache.listing(of: folders) : [:]
         let root = output.path + "/"
         let records = files.concurrentMap { file -> BuildCache.OutputRecord? in
             let found: FileStamp?
-            if case .unchanged = file.contents, let touched, !touched.contains(file.path) {
+            if case .kept = file.contents {
+                return nil
+            } else if case .unchanged = file.contents, let touched, !touched.contains(file.path) {
                 // Left as the last build wrote it: its record, with the stamp found.
                 return cache.intactRecord(of: file.path)
             } else if let touched, !touched.contains(file.path) {
@@ -277,12 +283,12 @@ extension OutputWriter {
                 case .unchanged: cache.writtenDigest(of: file.path)
                 case .data, .copy, .kept: Self.digest(of: file.contents)
                 }
-            var isNamedByContent = false
-            if case .kept = file.contents { isNamedByContent = true }
-            return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0, isNamedByContent: isNamedByContent) }
+            return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
         }.compactMap { $0 }
-        guard let touched else { return (records, folders.records()) }
-        return (records, cache.outputFolders(untouchedBy: touched))
+        var copies = BuildCache.Copies()
+        for file in files { if case .kept = file.contents { copies.add(file.path) } }
+        guard let touched else { return (records, folders.records(), copies) }
+        return (records, cache.outputFolders(untouchedBy: touched), copies)
     }
 
     /// Of the bytes to write, or of what `lstat` says of the file to copy; a kept image's own.
