@@ -13,13 +13,6 @@ struct ImageVariants: Sendable, Equatable {
         var height: Int
         /// Where it is kept (see `ImageProcessor`), to be copied from.
         var file: String
-
-        /// What the file holds: its name in the kept folder is made of its image's key.
-        var digest: UInt64 {
-            var hasher = StableHasher()
-            hasher.combine(file)
-            return hasher.finalize()
-        }
     }
 
     /// The web's copies, widths ascending.

@@ -6,9 +6,9 @@ public struct OutputFile: Sendable {
         case data(Data)
         /// A file copied as is (an asset), read only when written.
         case copy(URL)
-        /// A copy of an image kept by `ImageProcessor`, by its path on disk: the file's name
-        /// holds its content's key, so `digest` says what it holds without asking the disk.
-        case kept(path: String, digest: UInt64)
+        /// A copy of an image kept by `ImageProcessor`, by its path on disk. Its name in
+        /// the output holds its content's key (`Recipe.isCopyName`): there, it is as it should be.
+        case kept(path: String)
         /// A file of the output folder that a cached build leaves as the last build wrote
         /// it, by its path on disk (a string: making a `URL` stats the file, which for
         /// thousands of them cost a tenth of a warm build).

@@ -208,7 +208,7 @@ struct SiteRenderer {
             if let made = images?.variants[path] {
                 // Its copies instead: the original may say where it was taken.
                 for variant in made.copies {
-                    files.append(OutputFile(path: variant.path, contents: .kept(path: variant.file, digest: variant.digest)))
+                    files.append(OutputFile(path: variant.path, contents: .kept(path: variant.file)))
                 }
                 continue
             }

@@ -54,7 +54,7 @@ struct OutputWriter {
                     switch file.contents {
                     case .data(let data): try Self.writeFile(data, toPath: target)
                     case .copy(let source): try manager.copyItem(atPath: source.path, toPath: target)
-                    case .kept(let path, _), .unchanged(let path): try manager.copyItem(atPath: path, toPath: target)
+                    case .kept(let path), .unchanged(let path): try manager.copyItem(atPath: path, toPath: target)
                     }
                     return nil
                 } catch {
@@ -221,7 +221,7 @@ extension OutputWriter {
                 switch file.contents {
                 case .data(let data): try Self.writeFile(data, toPath: temporary.path)
                 case .copy(let source): try manager.copyItem(at: source, to: temporary)
-                case .kept(let path, _): try manager.copyItem(atPath: path, toPath: temporary.path)
+                case .kept(let path): try manager.copyItem(atPath: path, toPath: temporary.path)
                 case .unchanged: return nil
                 }
                 guard rename(temporary.path, target.path) == 0 else {
@@ -291,7 +291,8 @@ extension OutputWriter {
         return (records, cache.outputFolders(untouchedBy: touched), copies)
     }
 
-    /// Of the bytes to write, or of what `lstat` says of the file to copy; a kept image's own.
+    /// Of the bytes to write, or of what `lstat` says of the file to copy (none of a copy
+    /// of an image, which has no record).
     private static func digest(of contents: OutputFile.Contents) -> UInt64? {
         switch contents {
         case .data(let data): return StableHasher.hash(data)
@@ -302,8 +303,7 @@ extension OutputWriter {
             hasher.combine(source.path)
             FileStamp(info).combine(into: &hasher)
             return hasher.finalize()
-        case .kept(_, let digest): return digest
-        case .unchanged: return nil
+        case .kept, .unchanged: return nil
         }
     }
 }

@@ -27,7 +27,7 @@ public final class ServedSite: Sendable {
         switch contents(at: path) {
         case .data(let data): data
         case .copy(let url): FileManager.default.contents(atPath: url.path)
-        case .unchanged(let path), .kept(let path, _): FileManager.default.contents(atPath: path)
+        case .unchanged(let path), .kept(let path): FileManager.default.contents(atPath: path)
         case nil: nil
         }
     }
