@@ -219,6 +219,11 @@ public struct Builder: Sendable {
     private func run(
         _ options: BuildOptions, buildCache: BuildCache?, facts: inout CacheFacts, report: inout BuildReport
     ) -> [OutputFile]? {
+        if !Recipe.processesImages {
+            report.diagnostics.append(Diagnostic(
+                .warning, "BULLETIN_UNPROCESSED_IMAGES is set: photos are published as they are, with no copies, their metadata (a GPS position) included; it is meant for measuring what image work costs, not for a site",
+                path: nil))
+        }
         // 1. Load
         options.onStage?("reading")
         var loader = SiteLoader(root: options.source, cache: options.renderCache, changedPaths: options.changedPaths)

@@ -314,6 +314,38 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: images.path).filter { $0.hasSuffix(".webp") }.sorted() == copies)
     }
 
+    /// The benchmark's baseline (`BULLETIN_UNPROCESSED_IMAGES`): the photos published as
+    /// they are, as before copies were made, said in a warning; a cache made the usual way
+    /// is not taken for one made so, nor the other way round.
+    @Test func photosPublishedAsTheyAreForTheBenchmarkOnly() throws {
+        let site = try site(cover: png(width: 1000, height: 700), article: png(width: 1000, height: 600), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        let cache = site.root.appendingPathComponent("cache").path
+        let arguments = ["build", "--source", site.root.path, "--output", site.output.path, "--cache", cache, "--now", "2026-01-01"]
+        #expect(try bulletin(arguments).status == 0)
+        let key = try #require(try copyKey(site))
+        #expect(site.exists("\(folder)/images/cover-800.\(key).webp"))
+        for _ in 0..<2 {
+            let run = try bulletin(arguments, environment: ["BULLETIN_UNPROCESSED_IMAGES": "1"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("warning: BULLETIN_UNPROCESSED_IMAGES is set: photos are published as they are"), "\(run.stderr)")
+            #expect(!run.stdout.contains("images ("), "\(run.stdout)")
+            let images = try FileManager.default.contentsOfDirectory(atPath: site.output.appendingPathComponent("\(folder)/images").path)
+            #expect(Set(images) == ["cover.png", "article.png", "plan.png"])
+            let page = try String(contentsOf: site.output.appendingPathComponent("\(folder)/index.html"), encoding: .utf8)
+            #expect(page.contains("images/cover.png") && !page.contains(".webp"))
+        }
+        let processed = try bulletin(arguments)
+        #expect(processed.status == 0 && processed.stdout.contains("3 images (0 made, 3 from the cache)"), "\(processed.stdout)")
+        #expect(try copyKey(site) != nil)
+    }
+
+    /// The key in the name of the cover's copies, when the output has them.
+    private func copyKey(_ site: TemporarySite) throws -> String? {
+        let names = try FileManager.default.contentsOfDirectory(atPath: site.output.appendingPathComponent("\(folder)/images").path)
+        return names.first { $0.hasPrefix("cover-800.") }.map { String($0.dropFirst("cover-800.".count).prefix(16)) }
+    }
+
     /// Without a cache (`--no-cache`), the copies are made in a folder of their own,
     /// removed once the output is written; the summary line counts them.
     @Test func aBuildWithoutCacheLeavesNoCopiesBehind() throws {

@@ -16,11 +16,13 @@ class Run:
         self.status, self.errors = status, errors
 
 
-def timed(command):
-    """Runs `command` to its end; its own rusage (os.wait4), not the whole script's."""
+def timed(command, env=None):
+    """Runs `command` to its end (with `env` added to the environment); its own rusage
+    (os.wait4), not the whole script's."""
+    environment = dict(os.environ, **env) if env else None
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bulletin's image work beside vipsthumbnail (the floor), in the same run, alternating:
 
-    scripts/bench/images.py --bin BULLETIN [--photos 100] [--runs 3] [--corpus 500] [--json OUT.json]
+    scripts/bench/images.py --bin BULLETIN [--photos 100] [--runs 3] [--corpus 500] [--warm-rounds N] [--json OUT.json]
 
 The photos are the largest of each of Debian's plasma-workspace-wallpapers (JPEG and PNG,
 up to 5,120 × 2,880), copied until there are --photos of them, each copy made distinct by
@@ -13,9 +13,11 @@ Measured:
   copies of every photo (the four web widths in WebP, the e-mail's two in JPEG or PNG,
   the card cropped to 1,200 × 630), as many at once as there are cores;
 - warm: one article edited, then `bulletin build` with its cache over the output it left,
-  against the same build of the same site without its photos: what image work adds to a
-  warm build. Measured on that site of photos (17 issues of one line of text each, where
-  little else costs anything), and, with --corpus N (default 500), on the benchmark
+  against the same build of the same site with its photos published as they are
+  (BULLETIN_UNPROCESSED_IMAGES, as Bulletin did before it made copies): what image work
+  adds to a warm build; and against the same site without its photos: what having them
+  costs at all. Measured on that site of photos (17 issues of one line of text each,
+  where little else costs anything), and, with --corpus N (default 500), on the benchmark
   corpus of N issues (scripts/gen_corpus.py) whose latest issues carry the same photos,
   six each, the edited article being the oldest issue's first;
 - peak memory of the cold build.
@@ -102,19 +104,21 @@ def add_photos(corpus, photos):
             after_title(article, 'image: ../images/%s\nimage_alt: "Une photo"\n' % name)
 
 
-def warm_rounds(bulletin, pairs, edited, rounds):
-    """Each round edits `edited` (relative to each source) in both sites, then builds them
-    in turn (alternating which goes first): the medians of each."""
-    times = {source: [] for source, _ in pairs}
-    for source, store in pairs:
-        checked(timed(bulletin(source, store)), "first cached build")
-        checked(timed(bulletin(source, store)), "settling build")
+def warm_rounds(bulletin, sites, edited, rounds):
+    """Each round edits `edited` (relative to each source) in every site, then builds them
+    in turn, the first of one round the last of the next: the medians of each. `sites`:
+    (source, cache folder, environment added or None)."""
+    times = {source: [] for source, _, _ in sites}
+    for source, store, env in sites:
+        checked(timed(bulletin(source, store), env), "first cached build")
+        checked(timed(bulletin(source, store), env), "settling build")
     for round_number in range(rounds):
-        for source, store in (pairs if round_number % 2 == 0 else pairs[::-1]):
+        shift = round_number % len(sites)
+        for source, store, env in sites[shift:] + sites[:shift]:
             with open(os.path.join(source, edited), "a") as handle:
                 handle.write("\nUne phrase de plus, numéro %d.\n" % round_number)
-            times[source].append(checked(timed(bulletin(source, store)), "warm build").wall)
-    return [median(times[source]) for source, _ in pairs]
+            times[source].append(checked(timed(bulletin(source, store), env), "warm build").wall)
+    return [median(times[source]) for source, _, _ in sites]
 
 
 def vipsthumbnail_jobs(photos, out):
@@ -147,6 +151,7 @@ def main():
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpus", type=int, default=500, help="issues of the corpus for the second warm measure (0: none)")
+    parser.add_argument("--warm-rounds", type=int, help="rounds of the warm measures (default: ten per cold run, at least ten)")
     parser.add_argument("--scratch", default="/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir())
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -165,8 +170,9 @@ def main():
             with open(copy, "ab") as handle:
                 handle.write(bytes([number % 256]))
             photos.append(copy)
-        site, bare = os.path.join(work, "site"), os.path.join(work, "bare")
+        site, originals, bare = os.path.join(work, "site"), os.path.join(work, "originals"), os.path.join(work, "bare")
         make_site(site, photos)
+        make_site(originals, photos)
         make_site(bare, photos, with_photos=False)
         print("%d photos from %d wallpapers (e.g. %s), %d issues" % (
             len(photos), len(sources), ", ".join(os.path.basename(path) for path in sources[:3]), (len(photos) + 5) // 6), file=sys.stderr)
@@ -191,11 +197,13 @@ def main():
                 print("  cold %-13s %6.2f s wall %7.2f s cpu %6d MiB" % (tool, run.wall, run.cpu, run.rss_kib / 1024), file=sys.stderr, flush=True)
 
         # Warm: one article's text edited, then a build with the cache over the output it
-        # left, with the photos and without: what image work adds to a warm build.
-        rounds = max(args.runs * 10, 10)
+        # left, with the photos made into copies, published as they are, and without them.
+        rounds = args.warm_rounds or max(args.runs * 10, 10)
         first = sorted(os.listdir(os.path.join(site, "issues")))[0]
-        warm, warm_bare = warm_rounds(
-            bulletin, [(site, os.path.join(work, "cache")), (bare, os.path.join(work, "cache-bare"))],
+        as_they_are = {"BULLETIN_UNPROCESSED_IMAGES": "1"}
+        warm, warm_originals, warm_bare = warm_rounds(
+            bulletin, [(site, os.path.join(work, "cache"), None), (originals, os.path.join(work, "cache-originals"), as_they_are),
+                       (bare, os.path.join(work, "cache-bare"), None)],
             os.path.join("issues", first, "articles", "01-article-1.md"), rounds)
 
         result = {
@@ -203,33 +211,41 @@ def main():
             "cold_bulletin_s": median(cold), "cold_vipsthumbnail_s": median(floor),
             "cold_ratio": median(cold) / median(floor),
             "cold_peak_rss_mib": max(rss),
-            "warm_with_photos_s": warm, "warm_without_photos_s": warm_bare,
-            "warm_added_share": warm / warm_bare - 1,
+            "warm_with_photos_s": warm, "warm_photos_as_they_are_s": warm_originals, "warm_without_photos_s": warm_bare,
+            "warm_added_share": warm / warm_originals - 1, "warm_photos_share": warm / warm_bare - 1,
         }
         if args.corpus:
-            corpus, corpus_bare = os.path.join(work, "corpus"), os.path.join(work, "corpus-bare")
+            corpus, corpus_originals = os.path.join(work, "corpus"), os.path.join(work, "corpus-originals")
+            corpus_bare = os.path.join(work, "corpus-bare")
             generator = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gen_corpus.py")
-            for folder in (corpus, corpus_bare):
+            for folder in (corpus, corpus_originals, corpus_bare):
                 subprocess.run([sys.executable, generator, "--issues", str(args.corpus), "--layout", "bulletin", "--out", folder],
                                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             add_photos(corpus, photos)
+            add_photos(corpus_originals, photos)
             oldest = sorted(os.listdir(os.path.join(corpus, "issues")))[0]
             article = sorted(os.listdir(os.path.join(corpus, "issues", oldest, "articles")))[0]
-            with_photos, without = warm_rounds(
-                bulletin, [(corpus, os.path.join(work, "cache-corpus")), (corpus_bare, os.path.join(work, "cache-corpus-bare"))],
+            with_photos, as_is, without = warm_rounds(
+                bulletin, [(corpus, os.path.join(work, "cache-corpus"), None),
+                           (corpus_originals, os.path.join(work, "cache-corpus-originals"), as_they_are),
+                           (corpus_bare, os.path.join(work, "cache-corpus-bare"), None)],
                 os.path.join("issues", oldest, "articles", article), rounds)
             result.update({
-                "corpus_issues": args.corpus, "corpus_warm_with_photos_s": with_photos,
-                "corpus_warm_without_photos_s": without, "corpus_warm_added_share": with_photos / without - 1,
+                "corpus_issues": args.corpus, "corpus_warm_with_photos_s": with_photos, "corpus_warm_photos_as_they_are_s": as_is,
+                "corpus_warm_without_photos_s": without, "corpus_warm_added_share": with_photos / as_is - 1,
+                "corpus_warm_photos_share": with_photos / without - 1,
             })
         print("\n%d photos, medians of %d rounds" % (len(photos), args.runs))
         print("cold: bulletin %.2f s, vipsthumbnail %.2f s: %.2f× the floor" % (result["cold_bulletin_s"], result["cold_vipsthumbnail_s"], result["cold_ratio"]))
         print("cold: peak memory %d MiB" % result["cold_peak_rss_mib"])
-        print("warm (one article edited, %d rounds): %.3f s with the photos, %.3f s without: image work adds %.1f %%" % (
-            rounds, result["warm_with_photos_s"], result["warm_without_photos_s"], 100 * result["warm_added_share"]))
+        line = ("%s: %.4f s with the photos made into copies, %.4f s with them as they are, %.4f s without them: "
+                "image work adds %+.1f %%; the photos, copies made, add %+.1f %% to the site without them")
+        print(line % ("warm (one article edited, %d rounds)" % rounds, result["warm_with_photos_s"], result["warm_photos_as_they_are_s"],
+                      result["warm_without_photos_s"], 100 * result["warm_added_share"], 100 * result["warm_photos_share"]))
         if args.corpus:
-            print("warm, corpus of %d issues with the photos in its latest: %.3f s with the photos, %.3f s without: image work adds %.1f %%" % (
-                args.corpus, result["corpus_warm_with_photos_s"], result["corpus_warm_without_photos_s"], 100 * result["corpus_warm_added_share"]))
+            print(line % ("warm, corpus of %d issues with the photos in its latest" % args.corpus, result["corpus_warm_with_photos_s"],
+                          result["corpus_warm_photos_as_they_are_s"], result["corpus_warm_without_photos_s"],
+                          100 * result["corpus_warm_added_share"], 100 * result["corpus_warm_photos_share"]))
         if args.json:
             with open(args.json, "w") as handle:
                 json.dump(result, handle, indent=2)

@@ -306,11 +306,12 @@ final class BuildCache: Sendable {
     }
 
     /// The build id the linker gave the running binary (or, without one, its size and
-    /// date): a cache is read only by the binary that wrote it.
+    /// date), and whether it makes copies of images (`Recipe.processesImages`): a cache is
+    /// read only by the binary that wrote it, working the same way.
     static let binaryIdentity: String = {
         var info = stat()
         let fallback = stat("/proc/self/exe", &info) == 0 ? "\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec)" : "unknown"
-        return BuildID.ofMainProgram() ?? fallback
+        return (BuildID.ofMainProgram() ?? fallback) + (Recipe.processesImages ? "" : "+unprocessed-images")
     }()
 
     // MARK: Load and parse

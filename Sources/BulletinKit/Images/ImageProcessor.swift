@@ -71,7 +71,15 @@ enum Recipe {
         return bytes[..<keyDot].contains(UInt8(ascii: "-"))
     }
 
+    /// False when the environment has `BULLETIN_UNPROCESSED_IMAGES`: photos are then
+    /// published as they are, as Bulletin did before it made copies, their metadata (a GPS
+    /// position) included. The image benchmark's baseline for what image work adds to a
+    /// warm build (`scripts/bench/images.py`); a build says so in a warning. Read once: a
+    /// build cache made one way is not read the other (see `BuildCache.binaryIdentity`).
+    static let processesImages = getenv("BULLETIN_UNPROCESSED_IMAGES") == nil
+
     static func isRaster(_ path: String) -> Bool {
+        guard processesImages else { return false }
         guard let dot = path.lastIndex(of: ".") else { return false }
         return rasterExtensions.contains(path[path.index(after: dot)...].lowercased())
     }
