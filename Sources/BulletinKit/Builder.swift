@@ -575,7 +575,8 @@ public struct Builder: Sendable {
         report: inout BuildReport
     ) -> PublishedImages? {
         lazy var stamps = Dictionary(folders.map { ("issues/" + $0.name, $0.stamps) }, uniquingKeysWith: { first, _ in first })
-        var sources: [(output: String, file: String, folder: String, asset: String, stamp: FileStamp?)] = []
+        typealias Source = (output: String, file: String, folder: String, asset: String, stamp: FileStamp?)
+        var sources: [Source] = []
         for issue in issues {
             let folder = String(issue.sourceFolder)
             for asset in issue.assets where Recipe.isRaster(asset) {
@@ -585,7 +586,7 @@ public struct Builder: Sendable {
         guard !sources.isEmpty else { return nil }
         // Shown as wide as a page's column: covers and articles' images.
         let shown = Set(issues.flatMap { issue in ([issue.cover] + issue.articles.map(\.image)).compactMap { $0?.path } })
-        func said(_ source: (output: String, file: String, folder: String, asset: String, stamp: FileStamp?), _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
+        func said(_ source: Source, _ result: Result<ImageSize, ImageProcessor.ImageFailure>) -> Diagnostic? {
             let message: String
             let severity: Diagnostic.Severity
             switch result {

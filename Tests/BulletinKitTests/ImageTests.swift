@@ -314,6 +314,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: images.path).filter { $0.hasSuffix(".webp") }.sorted() == copies)
     }
 
+    /// Copies have no record in the cache: one the build did not make (an old photo's,
+    /// left by hand or by another tool) is still removed, however well it is named, and
+    /// the build does not take the output for the one it left.
+    @Test func aCopyNotMadeIsRemovedFromTheOutput() throws {
+        let site = try site(cover: png(width: 1000, height: 700), article: png(width: 1000, height: 600), plan: png(width: 900, height: 500))
+        defer { site.remove() }
+        var options = site.options()
+        options.cacheFolder = site.root.appendingPathComponent("cache")
+        for _ in 0..<2 { #expect(!Builder().build(options).failed) }
+        usleep(100_000)
+        #expect(Builder().build(options).nothingChanged)
+        let images = site.output.appendingPathComponent("\(folder)/images")
+        let copies = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted()
+        let stray = "vieille-800.0123456789abcdef.webp"
+        #expect(Recipe.isCopyName(stray))
+        try Data("RIFF".utf8).write(to: images.appendingPathComponent(stray))
+        let again = Builder().build(options)
+        #expect(!again.failed && !again.nothingChanged, "\(again.printed)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: images.path).sorted() == copies)
+    }
+
     /// The benchmark's baseline (`BULLETIN_UNPROCESSED_IMAGES`): the photos published as
     /// they are, as before copies were made, said in a warning; a cache made the usual way
     /// is not taken for one made so, nor the other way round.

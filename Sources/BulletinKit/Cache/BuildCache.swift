@@ -732,7 +732,8 @@ final class BuildCache: Sendable {
                     decodedRecords = decoded.files
                     decodedCopies = decoded.copies
                     previousByPath = Dictionary(decoded.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-                    listings = FolderListings(root: output.path, previous: decoded.folders, keepsStamps: true, trustsCopies: true)
+                    listings = FolderListings(
+                        root: output.path, previous: decoded.folders, keepsStamps: true, isTrustedByName: { Recipe.isCopyName($0) })
                 }
                 listed = BuildCache.listing(of: listings)
                 done.leave()

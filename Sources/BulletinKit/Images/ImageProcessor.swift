@@ -65,10 +65,15 @@ enum Recipe {
         guard ext.elementsEqual("webp".utf8) || ext.elementsEqual("jpg".utf8) || ext.elementsEqual("png".utf8) else { return false }
         let keyStart = bytes.index(dot, offsetBy: -16)
         let keyDot = bytes.index(before: keyStart)
-        guard bytes[keyDot] == UInt8(ascii: "."),
-            bytes[keyStart..<dot].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
-        else { return false }
+        guard bytes[keyDot] == UInt8(ascii: "."), isKey(bytes[keyStart..<dot]) else { return false }
         return bytes[..<keyDot].contains(UInt8(ascii: "-"))
+    }
+
+    /// Whether `bytes` spell an image's key as names hold it: sixteen lowercase
+    /// hexadecimal digits (a kept folder's name, the middle of a copy's).
+    static func isKey(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.count == 16
+            && bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     /// False when the environment has `BULLETIN_UNPROCESSED_IMAGES`: photos are then
@@ -151,7 +156,7 @@ final class ImageProcessor: Sendable {
 
     /// `startedAt`: when the build began looking at its sources (nanoseconds since 1970),
     /// for whether a source's stamp is too recent to be trusted (see `FileStamp.isRacy`).
-    init(folder: URL, startedAt: Int64? = nil) {
+    init(folder: URL, startedAt: Int64) {
         self.folder = folder
         keptPath = folder.path
         libraryVersion = Self.libraryVersion(keptIn: folder)
@@ -182,7 +187,7 @@ final class ImageProcessor: Sendable {
         memo = Mutex(Memo(entries: entries))
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        self.startedAt = min(startedAt ?? .max, Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec))
+        self.startedAt = startedAt
         today = Int64(now.tv_sec) / 86_400
     }
 
@@ -247,8 +252,8 @@ final class ImageProcessor: Sendable {
         guard let found = try? FileManager.default.contentsOfDirectory(atPath: keptPath) else { return }
         let dayAgo = startedAt / 1_000_000_000 - 86_400
         for name in found where !names.contains(name) {
-            let isKept = name.utf8.count == 16 && name.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
-            let isLeftover = name.hasPrefix(".") && name.split(separator: ".").first?.utf8.count == 16
+            let isKept = Recipe.isKey(name.utf8)
+            let isLeftover = name.hasPrefix(".") && name.split(separator: ".").first.map { Recipe.isKey($0.utf8) } == true
             var info = stat()
             guard isKept || isLeftover, lstat("\(keptPath)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
                 Int64(info.st_mtim.tv_sec) < dayAgo

@@ -47,9 +47,10 @@ final class FolderListings: Sendable {
     /// `root` opened for lookups, or -1 when it could not be: paths are then asked for whole.
     private let rootDescriptor: Int32
     private let previous: [String: ListedFolder]
-    /// Whether the copies of images (`Recipe.isCopyName`) in a folder whose stamp is the
-    /// one recorded are taken as they are named, `lstat` not asked about them: the output's.
-    private let trustsCopies: Bool
+    /// Names of files that hold what their names say (the output's copies of images,
+    /// `Recipe.isCopyName`): in a folder whose stamp is the one recorded, they are taken
+    /// as they are named, `lstat` not asked about them, their stamp `FileStamp.copy`.
+    private let isTrustedByName: (@Sendable (String) -> Bool)?
     /// Nanoseconds since 1970, read before any folder was looked at (see `isRacy`).
     let startedAt: Int64
     private let state: Mutex<State>
@@ -68,11 +69,13 @@ final class FolderListings: Sendable {
     private let keepsStamps: Bool
 
     /// `previous`: what the last build recorded; empty for a build without a cache.
-    /// `trustsCopies`: see the property.
-    init(root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false, trustsCopies: Bool = false) {
+    /// `isTrustedByName`: see the property.
+    init(
+        root: String, previous: [ListedFolder] = [], keepsStamps: Bool = false, isTrustedByName: (@Sendable (String) -> Bool)? = nil
+    ) {
         self.root = root
         self.keepsStamps = keepsStamps
-        self.trustsCopies = trustsCopies
+        self.isTrustedByName = isTrustedByName
         rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         self.previous = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var state = State()
@@ -181,8 +184,8 @@ final class FolderListings: Sendable {
         entries.reserveCapacity(names.count)
         for name in names {
             var info = stat()
-            if trustsCopies, Recipe.isCopyName(name) {
-                entries.append(Entry(name: name, info: Self.copyInfo))
+            if let isTrustedByName, isTrustedByName(name) {
+                entries.append(Entry(name: name, info: Self.trustedInfo))
                 continue
             }
             guard base.lstat(name, &info) == 0 else { return nil }
@@ -191,8 +194,8 @@ final class FolderListings: Sendable {
         return entries
     }
 
-    /// What a copy trusted by its name is taken to be: a regular file, stamped `.copy`.
-    private static let copyInfo = FileStamp.copy.fileInfo
+    /// What a file trusted by its name is taken to be: a regular file, stamped `.copy`.
+    private static let trustedInfo = FileStamp.copy.fileInfo
 
     private static func list(_ path: String) -> (names: [String], entries: [Entry])? {
         guard let directory = opendir(path) else { return nil }

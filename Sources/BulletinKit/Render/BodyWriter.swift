@@ -542,21 +542,7 @@ private struct HTMLSink: BodySink {
 
     /// cmark-gfm's escaping: `&`, `<`, `>` and `"`.
     mutating func text(_ text: ArraySlice<UInt8>) {
-        var start = text.startIndex
-        for index in text.indices {
-            let replacement: StaticString
-            switch text[index] {
-            case UInt8(ascii: "&"): replacement = "&amp;"
-            case UInt8(ascii: "<"): replacement = "&lt;"
-            case UInt8(ascii: ">"): replacement = "&gt;"
-            case UInt8(ascii: "\""): replacement = "&quot;"
-            default: continue
-            }
-            bytes += text[start..<index]
-            bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-            start = index + 1
-        }
-        bytes += text[start...]
+        appendEscapingHTML(text, to: &bytes)
     }
 
     mutating func raw(_ html: String) {

@@ -3,31 +3,41 @@
 /// Text made safe inside HTML and double-quoted attributes; `apostrophe` also escapes `'`,
 /// as Mustache does for `{{name}}`. Most text has nothing to escape and is returned as is.
 func escapeHTML(_ text: String, apostrophe: Bool = false) -> String {
-    func special(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"")
-            || (apostrophe && byte == UInt8(ascii: "'"))
-    }
-    guard text.containsByte(where: special) else { return text }
+    guard text.containsByte(where: { needsEscapingInHTML($0, apostrophe: apostrophe) }) else { return text }
     var text = text
     return text.withUTF8 { input in
         var output: [UInt8] = []
         output.reserveCapacity(input.count + input.count / 8 + 16)
-        // Runs of bytes with nothing to escape are copied whole.
-        var run = 0
-        for index in input.indices where special(input[index]) {
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index]))
-            switch input[index] {
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
-            default: output.append(contentsOf: "&#39;".utf8)
-            }
-            run = index + 1
-        }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[run...]))
+        appendEscapingHTML(input, to: &output, apostrophe: apostrophe)
         return String(decoding: output, as: UTF8.self)
     }
+}
+
+/// `&`, `<`, `>`, `"`, and `'` with `apostrophe`.
+@inline(__always)
+private func needsEscapingInHTML(_ byte: UInt8, apostrophe: Bool) -> Bool {
+    byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\"")
+        || (apostrophe && byte == UInt8(ascii: "'"))
+}
+
+/// Appends `text` to `output` with `&`, `<`, `>` and `"` as entities (and `'`, with
+/// `apostrophe`): what cmark-gfm does to text, and Mustache to `{{name}}`. Runs with
+/// nothing to escape are copied whole.
+func appendEscapingHTML<Bytes: RandomAccessCollection<UInt8>>(_ text: Bytes, to output: inout [UInt8], apostrophe: Bool = false)
+where Bytes.Index == Int {
+    var run = text.startIndex
+    for index in text.indices where needsEscapingInHTML(text[index], apostrophe: apostrophe) {
+        output.append(contentsOf: text[run..<index])
+        switch text[index] {
+        case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+        case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+        case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+        case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
+        default: output.append(contentsOf: "&#39;".utf8)
+        }
+        run = index + 1
+    }
+    output.append(contentsOf: text[run...])
 }
 
 /// Percent-encodes an output path for use in `href`/`src`, segment by segment: what

@@ -281,7 +281,8 @@ extension OutputWriter {
             let digest: UInt64? =
                 switch file.contents {
                 case .unchanged: cache.writtenDigest(of: file.path)
-                case .data, .copy, .kept: Self.digest(of: file.contents)
+                case .data, .copy: Self.digest(of: file.contents)
+                case .kept: nil
                 }
             return digest.map { BuildCache.OutputRecord(path: file.path, stamp: stamp, digest: $0) }
         }.compactMap { $0 }
